@@ -1,0 +1,11 @@
+/** One suite, two databases: TEST_DATABASE_URL chooses (unset = a fresh SQLite file per suite). */
+module.exports = {
+  testEnvironment: "node",
+  roots: ["<rootDir>/tests"],
+  testMatch: ["**/*.test.ts"],
+  transform: { "^.+\\.ts$": ["ts-jest", { isolatedModules: true, tsconfig: "tsconfig.json" }] },
+  setupFiles: ["reflect-metadata"],
+  testTimeout: 60000,
+  // Two cores: keep workers modest. MariaDB suites run in band (see package.json).
+  maxWorkers: 2,
+};

@@ -1,0 +1,90 @@
+import { Table, TableForeignKey, TableIndex, type QueryRunner, type TableColumnOptions } from "typeorm";
+
+// Helpers for dialect-neutral migrations: every column type goes through the driver's own
+// normalizeType, so one migration creates the same tables on SQLite and MySQL/MariaDB as the
+// entities describe. Append-only: a released migration must keep producing the same schema, so
+// change these only by adding new helpers.
+
+export interface ColumnSpec {
+  type: "varchar" | "text" | "int" | "boolean" | "datetime" | "json";
+  length?: number;
+  precision?: number;
+  nullable?: boolean;
+  primary?: boolean;
+}
+
+export const id = (): ColumnSpec => ({ type: "varchar", length: 36 });
+export const key = (length = 120): ColumnSpec => ({ type: "varchar", length });
+export const name = (): ColumnSpec => ({ type: "varchar", length: 200 });
+export const enumeration = (): ColumnSpec => ({ type: "varchar", length: 40 });
+export const url = (): ColumnSpec => ({ type: "varchar", length: 500 });
+export const text = (): ColumnSpec => ({ type: "text" });
+export const int = (): ColumnSpec => ({ type: "int" });
+export const bool = (): ColumnSpec => ({ type: "boolean" });
+export const time = (): ColumnSpec => ({ type: "datetime", precision: 6 });
+export const json = (): ColumnSpec => ({ type: "json" });
+export const nullable = (spec: ColumnSpec): ColumnSpec => ({ ...spec, nullable: true });
+export const primary = (spec: ColumnSpec): ColumnSpec => ({ ...spec, primary: true });
+
+function column(queryRunner: QueryRunner, columnName: string, spec: ColumnSpec): TableColumnOptions {
+  const driver = queryRunner.connection.driver;
+  return {
+    name: columnName,
+    type: driver.normalizeType({ type: spec.type, length: spec.length, precision: spec.precision }),
+    length: spec.length !== undefined ? String(spec.length) : undefined,
+    precision: spec.precision,
+    isNullable: spec.nullable ?? false,
+    isPrimary: spec.primary ?? false,
+  };
+}
+
+export interface ForeignKeySpec {
+  columns: string[];
+  references: string;
+  referencedColumns?: string[];
+  onDelete: "CASCADE" | "RESTRICT" | "SET NULL" | "NO ACTION";
+  onUpdate?: "CASCADE" | "NO ACTION";
+}
+
+export interface TableSpec {
+  columns: Record<string, ColumnSpec>;
+  indices?: Array<{ name?: string; columns: string[]; unique?: boolean }>;
+  foreignKeys?: ForeignKeySpec[];
+}
+
+export async function createTable(queryRunner: QueryRunner, tableName: string, spec: TableSpec): Promise<void> {
+  await queryRunner.createTable(
+    new Table({
+      name: tableName,
+      columns: Object.entries(spec.columns).map(([n, s]) => column(queryRunner, n, s)),
+      indices: (spec.indices ?? []).map((i) => new TableIndex({ name: i.name, columnNames: i.columns, isUnique: i.unique ?? false })),
+      foreignKeys: (spec.foreignKeys ?? []).map(
+        (f) =>
+          new TableForeignKey({
+            columnNames: f.columns,
+            referencedTableName: f.references,
+            referencedColumnNames: f.referencedColumns ?? ["id"],
+            onDelete: f.onDelete,
+            onUpdate: f.onUpdate ?? "NO ACTION",
+          }),
+      ),
+    }),
+  );
+}
+
+/** A many-to-many junction table as TypeORM's @JoinTable describes it: both ids, cascading. */
+export async function createJunction(
+  queryRunner: QueryRunner,
+  tableName: string,
+  owner: { column: string; table: string },
+  target: { column: string; table: string },
+): Promise<void> {
+  await createTable(queryRunner, tableName, {
+    columns: { [owner.column]: primary(id()), [target.column]: primary(id()) },
+    indices: [{ columns: [owner.column] }, { columns: [target.column] }],
+    foreignKeys: [
+      { columns: [owner.column], references: owner.table, onDelete: "CASCADE", onUpdate: "CASCADE" },
+      { columns: [target.column], references: target.table, onDelete: "CASCADE", onUpdate: "CASCADE" },
+    ],
+  });
+}

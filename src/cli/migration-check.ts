@@ -1,0 +1,19 @@
+import "reflect-metadata";
+import { loadConfig } from "../config";
+import { Database } from "../db/database";
+import { schemaDrift } from "../db/drift";
+
+// `npm run migration:check`: migrate, then fail if the entities and migrations disagree.
+async function main(): Promise<void> {
+  const db = await Database.open(loadConfig().databaseUrl);
+  try {
+    await db.migrate();
+    const drift = await schemaDrift(db);
+    for (const q of drift) console.log(q);
+    console.log(drift.length === 0 ? "no drift" : `${drift.length} statements of drift`);
+    process.exitCode = drift.length === 0 ? 0 : 1;
+  } finally {
+    await db.close();
+  }
+}
+void main();

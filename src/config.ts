@@ -1,0 +1,99 @@
+// The one place that reads process.env. Everything is validated once, at start-up, so a typo in a
+// variable fails loudly before the server takes traffic.
+
+export type NodeEnv = "development" | "production" | "test";
+export type GpcScope = "everywhere" | "required";
+
+export interface Config {
+  nodeEnv: NodeEnv;
+  port: number;
+  host: string;
+  databaseUrl: string;
+  jwtSecret: string | null;
+  jwksUrl: string | null;
+  jwtIssuer: string | null;
+  jwtAudience: string | null;
+  defaultJurisdiction: string | null;
+  gpcScope: GpcScope;
+  introspection: boolean;
+  bodyLimitBytes: number;
+  logLevel: string;
+  /** Test aid: answer each GraphQL response with the number of SQL statements it ran. */
+  exposeSqlCount: boolean;
+  loadDemoCatalog: boolean;
+}
+
+export class ConfigError extends Error {}
+
+type Env = Record<string, string | undefined>;
+
+function oneOf<T extends string>(env: Env, name: string, allowed: readonly T[], fallback: T): T {
+  const value = env[name];
+  if (value === undefined || value === "") return fallback;
+  if (!(allowed as readonly string[]).includes(value)) {
+    throw new ConfigError(`${name} must be one of ${allowed.join(", ")}; got "${value}"`);
+  }
+  return value as T;
+}
+
+function integer(env: Env, name: string, fallback: number, min: number, max: number): number {
+  const raw = env[name];
+  if (raw === undefined || raw === "") return fallback;
+  const value = Number(raw);
+  if (!Number.isInteger(value) || value < min || value > max) {
+    throw new ConfigError(`${name} must be an integer between ${min} and ${max}; got "${raw}"`);
+  }
+  return value;
+}
+
+function flag(env: Env, name: string, fallback: boolean): boolean {
+  const raw = env[name];
+  if (raw === undefined || raw === "") return fallback;
+  if (["1", "true", "yes"].includes(raw.toLowerCase())) return true;
+  if (["0", "false", "no"].includes(raw.toLowerCase())) return false;
+  throw new ConfigError(`${name} must be true or false; got "${raw}"`);
+}
+
+function text(env: Env, name: string): string | null {
+  const value = env[name];
+  return value === undefined || value.trim() === "" ? null : value.trim();
+}
+
+export function loadConfig(env: Env = process.env): Config {
+  const nodeEnv = oneOf(env, "NODE_ENV", ["development", "production", "test"] as const, "development");
+  const jwtSecret = text(env, "CANDOR_JWT_SECRET");
+  const jwksUrl = text(env, "CANDOR_JWKS_URL");
+  if (jwtSecret !== null && Buffer.byteLength(jwtSecret) < 32) {
+    throw new ConfigError("CANDOR_JWT_SECRET must be at least 32 bytes long (HS256 needs a 256-bit key)");
+  }
+  if (jwksUrl !== null && !/^https?:\/\//.test(jwksUrl)) {
+    throw new ConfigError(`CANDOR_JWKS_URL must be an http(s) URL; got "${jwksUrl}"`);
+  }
+  // Without either, development generates a secret and keeps it in the database; production
+  // must be told who signs its tokens.
+  if (nodeEnv === "production" && jwtSecret === null && jwksUrl === null) {
+    throw new ConfigError("In production set CANDOR_JWT_SECRET or CANDOR_JWKS_URL");
+  }
+  const defaultJurisdiction = text(env, "CANDOR_DEFAULT_JURISDICTION");
+  if (defaultJurisdiction !== null && !/^US-[A-Z]{2}$/.test(defaultJurisdiction)) {
+    throw new ConfigError(`CANDOR_DEFAULT_JURISDICTION must look like US-CA; got "${defaultJurisdiction}"`);
+  }
+  return {
+    nodeEnv,
+    port: integer(env, "PORT", 4000, 0, 65535),
+    host: text(env, "HOST") ?? "0.0.0.0",
+    databaseUrl: text(env, "DATABASE_URL") ?? "sqlite:./data/candor.sqlite",
+    jwtSecret,
+    jwksUrl,
+    jwtIssuer: text(env, "CANDOR_JWT_ISSUER"),
+    jwtAudience: text(env, "CANDOR_JWT_AUDIENCE"),
+    defaultJurisdiction,
+    gpcScope: oneOf(env, "CANDOR_GPC_SCOPE", ["everywhere", "required"] as const, "everywhere"),
+    introspection: flag(env, "CANDOR_INTROSPECTION", nodeEnv !== "production"),
+    bodyLimitBytes: integer(env, "CANDOR_BODY_LIMIT_BYTES", 1_048_576, 1024, 50 * 1_048_576),
+    logLevel: oneOf(env, "LOG_LEVEL", ["trace", "debug", "info", "warn", "error", "fatal", "silent"] as const,
+      nodeEnv === "test" ? "silent" : "info"),
+    exposeSqlCount: flag(env, "CANDOR_EXPOSE_SQL_COUNT", false),
+    loadDemoCatalog: flag(env, "CANDOR_LOAD_DEMO_CATALOG", true),
+  };
+}

@@ -1,0 +1,161 @@
+import { mkdirSync } from "node:fs";
+import { dirname } from "node:path";
+import { createConnection } from "mysql2/promise";
+import { DataSource, type DataSourceOptions, type EntityManager } from "typeorm";
+import { migrations } from "../../migrations";
+import { entities } from "./entities";
+import { SnakeNamingStrategy } from "./naming";
+import { CountingLogger } from "./sql-counter";
+
+export type Dialect = "sqlite" | "mariadb" | "mysql";
+
+export interface DatabaseTarget {
+  dialect: Dialect;
+  /** For SQLite: a file path or ":memory:". For MySQL/MariaDB: the connection URL. */
+  location: string;
+}
+
+export class DatabaseUrlError extends Error {}
+
+/** DATABASE_URL → dialect and location. `mysql://` is confirmed or corrected by `detectDialect`. */
+export function parseDatabaseUrl(url: string): DatabaseTarget {
+  if (url.startsWith("sqlite:")) {
+    const location = url.slice("sqlite:".length).replace(/^\/\//, "");
+    if (location === "") throw new DatabaseUrlError("DATABASE_URL sqlite: needs a path, e.g. sqlite:./data/candor.sqlite");
+    return { dialect: "sqlite", location };
+  }
+  if (url.startsWith("mariadb://")) return { dialect: "mariadb", location: url };
+  if (url.startsWith("mysql://")) return { dialect: "mysql", location: url };
+  throw new DatabaseUrlError("DATABASE_URL must start with sqlite:, mysql:// or mariadb://");
+}
+
+function mysqlUrl(url: string): string {
+  return url.replace(/^mariadb:/, "mysql:");
+}
+
+/** A mysql:// URL that reaches MariaDB is run as MariaDB (TypeORM's mysql mode drops JSON columns there). */
+export async function detectDialect(target: DatabaseTarget): Promise<DatabaseTarget> {
+  if (target.dialect !== "mysql") return target;
+  const connection = await createConnection(mysqlUrl(target.location));
+  try {
+    const [rows] = await connection.query("SELECT VERSION() AS version");
+    const version = String((rows as Array<{ version: string }>)[0]?.version ?? "");
+    return version.toLowerCase().includes("mariadb") ? { ...target, dialect: "mariadb" } : target;
+  } finally {
+    await connection.end();
+  }
+}
+
+export function dataSourceOptions(target: DatabaseTarget, opts: { readonly?: boolean; onQueryError?: (m: string, q: string) => void } = {}): DataSourceOptions {
+  const common = {
+    entities,
+    migrations,
+    namingStrategy: new SnakeNamingStrategy(),
+    logger: new CountingLogger(opts.onQueryError),
+    synchronize: false,
+    migrationsRun: false,
+  } as const;
+  if (target.dialect === "sqlite") {
+    return {
+      ...common,
+      type: "better-sqlite3",
+      database: target.location,
+      enableWAL: target.location !== ":memory:",
+      readonly: opts.readonly ?? false,
+      timeout: 10_000,
+      prepareDatabase: (db: { pragma: (s: string) => unknown }) => {
+        db.pragma("foreign_keys = ON");
+      },
+    };
+  }
+  return {
+    ...common,
+    type: target.dialect,
+    url: mysqlUrl(target.location),
+    timezone: "Z",
+    charset: "utf8mb4_unicode_ci",
+    poolSize: 10,
+    supportBigNumbers: true,
+    bigNumberStrings: false,
+  } as DataSourceOptions;
+}
+
+/**
+ * The database, and the one way to write to it.
+ *
+ * On SQLite, TypeORM's better-sqlite3 driver shares ONE connection among all callers: concurrent
+ * transactions would nest as savepoints and plain reads would see uncommitted rows. So Candor
+ * opens two connections to the file (WAL mode): a writer, used only inside `transaction()` and
+ * serialized by an in-process lock, and a read-only reader that sees committed data only.
+ * On MySQL/MariaDB both are the same pooled DataSource.
+ */
+export class Database {
+  private writeQueue: Promise<unknown> = Promise.resolve();
+
+  private constructor(
+    readonly target: DatabaseTarget,
+    readonly writer: DataSource,
+    readonly reader: DataSource,
+  ) {}
+
+  static async open(url: string, opts: { onQueryError?: (m: string, q: string) => void } = {}): Promise<Database> {
+    const target = await detectDialect(parseDatabaseUrl(url));
+    if (target.dialect === "sqlite" && target.location !== ":memory:") {
+      mkdirSync(dirname(target.location), { recursive: true });
+    }
+    const writer = await new DataSource(dataSourceOptions(target, opts)).initialize();
+    const separateReader = target.dialect === "sqlite" && target.location !== ":memory:";
+    const reader = separateReader
+      ? await new DataSource(dataSourceOptions(target, { ...opts, readonly: true })).initialize()
+      : writer;
+    return new Database(target, writer, reader);
+  }
+
+  get dialect(): Dialect {
+    return this.target.dialect;
+  }
+
+  /** For reads outside a transaction: sees committed data only. */
+  get manager(): EntityManager {
+    return this.reader.manager;
+  }
+
+  /** Row locks exist on MySQL/MariaDB; SQLite's writes are already serialized by `transaction()`. */
+  get supportsRowLocks(): boolean {
+    return this.dialect !== "sqlite";
+  }
+
+  /** The single write path: every state change and its audit entry commit here, together. */
+  transaction<T>(work: (manager: EntityManager) => Promise<T>): Promise<T> {
+    if (this.dialect !== "sqlite") return this.writer.transaction(work);
+    const run = this.writeQueue.then(() => this.writer.transaction(work));
+    this.writeQueue = run.catch(() => undefined);
+    return run;
+  }
+
+  async migrate(): Promise<number> {
+    const ran = await this.transactionless(() => this.writer.runMigrations({ transaction: "each" }));
+    return ran.length;
+  }
+
+  async revertLastMigration(): Promise<void> {
+    await this.transactionless(() => this.writer.undoLastMigration({ transaction: "each" }));
+  }
+
+  async pendingMigrations(): Promise<boolean> {
+    return this.reader.showMigrations();
+  }
+
+  async close(): Promise<void> {
+    await this.writeQueue;
+    if (this.reader !== this.writer && this.reader.isInitialized) await this.reader.destroy();
+    if (this.writer.isInitialized) await this.writer.destroy();
+  }
+
+  /** Schema work goes through the same queue as writes on SQLite. */
+  private transactionless<T>(work: () => Promise<T>): Promise<T> {
+    const run = this.writeQueue.then(work);
+    this.writeQueue = run.catch(() => undefined);
+    return run;
+  }
+}

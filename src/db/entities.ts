@@ -1,0 +1,27 @@
+import { ApiKey } from "../auth/api-key.entity";
+import { AuditHead, AuditLog } from "../modules/audit/audit-log.entity";
+import { AlgorithmCard } from "../modules/catalog/algorithm-card.entity";
+import { DataCategory } from "../modules/catalog/data-category.entity";
+import { Partner } from "../modules/catalog/partner.entity";
+import { PersonalizationLevel } from "../modules/catalog/personalization-level.entity";
+import { PrivacyPolicy } from "../modules/catalog/privacy-policy.entity";
+import { Purpose } from "../modules/catalog/purpose.entity";
+import { SharingAgreement } from "../modules/catalog/sharing-agreement.entity";
+import { Surface } from "../modules/catalog/surface.entity";
+import { AppSecret } from "./app-secret.entity";
+
+/** Every entity, listed explicitly: no globs, so jest, ts-node and dist agree. */
+export const entities = [
+  DataCategory,
+  Purpose,
+  PersonalizationLevel,
+  Surface,
+  AlgorithmCard,
+  Partner,
+  SharingAgreement,
+  PrivacyPolicy,
+  ApiKey,
+  AppSecret,
+  AuditLog,
+  AuditHead,
+];

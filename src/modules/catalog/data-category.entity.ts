@@ -1,0 +1,44 @@
+import { Field, Int, ObjectType } from "type-graphql";
+import { Entity, Index } from "typeorm";
+import { BoolColumn, IntColumn, KeyColumn, NameColumn, PrimaryIdColumn, TextColumn, UrlColumn } from "../../db/columns";
+import { Node } from "../../graphql/node";
+
+@ObjectType({ implements: Node, description: "A kind of personal data, e.g. browsing history." })
+@Entity("data_category")
+export class DataCategory extends Node {
+  @PrimaryIdColumn()
+  id: string;
+
+  @Field({ description: "Stable dotted key, e.g. user.behavior.browsing_history." })
+  @Index("uq_data_category_key", { unique: true })
+  @KeyColumn()
+  key: string;
+
+  /** Order in the catalog file, so lists read the way the privacy office wrote them. */
+  @IntColumn()
+  position: number;
+
+  @Field()
+  @NameColumn()
+  name: string;
+
+  @Field()
+  @TextColumn()
+  description: string;
+
+  @Field()
+  @BoolColumn()
+  sensitive: boolean;
+
+  @Field(() => Int, { nullable: true, description: "How long this data is kept, in days; null means kept while the account exists." })
+  @IntColumn({ nullable: true })
+  retentionDays: number | null;
+
+  @Field(() => String, { nullable: true })
+  @UrlColumn({ nullable: true })
+  dpvIri: string | null;
+
+  @Field(() => Int, { nullable: true, description: "Index (1-16) of the IAB GPP usnat SensitiveDataProcessing slot this category falls under, if any." })
+  @IntColumn({ nullable: true })
+  gppSensitiveSlot: number | null;
+}

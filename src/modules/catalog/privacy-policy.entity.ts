@@ -1,0 +1,64 @@
+import { Field, Float, Int, ObjectType } from "type-graphql";
+import { Entity, Index } from "typeorm";
+import { IntColumn, JsonColumn, PrimaryIdColumn, TextColumn, TimeColumn } from "../../db/columns";
+import { Node } from "../../graphql/node";
+import { fleschKincaidGrade } from "../../text/readability";
+
+export interface PolicySectionData {
+  key: string;
+  heading: string;
+  body: string;
+}
+
+@ObjectType()
+export class PolicySection implements PolicySectionData {
+  @Field()
+  key: string;
+
+  @Field()
+  heading: string;
+
+  @Field()
+  body: string;
+
+  @Field(() => Float, { description: "Flesch-Kincaid grade of heading and body." })
+  get readingGrade(): number {
+    return fleschKincaidGrade(`${this.heading}. ${this.body}`);
+  }
+}
+
+@ObjectType({ implements: Node, description: "One published version of the privacy policy. Published versions never change." })
+@Entity("privacy_policy")
+export class PrivacyPolicy extends Node {
+  @PrimaryIdColumn()
+  id: string;
+
+  @Field(() => Int)
+  @Index("uq_privacy_policy_version", { unique: true })
+  @IntColumn()
+  version: number;
+
+  @Field(() => Date)
+  @TimeColumn()
+  effectiveAt: Date;
+
+  @Field()
+  @TextColumn()
+  summary: string;
+
+  @JsonColumn()
+  sectionData: PolicySectionData[];
+
+  @TimeColumn()
+  publishedAt: Date;
+
+  @Field(() => [PolicySection])
+  get sections(): PolicySection[] {
+    return this.sectionData.map((s) => Object.assign(new PolicySection(), s));
+  }
+
+  @Field(() => Float, { description: "Flesch-Kincaid grade of the summary and every section together." })
+  get readingGrade(): number {
+    return fleschKincaidGrade([this.summary, ...this.sectionData.map((s) => `${s.heading}. ${s.body}`)].join(" "));
+  }
+}
