@@ -1,0 +1,72 @@
+import type { Server } from "node:http";
+import type { AddressInfo } from "node:net";
+import pino, { type Logger } from "pino";
+import { ApiKeyService } from "./auth/api-key.service";
+import { Authenticator } from "./auth/authenticate";
+import { hs256Key, JwtVerifier } from "./auth/jwt";
+import type { Config } from "./config";
+import { Database } from "./db/database";
+import type { Services } from "./graphql/context";
+import { buildServedSchema } from "./graphql/schema";
+import { createApollo } from "./http/apollo";
+import { Metrics } from "./http/metrics";
+import { createHttpServer } from "./http/server";
+import { CatalogService } from "./modules/catalog/catalog.service";
+
+/**
+ * Opens and migrates the database, then builds the long-lived services, for the server and the
+ * CLI alike. (A generated development JWT secret lives in the database, so migrations come first.)
+ */
+export async function createServices(config: Config, logger: Logger = pino({ level: config.logLevel })): Promise<Services> {
+  const db = await Database.open(config.databaseUrl, {
+    onQueryError: (message) => logger.debug({ message }, "query failed"),
+  });
+  try {
+    await db.migrate();
+    const apiKeys = new ApiKeyService(db);
+    const jwt = new JwtVerifier(config, await hs256Key(config, db));
+    return {
+      config,
+      db,
+      logger,
+      apiKeys,
+      authenticator: new Authenticator(jwt, apiKeys),
+      catalog: new CatalogService(() => db.manager),
+    };
+  } catch (err) {
+    await db.close();
+    throw err;
+  }
+}
+
+export interface RunningServer {
+  services: Services;
+  server: Server;
+  url: string;
+  close(): Promise<void>;
+}
+
+export async function startServer(services: Services): Promise<RunningServer> {
+  const metrics = new Metrics();
+  const apollo = createApollo(services.config, await buildServedSchema(), metrics);
+  await apollo.start();
+  const server = createHttpServer({ services, apollo, metrics });
+  server.keepAliveTimeout = 65_000;
+  server.requestTimeout = 30_000;
+  await new Promise<void>((resolve) => server.listen(services.config.port, services.config.host, resolve));
+  const { port } = server.address() as AddressInfo;
+  const host = services.config.host === "0.0.0.0" ? "localhost" : services.config.host;
+  return {
+    services,
+    server,
+    url: `http://${host}:${port}/graphql`,
+    async close() {
+      await new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      });
+      await apollo.stop();
+      await services.db.close();
+    },
+  };
+}

@@ -1,0 +1,143 @@
+import "reflect-metadata";
+import { readFileSync } from "node:fs";
+import { parseArgs } from "node:util";
+import pino from "pino";
+import { createServices } from "../app";
+import { ApiKeyError } from "../auth/api-key.service";
+import { hs256Key, signToken } from "../auth/jwt";
+import { CLI_ACTOR } from "../auth/principal";
+import { ConfigError, loadConfig } from "../config";
+import { Database } from "../db/database";
+import type { Services } from "../graphql/context";
+import { CatalogApplyService } from "../modules/catalog/catalog-apply.service";
+import { CatalogFileError } from "../modules/catalog/catalog-file";
+
+// The `candor` command. Tokens and keys go to stdout alone, so scripts can capture them;
+// everything else goes to stderr.
+
+const USAGE = `usage: candor <command>
+  migrate [--revert]                                   run pending migrations (or revert the last one)
+  catalog apply <file.yaml>                            upsert a catalog file, all or nothing
+  token subject <externalId> [--jurisdiction US-CA] [--ttl seconds]
+  token admin [--sub name] [--ttl seconds]
+  apikey service <name> --scopes consent:read,consent:write,decisions:write,sharing:write
+  apikey partner <partnerKey>
+  apikey revoke <first 12 characters of the key>`;
+
+class UsageError extends Error {}
+
+const DAY = 24 * 3600;
+
+function ttl(value: string | undefined): number {
+  if (value === undefined) return DAY;
+  const seconds = Number(value);
+  if (!Number.isInteger(seconds) || seconds < 60 || seconds > 365 * DAY) throw new UsageError("--ttl is a number of seconds between 60 and 31536000");
+  return seconds;
+}
+
+async function withServices<T>(work: (services: Services) => Promise<T>): Promise<T> {
+  const config = loadConfig();
+  const services = await createServices(config, pino({ level: config.logLevel === "silent" ? "silent" : "warn" }, pino.destination(2)));
+  try {
+    return await work(services);
+  } finally {
+    await services.db.close();
+  }
+}
+
+async function mintToken(services: Services, claims: Parameters<typeof signToken>[2], seconds: number): Promise<string> {
+  const key = await hs256Key(services.config, services.db);
+  if (!key) throw new UsageError("Tokens can be minted only with CANDOR_JWT_SECRET (or, outside production, the generated development secret)");
+  return signToken(services.config, key, claims, seconds);
+}
+
+export async function run(argv: string[]): Promise<string | null> {
+  const { positionals, values } = parseArgs({
+    args: argv,
+    allowPositionals: true,
+    options: {
+      revert: { type: "boolean" },
+      jurisdiction: { type: "string" },
+      ttl: { type: "string" },
+      sub: { type: "string" },
+      scopes: { type: "string" },
+    },
+  });
+  const [command, sub, arg, ...rest] = positionals;
+  if (rest.length > 0) throw new UsageError(`unexpected arguments: ${rest.join(" ")}`);
+  switch (`${command ?? ""} ${sub ?? ""}`.trim()) {
+    case "migrate": {
+      if (sub !== undefined) throw new UsageError("migrate takes no argument");
+      const db = await Database.open(loadConfig().databaseUrl);
+      try {
+        if (values.revert) {
+          await db.revertLastMigration();
+          console.error("reverted the last migration");
+        } else {
+          console.error(`ran ${await db.migrate()} migration(s)`);
+        }
+      } finally {
+        await db.close();
+      }
+      return null;
+    }
+    case "catalog apply": {
+      if (!arg) throw new UsageError("catalog apply needs a file");
+      let source: string;
+      try {
+        source = readFileSync(arg, "utf8");
+      } catch {
+        throw new CatalogFileError(arg, ["cannot read the file"]);
+      }
+      const result = await withServices((s) => new CatalogApplyService(s.db).applyFile(arg, source, CLI_ACTOR));
+      console.error(`${arg}: ${result.added} added, ${result.changed} changed, ${result.unchanged} unchanged`);
+      return null;
+    }
+    case "token subject": {
+      if (!arg) throw new UsageError("token subject needs the person's external id");
+      const jurisdiction = values.jurisdiction;
+      if (jurisdiction !== undefined && !/^US-[A-Z]{2}$/.test(jurisdiction)) throw new UsageError("--jurisdiction looks like US-CA");
+      if (arg.length > 200) throw new UsageError("an external id is at most 200 characters");
+      return withServices((s) => mintToken(s, { sub: arg, role: "subject", jurisdiction }, ttl(values.ttl)));
+    }
+    case "token admin":
+      if (arg) throw new UsageError("token admin takes no argument; use --sub");
+      return withServices((s) => mintToken(s, { sub: values.sub ?? "admin", role: "admin" }, ttl(values.ttl)));
+    case "apikey service":
+      if (!arg || !values.scopes) throw new UsageError("apikey service needs a name and --scopes");
+      return withServices((s) => s.apiKeys.createServiceKey(arg, values.scopes!.split(",").map((x) => x.trim()).filter(Boolean)));
+    case "apikey partner":
+      if (!arg) throw new UsageError("apikey partner needs a partner key from the catalog");
+      return withServices((s) => s.apiKeys.createPartnerKey(arg));
+    case "apikey revoke":
+      if (!arg) throw new UsageError("apikey revoke needs the first 12 characters of the key");
+      await withServices((s) => s.apiKeys.revoke(arg));
+      console.error(`revoked ${arg}…`);
+      return null;
+    default:
+      throw new UsageError(command ? `unknown command: ${positionals.join(" ")}` : "no command given");
+  }
+}
+
+/** Runs one command: prints its token or key on stdout, problems on stderr, and sets the exit code. */
+export function cli(argv: string[]): Promise<void> {
+  return run(argv).then(
+    (output) => {
+      if (output !== null) process.stdout.write(`${output}\n`);
+    },
+    (err: unknown) => {
+      if (err instanceof UsageError || (err as { code?: string }).code?.startsWith("ERR_PARSE_ARGS")) {
+        console.error(`${(err as Error).message}\n\n${USAGE}`);
+        process.exitCode = 2;
+      } else if (err instanceof CatalogFileError || err instanceof ApiKeyError || err instanceof ConfigError) {
+        console.error(err.message);
+        process.exitCode = 1;
+      } else {
+        console.error(`candor: ${err instanceof Error ? err.message : String(err)}`);
+        process.exitCode = 1;
+      }
+    },
+  );
+}
+
+if (require.main === module) void cli(process.argv.slice(2));

@@ -1,0 +1,41 @@
+import { readFileSync } from "node:fs";
+import { relative } from "node:path";
+import { signToken, hs256Key } from "./auth/jwt";
+import { SERVICE_SCOPES } from "./auth/principal";
+import type { Services } from "./graphql/context";
+import { CatalogApplyService } from "./modules/catalog/catalog-apply.service";
+import { Partner } from "./modules/catalog/partner.entity";
+import { Purpose } from "./modules/catalog/purpose.entity";
+import { demoCatalogPath, projectRoot } from "./paths";
+
+const WEEK = 7 * 24 * 3600;
+
+/** Loads catalog/demo.yaml into a database that has no catalog yet. */
+export async function loadDemoCatalogIfEmpty(services: Services): Promise<boolean> {
+  if ((await services.db.manager.count(Purpose)) > 0) return false;
+  const path = demoCatalogPath();
+  await new CatalogApplyService(services.db).applyFile(relative(projectRoot(), path), readFileSync(path, "utf8"), "system:demo");
+  return true;
+}
+
+export interface DemoCredentials {
+  subjectToken: string;
+  adminToken: string;
+  serviceKey: string;
+  partnerKey: string | null;
+  partner: string | null;
+}
+
+/** Fresh credentials for trying Candor out: a person in California, an admin, the engine, a partner. */
+export async function createDemoCredentials(services: Services): Promise<DemoCredentials | null> {
+  const key = await hs256Key(services.config, services.db);
+  if (!key) return null;
+  const partner = await services.db.manager.findOne(Partner, { where: {}, order: { position: "ASC" } });
+  return {
+    subjectToken: await signToken(services.config, key, { sub: "demo-person-1", role: "subject", jurisdiction: "US-CA" }, WEEK),
+    adminToken: await signToken(services.config, key, { sub: "demo-admin", role: "admin" }, WEEK),
+    serviceKey: await services.apiKeys.createServiceKey("demo-engine", [...SERVICE_SCOPES]),
+    partnerKey: partner ? await services.apiKeys.createPartnerKey(partner.key) : null,
+    partner: partner?.key ?? null,
+  };
+}

@@ -1,0 +1,70 @@
+import { unwrapResolverError } from "@apollo/server/errors";
+import type { GraphQLFormattedError } from "graphql";
+import type { ValidationError } from "class-validator";
+import { DomainError } from "./errors";
+
+// The one place errors become what a client sees. Expected problems keep their code and a
+// field path; faults are masked ("Internal server error"): no stack, no SQL, ever.
+
+const CLIENT_CODES = new Set([
+  "GRAPHQL_PARSE_FAILED",
+  "GRAPHQL_VALIDATION_FAILED",
+  "BAD_USER_INPUT",
+  "BAD_REQUEST",
+  "OPERATION_RESOLUTION_FAILURE",
+  "PERSISTED_QUERY_NOT_FOUND",
+  "PERSISTED_QUERY_NOT_SUPPORTED",
+  "UNAUTHENTICATED",
+  "FORBIDDEN",
+  "INVALID",
+  "NOT_FOUND",
+  "CONSENT_REQUIRED",
+  "GPC_CONFIRMATION_REQUIRED",
+  "CONFLICT",
+  "LIMIT_EXCEEDED",
+]);
+
+const LIMIT_CONSTRAINTS = new Set(["maxLength", "arrayMaxSize", "max"]);
+
+export interface FieldProblem {
+  field: string[];
+  message: string;
+  code: "INVALID" | "LIMIT_EXCEEDED";
+}
+
+/** class-validator's nested errors, flattened to one problem per constraint with its path. */
+export function flattenValidationErrors(errors: ValidationError[], path: string[] = []): FieldProblem[] {
+  return errors.flatMap((error) => {
+    const field = [...path, error.property];
+    const own = Object.entries(error.constraints ?? {}).map(([constraint, message]) => ({
+      field,
+      message,
+      code: LIMIT_CONSTRAINTS.has(constraint) ? ("LIMIT_EXCEEDED" as const) : ("INVALID" as const),
+    }));
+    return [...own, ...flattenValidationErrors(error.children ?? [], field)];
+  });
+}
+
+function isArgumentValidationError(error: unknown): error is { extensions: { validationErrors: ValidationError[] } } {
+  return (error as { message?: string })?.message === "Argument Validation Error" &&
+    Array.isArray((error as { extensions?: { validationErrors?: unknown } }).extensions?.validationErrors);
+}
+
+export function formatError(formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError {
+  const original = unwrapResolverError(error);
+  const where = { ...(formatted.path ? { path: formatted.path } : {}), ...(formatted.locations ? { locations: formatted.locations } : {}) };
+  if (original instanceof DomainError) {
+    return { message: original.message, ...where, extensions: { code: original.code, ...(original.field ? { field: original.field } : {}) } };
+  }
+  if (isArgumentValidationError(original)) {
+    const problems = flattenValidationErrors(original.extensions.validationErrors);
+    const code = problems.some((p) => p.code === "LIMIT_EXCEEDED") ? "LIMIT_EXCEEDED" : "INVALID";
+    return { message: problems.map((p) => `${p.field.join(".")}: ${p.message}`).join("; ") || "Invalid arguments", ...where, extensions: { code, problems } };
+  }
+  const code = formatted.extensions?.code;
+  if (typeof code === "string" && CLIENT_CODES.has(code)) {
+    const { stacktrace: _stack, exception: _exception, ...extensions } = formatted.extensions ?? {};
+    return { ...formatted, extensions };
+  }
+  return { message: "Internal server error", ...where, extensions: { code: "INTERNAL_SERVER_ERROR" } };
+}

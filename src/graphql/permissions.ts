@@ -1,0 +1,43 @@
+import { GraphQLError } from "graphql";
+import { deny, shield } from "graphql-shield";
+import { describeRule, type PermissionMap, type ShieldRule } from "../auth/rules";
+import { catalogPermissions } from "../modules/catalog/catalog.rules";
+import { viewerPermissions } from "../modules/viewer/viewer.rules";
+
+/** Every domain's rules, merged. A field missing here is denied (fallbackRule: deny). */
+export function permissionMap(): PermissionMap {
+  const merged: PermissionMap = {};
+  for (const part of [catalogPermissions, viewerPermissions]) {
+    for (const [type, rules] of Object.entries(part)) {
+      const existing = merged[type];
+      if (existing !== undefined && (isRule(existing) || isRule(rules))) throw new Error(`Permission for ${type} declared twice`);
+      merged[type] = isRule(rules) ? rules : { ...(existing as Record<string, ShieldRule> | undefined), ...rules };
+    }
+  }
+  return merged;
+}
+
+function isRule(value: unknown): value is ShieldRule {
+  return typeof value === "object" && value !== null && ("resolve" in value || "getRules" in value);
+}
+
+/** The map as labels, for the reviewed snapshot of who may call what. */
+export function describePermissions(map: PermissionMap = permissionMap()): Record<string, string | Record<string, string>> {
+  const out: Record<string, string | Record<string, string>> = {};
+  for (const type of Object.keys(map).sort()) {
+    const rules = map[type];
+    out[type] = isRule(rules)
+      ? describeRule(rules)
+      : Object.fromEntries(Object.keys(rules).sort().map((field) => [field, describeRule(rules[field])]));
+  }
+  return out;
+}
+
+export function permissionsMiddleware() {
+  return shield(permissionMap() as never, {
+    fallbackRule: deny,
+    fallbackError: new GraphQLError("You may not do this", { extensions: { code: "FORBIDDEN" } }),
+    // Resolvers' own errors (validation, not found, internal) pass through unchanged.
+    allowExternalErrors: true,
+  });
+}

@@ -1,0 +1,44 @@
+import { lexicographicSortSchema, printSchema, type GraphQLSchema } from "graphql";
+import { applyMiddleware } from "graphql-middleware";
+import { buildSchema } from "type-graphql";
+import {
+  AlgorithmCardResolver,
+  CatalogQueryResolver,
+  PartnerResolver,
+  PersonalizationLevelResolver,
+  PurposeResolver,
+  SharingAgreementResolver,
+} from "../modules/catalog/catalog.resolver";
+import { ViewerResolver } from "../modules/viewer/viewer.resolver";
+import { NodeResolver } from "./node.resolver";
+import { permissionsMiddleware } from "./permissions";
+
+const resolvers = [
+  NodeResolver,
+  ViewerResolver,
+  CatalogQueryResolver,
+  PurposeResolver,
+  PersonalizationLevelResolver,
+  AlgorithmCardResolver,
+  PartnerResolver,
+  SharingAgreementResolver,
+] as const;
+
+/** The schema as the code declares it, before permissions are woven in. */
+export async function buildBareSchema(): Promise<GraphQLSchema> {
+  return buildSchema({
+    resolvers,
+    // type-graphql 2 leaves class-validator off unless asked.
+    validate: { forbidUnknownValues: false, stopAtFirstError: false },
+  });
+}
+
+/** The served schema: every field guarded by the permission map, deny by default. */
+export async function buildServedSchema(): Promise<GraphQLSchema> {
+  return applyMiddleware(await buildBareSchema(), permissionsMiddleware());
+}
+
+/** schema/schema.graphql: sorted, so that every change is a readable diff. */
+export async function printBareSchema(): Promise<string> {
+  return printSchema(lexicographicSortSchema(await buildBareSchema())) + "\n";
+}

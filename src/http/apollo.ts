@@ -1,0 +1,77 @@
+import { ApolloServer, type ApolloServerPlugin } from "@apollo/server";
+import {
+  ApolloServerPluginLandingPageLocalDefault,
+  ApolloServerPluginLandingPageProductionDefault,
+} from "@apollo/server/plugin/landingPage/default";
+import { ApolloArmor } from "@escape.tech/graphql-armor";
+import type { GraphQLSchema } from "graphql";
+import type { Config } from "../config";
+import type { Context } from "../graphql/context";
+import { formatError } from "../graphql/format-error";
+import type { Metrics } from "./metrics";
+
+/**
+ * Query limits: deep enough for every contract query (the contract's own queries reach depth 8
+ * to 10), small enough that an abusive query is refused before it runs.
+ */
+export const QUERY_LIMITS = { depth: 12, aliases: 20, cost: 20000, tokens: 2000, directives: 20 } as const;
+
+export function armor(config: Config) {
+  const exposeLimits = config.nodeEnv !== "production";
+  return new ApolloArmor({
+    maxDepth: { n: QUERY_LIMITS.depth, exposeLimits, flattenFragments: true },
+    maxAliases: { n: QUERY_LIMITS.aliases, exposeLimits },
+    costLimit: { maxCost: QUERY_LIMITS.cost, exposeLimits },
+    maxTokens: { n: QUERY_LIMITS.tokens, exposeLimits },
+    maxDirectives: { n: QUERY_LIMITS.directives, exposeLimits },
+    blockFieldSuggestion: { enabled: config.nodeEnv === "production" },
+  }).protect();
+}
+
+/** Counts and times every operation; logs faults with the request id before they are masked. */
+function observabilityPlugin(metrics: Metrics): ApolloServerPlugin<Context> {
+  return {
+    async requestDidStart() {
+      const started = process.hrtime.bigint();
+      return {
+        async didEncounterErrors({ errors, contextValue }) {
+          for (const error of errors) {
+            const code = error.extensions?.code;
+            if (code === undefined || code === "INTERNAL_SERVER_ERROR") {
+              contextValue.log?.error({ err: error.originalError ?? error, path: error.path }, "internal error");
+            }
+          }
+        },
+        async willSendResponse({ operationName, response, errors }) {
+          const label = metrics.operationLabel(operationName);
+          const failed = (errors?.length ?? 0) > 0 || (response.body.kind === "single" && (response.body.singleResult.errors?.length ?? 0) > 0);
+          metrics.requests.inc({ operation: label, outcome: failed ? "error" : "ok" });
+          metrics.latency.observe({ operation: label }, Number(process.hrtime.bigint() - started) / 1e9);
+        },
+      };
+    },
+  };
+}
+
+export function createApollo(config: Config, schema: GraphQLSchema, metrics: Metrics): ApolloServer<Context> {
+  const limits = armor(config);
+  return new ApolloServer<Context>({
+    schema,
+    nodeEnv: config.nodeEnv,
+    introspection: config.introspection,
+    includeStacktraceInErrorResponses: false,
+    hideSchemaDetailsFromClientErrors: config.nodeEnv === "production",
+    csrfPrevention: true,
+    allowBatchedHttpRequests: false,
+    status400ForVariableCoercionErrors: true,
+    formatError,
+    validationRules: limits.validationRules,
+    plugins: [
+      ...(limits.plugins as ApolloServerPlugin<Context>[]),
+      observabilityPlugin(metrics),
+      config.nodeEnv === "production"
+        ? ApolloServerPluginLandingPageProductionDefault({ footer: false })
+        : ApolloServerPluginLandingPageLocalDefault({ footer: false }),
+    ],
+  });
+}

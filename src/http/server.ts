@@ -1,0 +1,163 @@
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
+import { randomUUID } from "node:crypto";
+import { HeaderMap, type ApolloServer } from "@apollo/server";
+import { createLoaders, type Context, type Services } from "../graphql/context";
+import { countSqlStatements } from "../db/sql-counter";
+import type { Metrics } from "./metrics";
+
+// Candor's HTTP layer: node:http directly (measured faster than an express integration), with
+// GraphQL at /graphql plus health, metrics and .well-known routes.
+
+const CORS_HEADERS = {
+  "access-control-allow-origin": "*",
+  "access-control-allow-methods": "GET, POST, OPTIONS",
+  "access-control-allow-headers": "authorization, content-type, apollo-require-preflight, x-apollo-operation-name, sec-gpc, x-request-id",
+  "access-control-max-age": "600",
+};
+
+class BodyTooLarge extends Error {}
+
+function readBody(req: IncomingMessage, limit: number): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const declared = Number(req.headers["content-length"] ?? 0);
+    if (declared > limit) return reject(new BodyTooLarge());
+    const chunks: Buffer[] = [];
+    let size = 0;
+    req.on("data", (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > limit) {
+        req.removeAllListeners("data");
+        reject(new BodyTooLarge());
+        req.resume();
+        return;
+      }
+      chunks.push(chunk);
+    });
+    req.on("end", () => resolve(Buffer.concat(chunks).toString("utf8")));
+    req.on("error", reject);
+  });
+}
+
+function send(res: ServerResponse, status: number, body: string, headers: Record<string, string> = {}): void {
+  res.writeHead(status, { ...CORS_HEADERS, "content-type": "application/json; charset=utf-8", ...headers });
+  res.end(body);
+}
+
+const graphqlError = (message: string, code: string) => JSON.stringify({ errors: [{ message, extensions: { code } }] });
+
+export interface HttpDeps {
+  services: Services;
+  apollo: ApolloServer<Context>;
+  metrics: Metrics;
+}
+
+export function createHttpServer({ services, apollo, metrics }: HttpDeps): Server {
+  const { config, db, logger } = services;
+
+  async function ready(): Promise<{ status: number; body: Record<string, unknown> }> {
+    try {
+      await db.manager.query("SELECT 1");
+      const pending = await db.pendingMigrations();
+      return pending
+        ? { status: 503, body: { status: "unavailable", database: "ok", migrations: "pending" } }
+        : { status: 200, body: { status: "ok", database: "ok", migrations: "current" } };
+    } catch (err) {
+      logger.warn({ err }, "readiness check failed");
+      return { status: 503, body: { status: "unavailable", database: "unreachable" } };
+    }
+  }
+
+  async function graphql(req: IncomingMessage, res: ServerResponse, url: URL, requestId: string): Promise<void> {
+    let body: unknown = undefined;
+    if (req.method === "POST") {
+      let text: string;
+      try {
+        text = await readBody(req, config.bodyLimitBytes);
+      } catch (err) {
+        if (err instanceof BodyTooLarge) return send(res, 413, graphqlError(`The request body is larger than ${config.bodyLimitBytes} bytes`, "PAYLOAD_TOO_LARGE"));
+        throw err;
+      }
+      const contentType = String(req.headers["content-type"] ?? "");
+      if (contentType.includes("json")) {
+        try {
+          body = text === "" ? undefined : JSON.parse(text);
+        } catch {
+          return send(res, 400, graphqlError("The request body is not valid JSON", "BAD_REQUEST"));
+        }
+      } else {
+        body = text;
+      }
+    }
+    const headers = new HeaderMap();
+    for (const [key, value] of Object.entries(req.headers)) {
+      if (value !== undefined) headers.set(key, Array.isArray(value) ? value.join(", ") : value);
+    }
+    const log = logger.child({ requestId });
+    const { result, tally } = countSqlStatements(() =>
+      apollo.executeHTTPGraphQLRequest({
+        httpGraphQLRequest: { method: req.method ?? "GET", headers, search: url.search, body },
+        context: async (): Promise<Context> => ({
+          principal: await services.authenticator.principalFor(req.headers.authorization),
+          requestId,
+          log,
+          loaders: createLoaders(services),
+          services,
+        }),
+      }),
+    );
+    const response = await result;
+    const out: Record<string, string> = { ...CORS_HEADERS, "x-request-id": requestId };
+    for (const [key, value] of response.headers) out[key] = value;
+    if (config.exposeSqlCount) out["x-candor-sql-count"] = String(tally.count);
+    res.writeHead(response.status ?? 200, out);
+    if (response.body.kind === "complete") {
+      res.end(response.body.string);
+    } else {
+      for await (const chunk of response.body.asyncIterator) res.write(chunk);
+      res.end();
+    }
+  }
+
+  async function route(req: IncomingMessage, res: ServerResponse): Promise<string> {
+    const url = new URL(req.url ?? "/", "http://candor.local");
+    const requestId = /^[A-Za-z0-9-]{1,64}$/.test(String(req.headers["x-request-id"] ?? "")) ? String(req.headers["x-request-id"]) : randomUUID();
+    if (req.method === "OPTIONS") {
+      res.writeHead(204, CORS_HEADERS).end();
+      return "preflight";
+    }
+    switch (url.pathname) {
+      case "/graphql":
+        await graphql(req, res, url, requestId);
+        return "graphql";
+      case "/health/live":
+        send(res, 200, JSON.stringify({ status: "ok" }));
+        return "health";
+      case "/health/ready": {
+        const { status, body } = await ready();
+        send(res, status, JSON.stringify(body));
+        return "health";
+      }
+      case "/metrics":
+        send(res, 200, await metrics.registry.metrics(), { "content-type": metrics.registry.contentType });
+        return "metrics";
+      case "/.well-known/gpc.json":
+        // The GPC spec's support resource: this site honors Global Privacy Control.
+        send(res, 200, JSON.stringify({ gpc: true, lastUpdate: "2026-11-29" }));
+        return "well-known";
+      default:
+        send(res, 404, JSON.stringify({ error: "Not found" }));
+        return "not-found";
+    }
+  }
+
+  return createServer((req, res) => {
+    route(req, res)
+      .then((name) => metrics.http.inc({ route: name, status: String(res.statusCode) }))
+      .catch((err) => {
+        logger.error({ err }, "request failed");
+        if (!res.headersSent) send(res, 500, graphqlError("Internal server error", "INTERNAL_SERVER_ERROR"));
+        else res.end();
+        metrics.http.inc({ route: "error", status: "500" });
+      });
+  });
+}

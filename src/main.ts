@@ -1,0 +1,53 @@
+import "reflect-metadata";
+import pino from "pino";
+import { createServices, startServer } from "./app";
+import { ConfigError, loadConfig } from "./config";
+import { createDemoCredentials, loadDemoCatalogIfEmpty } from "./demo";
+
+async function main(): Promise<void> {
+  let config;
+  try {
+    config = loadConfig();
+  } catch (err) {
+    if (err instanceof ConfigError) {
+      console.error(`Candor cannot start: ${err.message}`);
+      process.exit(1);
+    }
+    throw err;
+  }
+  const logger = pino({ level: config.logLevel });
+  const services = await createServices(config, logger);
+  if (config.loadDemoCatalog && (await loadDemoCatalogIfEmpty(services))) logger.info("loaded catalog/demo.yaml into the empty database");
+  const running = await startServer(services);
+  logger.info({ url: running.url, database: services.db.dialect }, "Candor is serving");
+
+  if (config.nodeEnv !== "production") {
+    const demo = await createDemoCredentials(services);
+    if (demo) {
+      console.log(`
+Candor is serving ${running.url}  (database: ${services.db.dialect})
+
+Demo credentials (send as  Authorization: Bearer <credential>):
+  subject  (demo-person-1, US-CA)  ${demo.subjectToken}
+  service  (all scopes)            ${demo.serviceKey}
+  partner  (${demo.partner})  ${demo.partnerKey}
+  admin                            ${demo.adminToken}
+
+Try:  curl -s ${running.url} -H 'content-type: application/json' \\
+        -d '{"query":"{ viewer { role } purposes { key name defaultMode } }"}'
+`);
+    }
+  }
+
+  const shutdown = (signal: string) => {
+    logger.info({ signal }, "shutting down");
+    running.close().then(() => process.exit(0), () => process.exit(1));
+  };
+  process.once("SIGINT", () => shutdown("SIGINT"));
+  process.once("SIGTERM", () => shutdown("SIGTERM"));
+}
+
+main().catch((err) => {
+  console.error("Candor failed to start:", err instanceof Error ? err.message : err);
+  process.exit(1);
+});

@@ -1,0 +1,20 @@
+import { Field, ObjectType, registerEnumType } from "type-graphql";
+import { Role } from "../../auth/principal";
+import { Partner } from "../catalog/partner.entity";
+
+registerEnumType(Role, { name: "Role" });
+
+@ObjectType({ description: "Who is calling, as Candor sees the credentials." })
+export class Viewer {
+  @Field(() => Role)
+  role: Role;
+
+  @Field(() => [String])
+  scopes: string[];
+
+  /** The partner a partner key is bound to. */
+  partnerId?: string;
+
+  @Field(() => Partner, { nullable: true })
+  partner?: Partner | null;
+}
