@@ -63,7 +63,6 @@ export function createApollo(config: Config, schema: GraphQLSchema, metrics: Met
     hideSchemaDetailsFromClientErrors: config.nodeEnv === "production",
     csrfPrevention: true,
     allowBatchedHttpRequests: false,
-    status400ForVariableCoercionErrors: true,
     formatError,
     validationRules: limits.validationRules,
     plugins: [
