@@ -33,11 +33,13 @@ export function describePermissions(map: PermissionMap = permissionMap()): Recor
   return out;
 }
 
-export function permissionsMiddleware() {
-  return shield(permissionMap() as never, {
-    fallbackRule: deny,
-    fallbackError: new GraphQLError("You may not do this", { extensions: { code: "FORBIDDEN" } }),
-    // Resolvers' own errors (validation, not found, internal) pass through unchanged.
-    allowExternalErrors: true,
-  });
+export const shieldOptions = {
+  fallbackRule: deny,
+  fallbackError: new GraphQLError("You may not do this", { extensions: { code: "FORBIDDEN" } }),
+  // Resolvers' own errors (validation, not found, internal) pass through unchanged.
+  allowExternalErrors: true,
+};
+
+export function permissionsMiddleware(map: PermissionMap = permissionMap()) {
+  return shield(map as never, shieldOptions);
 }

@@ -22,7 +22,9 @@ export function armor(config: Config) {
     maxDepth: { n: QUERY_LIMITS.depth, exposeLimits, flattenFragments: true },
     maxAliases: { n: QUERY_LIMITS.aliases, exposeLimits },
     costLimit: { maxCost: QUERY_LIMITS.cost, exposeLimits },
-    maxTokens: { n: QUERY_LIMITS.tokens, exposeLimits },
+    // armor's Apollo token plugin throws from parsingDidStart, which Apollo answers with HTTP 500;
+    // graphql-js enforces the same limit while parsing (parseOptions below), answered with 400.
+    maxTokens: { enabled: false },
     maxDirectives: { n: QUERY_LIMITS.directives, exposeLimits },
     blockFieldSuggestion: { enabled: config.nodeEnv === "production" },
   }).protect();
@@ -65,6 +67,7 @@ export function createApollo(config: Config, schema: GraphQLSchema, metrics: Met
     allowBatchedHttpRequests: false,
     formatError,
     validationRules: limits.validationRules,
+    parseOptions: { maxTokens: QUERY_LIMITS.tokens },
     plugins: [
       ...(limits.plugins as ApolloServerPlugin<Context>[]),
       observabilityPlugin(metrics),

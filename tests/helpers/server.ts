@@ -85,3 +85,11 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
     close: () => running.close(),
   };
 }
+
+/** Applies a catalog file from tests/fixtures through the real catalog service. */
+export async function applyFixture(t: TestServer, name: string): Promise<void> {
+  const { readFileSync } = await import("node:fs");
+  const { join } = await import("node:path");
+  const { CatalogApplyService } = await import("../../src/modules/catalog/catalog-apply.service");
+  await new CatalogApplyService(t.services.db).applyFile(name, readFileSync(join(__dirname, "..", "fixtures", name), "utf8"), "test");
+}

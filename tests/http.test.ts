@@ -1,0 +1,127 @@
+import { applyFixture, startTestServer, type TestServer } from "./helpers/server";
+
+const post = (t: TestServer, body: string, headers: Record<string, string> = { "content-type": "application/json" }) =>
+  fetch(t.url, { method: "POST", headers, body });
+const base = (t: TestServer) => t.url.replace(/\/graphql$/, "");
+
+describe("HTTP surface", () => {
+  let t: TestServer;
+  beforeAll(async () => {
+    t = await startTestServer({ demoCatalog: false });
+    await applyFixture(t, "small.yaml");
+  });
+  afterAll(() => t.close());
+
+  it("answers liveness and readiness (database reachable, migrations current)", async () => {
+    const live = await fetch(`${base(t)}/health/live`);
+    expect(live.status).toBe(200);
+    const ready = await fetch(`${base(t)}/health/ready`);
+    expect(ready.status).toBe(200);
+    expect(await ready.json()).toEqual({ status: "ok", database: "ok", migrations: "current" });
+  });
+
+  it("publishes /.well-known/gpc.json", async () => {
+    const r = await fetch(`${base(t)}/.well-known/gpc.json`);
+    expect(r.status).toBe(200);
+    expect((await r.json()).gpc).toBe(true);
+  });
+
+  it("exports request counts and latency by operation name on /metrics", async () => {
+    await t.gql("query CatalogScreen { purposes { key } }");
+    const text = await (await fetch(`${base(t)}/metrics`)).text();
+    expect(text).toMatch(/candor_graphql_requests_total\{operation="CatalogScreen",outcome="ok"\} [1-9]/);
+    expect(text).toMatch(/candor_graphql_request_duration_seconds_count\{operation="CatalogScreen"\} [1-9]/);
+  });
+
+  it("answers a malformed body with 400 per GraphQL over HTTP", async () => {
+    const r = await post(t, '{"query": "{ viewer { role } }"');
+    expect(r.status).toBe(400);
+    expect((await r.json()).errors[0].extensions.code).toBe("BAD_REQUEST");
+    const missing = await post(t, JSON.stringify({ variables: {} }));
+    expect(missing.status).toBe(400);
+  });
+
+  it("refuses a body over the limit with 413", async () => {
+    const r = await post(t, JSON.stringify({ query: `{ viewer { role } } # ${"x".repeat(1_100_000)}` }));
+    expect(r.status).toBe(413);
+    expect((await r.json()).errors[0].extensions.code).toBe("PAYLOAD_TOO_LARGE");
+  });
+
+  it("blocks a simple GET without a preflight header (CSRF prevention), allows it with one", async () => {
+    const blocked = await fetch(`${t.url}?query=${encodeURIComponent("{ viewer { role } }")}`);
+    expect(blocked.status).toBe(400);
+    const allowed = await fetch(`${t.url}?query=${encodeURIComponent("{ viewer { role } }")}`, { headers: { "apollo-require-preflight": "true" } });
+    expect(allowed.status).toBe(200);
+  });
+
+  it("refuses queries over the depth, alias and token limits, and keeps serving", async () => {
+    // partners → agreements → partner → agreements …: 16 levels, over the limit of 12.
+    const levels = Array.from({ length: 15 }, (_, i) => (i === 0 ? "partners" : i % 2 ? "agreements" : "partner"));
+    const deep = `{ ${levels.join(" { ")} { key ${"} ".repeat(levels.length)}}`;
+    const tooDeep = await t.gql(deep);
+    expect(tooDeep.status).toBe(400);
+    expect(tooDeep.body.errors?.[0]?.extensions?.code).toBe("GRAPHQL_VALIDATION_FAILED");
+    expect(tooDeep.body.errors?.[0]?.message).toMatch(/depth/i);
+
+    const aliases = `{ ${Array.from({ length: 25 }, (_, i) => `a${i}: viewer { role }`).join(" ")} }`;
+    const tooMany = await t.gql(aliases);
+    expect(tooMany.body.errors?.[0]?.message).toMatch(/alias/i);
+
+    const tokens = `{ ${Array.from({ length: 700 }, () => "viewer { role scopes }").join(" ")} }`;
+    const tooLong = await t.gql(tokens);
+    expect(tooLong.status).toBe(400);
+    expect(tooLong.body.errors?.[0]?.message).toMatch(/2000 tokens/i);
+
+    const broken = await t.gql("{ viewer { role }");
+    expect(broken.status).toBe(400);
+    expect(broken.body.errors?.[0]?.extensions?.code).toBe("GRAPHQL_PARSE_FAILED");
+
+    const fine = await t.gql("{ viewer { role } }");
+    expect(fine.body.data?.viewer.role).toBe("ANONYMOUS");
+  });
+
+  it("puts no stack trace in any error response", async () => {
+    const responses = [
+      await t.gql("{ nope }"),
+      await t.gql("{ privacyPolicy(version: -1) { version } }"),
+      await t.gql("{ sharingDisclosures(partner: \"no-such-partner\") { key } }"),
+      await t.gql("{ viewer { role } }", {}, { token: "garbage" }),
+    ];
+    for (const r of responses) {
+      expect(r.body.errors?.length).toBeGreaterThan(0);
+      expect(JSON.stringify(r.body)).not.toMatch(/stacktrace|at .*\.ts:\d+|node_modules/);
+    }
+  });
+
+  it("answers CORS preflights for browser frontends", async () => {
+    const r = await fetch(t.url, { method: "OPTIONS", headers: { origin: "https://app.example", "access-control-request-method": "POST" } });
+    expect(r.status).toBe(204);
+    expect(r.headers.get("access-control-allow-origin")).toBe("*");
+    expect(r.headers.get("access-control-allow-headers")).toContain("authorization");
+  });
+});
+
+describe("internal errors", () => {
+  let t: TestServer;
+  beforeAll(async () => {
+    // Development mode: Apollo would include stack traces here unless told not to.
+    t = await startTestServer({ demoCatalog: false, env: { NODE_ENV: "development", LOG_LEVEL: "silent" } });
+    await applyFixture(t, "small.yaml");
+  });
+  afterAll(() => t.close());
+
+  it("are masked: no message detail, no SQL, no stack; the request id lets operators find the log", async () => {
+    // Break the database under the running server: a real fault, not a client mistake.
+    await t.services.db.writer.query("ALTER TABLE surface RENAME TO surface_gone");
+    try {
+      const r = await t.gql("{ surfaces { key } }");
+      expect(r.status).toBe(200);
+      expect(r.body.errors?.[0]).toEqual({ message: "Internal server error", path: ["surfaces"], locations: [{ line: 1, column: 3 }], extensions: { code: "INTERNAL_SERVER_ERROR" } });
+      expect(r.headers.get("x-request-id")).toMatch(/^[0-9a-f-]{36}$/);
+      const validation = await t.gql("{ nope }");
+      expect(JSON.stringify(validation.body)).not.toContain("stacktrace");
+    } finally {
+      await t.services.db.writer.query("ALTER TABLE surface_gone RENAME TO surface");
+    }
+  });
+});
