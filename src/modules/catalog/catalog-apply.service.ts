@@ -50,8 +50,15 @@ export class CatalogApplyService {
 }
 
 class ApplyRun {
-  readonly result: ApplyResult = { added: 0, changed: 0, unchanged: 0 };
   private readonly addedIds = new Set<string>();
+  private readonly changedIds = new Set<string>();
+  private readonly seenIds = new Set<string>();
+
+  /** Each entry counts once: added, changed (itself or its relations), or unchanged. */
+  get result(): ApplyResult {
+    return { added: this.addedIds.size, changed: this.changedIds.size, unchanged: this.seenIds.size - this.addedIds.size - this.changedIds.size };
+  }
+
   constructor(private readonly m: EntityManager) {}
 
   async apply(c: CatalogFile, file: string): Promise<void> {
@@ -111,15 +118,16 @@ class ApplyRun {
         const row = { id: newId(), ...fields } as Row;
         inserts.push(row);
         this.addedIds.add(row.id);
+        this.seenIds.add(row.id);
         out.set(keyOf(fields), row);
-        this.result.added += 1;
       } else if (same(current, fields)) {
+        this.seenIds.add(current.id);
         out.set(keyOf(fields), current);
-        this.result.unchanged += 1;
       } else {
         await this.m.update(target, { id: current.id } as never, fields as never);
+        this.seenIds.add(current.id);
+        this.changedIds.add(current.id);
         out.set(keyOf(fields), { ...current, ...fields });
-        this.result.changed += 1;
       }
     }
     if (inserts.length > 0) await this.m.insert(target, inserts as never);
@@ -148,9 +156,11 @@ class ApplyRun {
       const [o, t] = pair.split("|");
       await this.m.createQueryBuilder().delete().from(junction.tableName).where(`${ownerColumn} = :o AND ${targetColumn} = :t`, { o, t }).execute();
     }
-    // A changed relation changes its owner: count it once per existing owner touched.
-    const touched = new Set([...toInsert, ...toDelete].map((pair) => pair.split("|")[0]).filter((o) => !this.addedIds.has(o)));
-    this.result.changed += touched.size;
+    // A changed relation changes its owner (unless the owner is new in this run).
+    for (const pair of [...toInsert, ...toDelete]) {
+      const o = pair.split("|")[0];
+      if (!this.addedIds.has(o)) this.changedIds.add(o);
+    }
   }
 
   /** Published versions never change: the same version with other content is refused. */
@@ -159,12 +169,14 @@ class ApplyRun {
     const existing = await this.m.findOneBy(PrivacyPolicy, { version: p.version });
     if (existing) {
       if (same(existing, fields)) {
-        this.result.unchanged += 1;
+        this.seenIds.add(existing.id);
         return;
       }
       throw new CatalogFileError(file, [`policy: version ${p.version} is already published with other content; publish the change as version ${p.version + 1}`]);
     }
-    await this.m.insert(PrivacyPolicy, { id: newId(), ...fields, publishedAt: new Date() });
-    this.result.added += 1;
+    const id = newId();
+    await this.m.insert(PrivacyPolicy, { id, ...fields, publishedAt: new Date() });
+    this.addedIds.add(id);
+    this.seenIds.add(id);
   }
 }
