@@ -29,5 +29,5 @@ VOLUME ["/app/data"]
 EXPOSE 4000
 HEALTHCHECK --interval=15s --timeout=3s --start-period=20s --retries=3 \
   CMD node -e "fetch('http://127.0.0.1:' + (process.env.PORT || 4000) + '/health/ready').then((r) => process.exit(r.ok ? 0 : 1), () => process.exit(1))"
-# Migrations run before the server takes traffic (the server also refuses to serve an unmigrated database).
+# Migrations run before the server takes traffic (the server checks again at start-up).
 CMD ["sh", "-c", "node bin/candor.js migrate && exec node dist/src/main.js"]
