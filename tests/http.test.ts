@@ -23,7 +23,7 @@ describe("HTTP surface", () => {
   it("publishes /.well-known/gpc.json", async () => {
     const r = await fetch(`${base(t)}/.well-known/gpc.json`);
     expect(r.status).toBe(200);
-    expect((await r.json()).gpc).toBe(true);
+    expect(((await r.json()) as any).gpc).toBe(true);
   });
 
   it("exports request counts and latency by operation name on /metrics", async () => {
@@ -36,7 +36,7 @@ describe("HTTP surface", () => {
   it("answers a malformed body with 400 per GraphQL over HTTP", async () => {
     const r = await post(t, '{"query": "{ viewer { role } }"');
     expect(r.status).toBe(400);
-    expect((await r.json()).errors[0].extensions.code).toBe("BAD_REQUEST");
+    expect(((await r.json()) as any).errors[0].extensions.code).toBe("BAD_REQUEST");
     const missing = await post(t, JSON.stringify({ variables: {} }));
     expect(missing.status).toBe(400);
   });
@@ -44,7 +44,7 @@ describe("HTTP surface", () => {
   it("refuses a body over the limit with 413", async () => {
     const r = await post(t, JSON.stringify({ query: `{ viewer { role } } # ${"x".repeat(1_100_000)}` }));
     expect(r.status).toBe(413);
-    expect((await r.json()).errors[0].extensions.code).toBe("PAYLOAD_TOO_LARGE");
+    expect(((await r.json()) as any).errors[0].extensions.code).toBe("PAYLOAD_TOO_LARGE");
   });
 
   it("blocks a simple GET without a preflight header (CSRF prevention), allows it with one", async () => {
