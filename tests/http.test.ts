@@ -125,3 +125,19 @@ describe("internal errors", () => {
     }
   });
 });
+
+describe("in production", () => {
+  let t: TestServer;
+  beforeAll(async () => {
+    t = await startTestServer({ demoCatalog: false, env: { NODE_ENV: "production", LOG_LEVEL: "silent" } });
+  });
+  afterAll(() => t.close());
+
+  it("turns introspection off and suggests no field names", async () => {
+    const r = await t.gql("{ __schema { types { name } } }");
+    expect(r.body.errors?.[0]?.extensions?.code).toBe("GRAPHQL_VALIDATION_FAILED");
+    const typo = await t.gql("{ purpose { key } }");
+    expect(typo.body.errors?.[0]?.message).not.toMatch(/Did you mean/);
+    expect(JSON.stringify(typo.body)).not.toContain("stacktrace");
+  });
+});
