@@ -1,4 +1,5 @@
 import { Foundation1764374400000 } from "./1764374400000-foundation";
+import { Consent1764460800000 } from "./1764460800000-consent";
 
 /** Every migration, in order. Append-only once released. */
-export const migrations = [Foundation1764374400000];
+export const migrations = [Foundation1764374400000, Consent1764460800000];

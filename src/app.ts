@@ -12,6 +12,10 @@ import { createApollo } from "./http/apollo";
 import { Metrics } from "./http/metrics";
 import { createHttpServer } from "./http/server";
 import { CatalogService } from "./modules/catalog/catalog.service";
+import { ConsentReader } from "./modules/consent/consent-read.service";
+import { ConsentService } from "./modules/consent/consent.service";
+import { ReceiptSigner } from "./modules/consent/receipt-signer";
+import { SubjectService } from "./modules/consent/subject.service";
 
 /**
  * Opens and migrates the database, then builds the long-lived services, for the server and the
@@ -25,6 +29,8 @@ export async function createServices(config: Config, logger: Logger = pino({ lev
     await db.migrate();
     const apiKeys = new ApiKeyService(db);
     const jwt = new JwtVerifier(config, await hs256Key(config, db));
+    const receipts = await ReceiptSigner.load(config, db);
+    const subjects = new SubjectService(db, config);
     return {
       config,
       db,
@@ -32,6 +38,10 @@ export async function createServices(config: Config, logger: Logger = pino({ lev
       apiKeys,
       authenticator: new Authenticator(jwt, apiKeys),
       catalog: new CatalogService(() => db.manager),
+      subjects,
+      consent: new ConsentService(db, config, subjects, receipts),
+      consentReader: new ConsentReader(config, subjects, () => db.manager),
+      receipts,
     };
   } catch (err) {
     await db.close();

@@ -21,6 +21,12 @@ export interface Config {
   /** Test aid: answer each GraphQL response with the number of SQL statements it ran. */
   exposeSqlCount: boolean;
   loadDemoCatalog: boolean;
+  /** Ed25519 private JWK (JSON) that signs consent receipts; else one is generated and kept. */
+  receiptSigningKey: string | null;
+  /** Who receipts name as the controller. */
+  controllerName: string;
+  /** GPP usnat MspaCoveredTransaction: whether the business signed the IAB MSPA. */
+  mspaCoveredTransaction: boolean;
 }
 
 export class ConfigError extends Error {}
@@ -59,6 +65,18 @@ function text(env: Env, name: string): string | null {
   return value === undefined || value.trim() === "" ? null : value.trim();
 }
 
+function receiptKey(env: Env): string | null {
+  const raw = text(env, "CANDOR_RECEIPT_SIGNING_KEY");
+  if (raw === null) return null;
+  try {
+    const jwk = JSON.parse(raw) as { kty?: string; crv?: string; d?: string };
+    if (jwk.kty === "OKP" && jwk.crv === "Ed25519" && typeof jwk.d === "string") return raw;
+  } catch {
+    // fall through
+  }
+  throw new ConfigError("CANDOR_RECEIPT_SIGNING_KEY must be an Ed25519 private JWK (JSON with kty OKP, crv Ed25519, d)");
+}
+
 export function loadConfig(env: Env = process.env): Config {
   const nodeEnv = oneOf(env, "NODE_ENV", ["development", "production", "test"] as const, "development");
   const jwtSecret = text(env, "CANDOR_JWT_SECRET");
@@ -95,5 +113,8 @@ export function loadConfig(env: Env = process.env): Config {
       nodeEnv === "test" ? "silent" : "info"),
     exposeSqlCount: flag(env, "CANDOR_EXPOSE_SQL_COUNT", false),
     loadDemoCatalog: flag(env, "CANDOR_LOAD_DEMO_CATALOG", true),
+    receiptSigningKey: receiptKey(env),
+    controllerName: text(env, "CANDOR_CONTROLLER_NAME") ?? "Candor demo controller",
+    mspaCoveredTransaction: flag(env, "CANDOR_MSPA_COVERED_TRANSACTION", false),
   };
 }

@@ -26,11 +26,19 @@ export const subject = roleIs(Role.SUBJECT, "subject");
 export const admin = roleIs(Role.ADMIN, "admin");
 export const partner = roleIs(Role.PARTNER, "partner");
 
-export const scope = (name: string) =>
-  labelled(
-    rule(`scope:${name}`, { cache: "contextual" })((_p, _a, ctx: Context) => ctx.principal.role === Role.SERVICE && ctx.principal.scopes.includes(name)),
-    `service:${name}`,
-  );
+export const service = roleIs(Role.SERVICE, "service");
+
+// One rule object per scope: shield refuses two different rules under one name.
+const scopes = new Map<string, ShieldRule>();
+export const scope = (name: string): ShieldRule => {
+  if (!scopes.has(name)) {
+    scopes.set(name, labelled(
+      rule(`scope:${name}`, { cache: "contextual" })((_p, _a, ctx: Context) => ctx.principal.role === Role.SERVICE && ctx.principal.scopes.includes(name)),
+      `service:${name}`,
+    ));
+  }
+  return scopes.get(name)!;
+};
 
 export const anyOf = (...rules: ShieldRule[]) => labelled(or(...rules), rules.map(describeRule).join(" | "));
 

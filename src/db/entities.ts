@@ -8,7 +8,12 @@ import { PrivacyPolicy } from "../modules/catalog/privacy-policy.entity";
 import { Purpose } from "../modules/catalog/purpose.entity";
 import { SharingAgreement } from "../modules/catalog/sharing-agreement.entity";
 import { Surface } from "../modules/catalog/surface.entity";
+import { ConsentEvent } from "../modules/consent/consent-event.entity";
+import { ConsentReceipt } from "../modules/consent/consent-receipt.entity";
+import { ConsentState } from "../modules/consent/consent-state.entity";
+import { Subject } from "../modules/consent/subject.entity";
 import { AppSecret } from "./app-secret.entity";
+import { IdempotencyRecord } from "./idempotency.entity";
 
 /** Every entity, listed explicitly: no globs, so jest, ts-node and dist agree. */
 export const entities = [
@@ -24,4 +29,9 @@ export const entities = [
   AppSecret,
   AuditLog,
   AuditHead,
+  Subject,
+  ConsentState,
+  ConsentEvent,
+  ConsentReceipt,
+  IdempotencyRecord,
 ];

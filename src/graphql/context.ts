@@ -1,11 +1,17 @@
 import type { Logger } from "pino";
 import type { Authenticator } from "../auth/authenticate";
 import type { ApiKeyService } from "../auth/api-key.service";
-import type { Principal } from "../auth/principal";
+import { actorOf, type Principal, Role } from "../auth/principal";
 import type { Config } from "../config";
 import type { Database } from "../db/database";
 import { createCatalogLoaders } from "../modules/catalog/catalog.loaders";
 import type { CatalogService } from "../modules/catalog/catalog.service";
+import type { ConsentReader } from "../modules/consent/consent-read.service";
+import { createConsentLoaders } from "../modules/consent/consent.loaders";
+import type { ConsentService } from "../modules/consent/consent.service";
+import type { ReceiptSigner } from "../modules/consent/receipt-signer";
+import type { Subject } from "../modules/consent/subject.entity";
+import type { SubjectService } from "../modules/consent/subject.service";
 
 /** Long-lived services, built once at start-up. */
 export interface Services {
@@ -15,13 +21,19 @@ export interface Services {
   authenticator: Authenticator;
   apiKeys: ApiKeyService;
   catalog: CatalogService;
+  subjects: SubjectService;
+  consent: ConsentService;
+  consentReader: ConsentReader;
+  receipts: ReceiptSigner;
 }
 
 /** Fresh per request: a loader's cache must never outlive the request (or leak across callers). */
 export function createLoaders(services: Services) {
   const reader = () => services.db.manager;
+  const catalog = createCatalogLoaders(reader);
   return {
-    catalog: createCatalogLoaders(reader),
+    catalog,
+    consent: createConsentLoaders(reader, (c) => c.purposes.forEach((p) => catalog.purpose.prime(p.id, p))),
   };
 }
 
@@ -33,4 +45,36 @@ export interface Context {
   log: Logger;
   loaders: Loaders;
   services: Services;
+  /** The calling person (created when first seen); null unless the caller is a subject. */
+  me(): Promise<Subject | null>;
+}
+
+export interface RequestFacts {
+  principal: Principal;
+  requestId: string;
+  log: Logger;
+  /** `Sec-GPC: 1` on the request (exactly "1"). */
+  gpcSignal: boolean;
+}
+
+export async function buildContext(services: Services, facts: RequestFacts): Promise<Context> {
+  const { principal } = facts;
+  let me: Promise<Subject | null> | null = null;
+  const context: Context = {
+    principal,
+    requestId: facts.requestId,
+    log: facts.log,
+    loaders: createLoaders(services),
+    services,
+    me() {
+      if (principal.role !== Role.SUBJECT) return Promise.resolve(null);
+      me ??= facts.gpcSignal
+        ? services.consent.applyGpcSignal(principal)
+        : services.subjects.ensure(principal.externalId!, principal.jurisdiction, actorOf(principal));
+      return me;
+    },
+  };
+  // A person's browser saying Sec-GPC: 1 sets their signal, whatever the request asks.
+  if (principal.role === Role.SUBJECT && facts.gpcSignal) await context.me();
+  return context;
 }

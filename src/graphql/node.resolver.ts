@@ -1,4 +1,5 @@
 import { Arg, Ctx, ID, Query, Resolver } from "type-graphql";
+import { Role } from "../auth/principal";
 import { fromGlobalId } from "../db/ids";
 import type { Context } from "./context";
 import { Node } from "./node";
@@ -10,6 +11,14 @@ import { Node } from "./node";
  */
 export type NodeFetchers = Record<string, (ctx: Context, id: string) => Promise<Node | null>>;
 
+/** A person's own object for a subject, any for an admin, nothing for anyone else. */
+async function owned<T>(ctx: Context, object: T | null, ownerId: (o: T) => string): Promise<T | null> {
+  if (!object) return null;
+  if (ctx.principal.role === Role.ADMIN) return object;
+  const me = await ctx.me();
+  return me && ownerId(object) === me.id ? object : null;
+}
+
 export const nodeFetchers: NodeFetchers = {
   Purpose: (ctx, id) => ctx.loaders.catalog.purpose.load(id),
   DataCategory: (ctx, id) => ctx.loaders.catalog.dataCategory.load(id),
@@ -18,6 +27,8 @@ export const nodeFetchers: NodeFetchers = {
   Partner: (ctx, id) => ctx.loaders.catalog.partner.load(id),
   SharingAgreement: (ctx, id) => ctx.loaders.catalog.sharingAgreement.load(id),
   PrivacyPolicy: (ctx, id) => ctx.loaders.catalog.privacyPolicy.load(id),
+  Subject: async (ctx, id) => owned(ctx, await ctx.loaders.consent.subject.load(id), (s) => s.id),
+  ConsentEvent: async (ctx, id) => owned(ctx, await ctx.loaders.consent.event.load(id), (e) => e.subjectId),
 };
 
 @Resolver()

@@ -9,9 +9,12 @@ import {
   PurposeResolver,
   SharingAgreementResolver,
 } from "../modules/catalog/catalog.resolver";
+import { ConsentMutationResolver } from "../modules/consent/consent.resolver";
+import { ConsentEventResolver, ConsentResolver, SubjectResolver, ViewerSubjectResolver } from "../modules/consent/subject.resolver";
 import { ViewerResolver } from "../modules/viewer/viewer.resolver";
 import { NodeResolver } from "./node.resolver";
 import { permissionsMiddleware } from "./permissions";
+import { UserErrorsMiddleware } from "./user-error";
 
 const resolvers = [
   NodeResolver,
@@ -22,6 +25,11 @@ const resolvers = [
   AlgorithmCardResolver,
   PartnerResolver,
   SharingAgreementResolver,
+  SubjectResolver,
+  ConsentResolver,
+  ConsentEventResolver,
+  ViewerSubjectResolver,
+  ConsentMutationResolver,
 ] as const;
 
 /** The schema as the code declares it, before permissions are woven in. */
@@ -30,6 +38,7 @@ export async function buildBareSchema(): Promise<GraphQLSchema> {
     resolvers,
     // type-graphql 2 leaves class-validator off unless asked.
     validate: { forbidUnknownValues: false, stopAtFirstError: false },
+    globalMiddlewares: [UserErrorsMiddleware],
   });
 }
 

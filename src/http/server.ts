@@ -1,7 +1,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import { randomUUID } from "node:crypto";
 import { HeaderMap, type ApolloServer } from "@apollo/server";
-import { createLoaders, type Context, type Services } from "../graphql/context";
+import { buildContext, type Context, type Services } from "../graphql/context";
 import { countSqlStatements } from "../db/sql-counter";
 import type { Metrics } from "./metrics";
 
@@ -96,13 +96,13 @@ export function createHttpServer({ services, apollo, metrics }: HttpDeps): Serve
     const { result, tally } = countSqlStatements(() =>
       apollo.executeHTTPGraphQLRequest({
         httpGraphQLRequest: { method: req.method ?? "GET", headers, search: url.search, body },
-        context: async (): Promise<Context> => ({
-          principal: await services.authenticator.principalFor(req.headers.authorization),
-          requestId,
-          log,
-          loaders: createLoaders(services),
-          services,
-        }),
+        context: async (): Promise<Context> =>
+          buildContext(services, {
+            principal: await services.authenticator.principalFor(req.headers.authorization),
+            requestId,
+            log,
+            gpcSignal: req.headers["sec-gpc"] === "1",
+          }),
       }),
     );
     const response = await result;
@@ -140,6 +140,10 @@ export function createHttpServer({ services, apollo, metrics }: HttpDeps): Serve
       case "/metrics":
         send(res, 200, await metrics.registry.metrics(), { "content-type": metrics.registry.contentType });
         return "metrics";
+      case "/.well-known/jwks.json":
+        // Public keys that verify consent receipts (and signed audit heads), retired ones included.
+        send(res, 200, JSON.stringify(services.receipts.jwks()), { "cache-control": "public, max-age=300" });
+        return "well-known";
       case "/.well-known/gpc.json":
         // The GPC spec's support resource: this site honors Global Privacy Control.
         send(res, 200, JSON.stringify({ gpc: true, lastUpdate: "2026-11-29" }));

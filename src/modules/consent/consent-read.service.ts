@@ -1,0 +1,120 @@
+import { LessThan, type EntityManager, type FindOptionsWhere } from "typeorm";
+import type { Config } from "../../config";
+import { checkFirst, fromCursor, page } from "../../graphql/connection";
+import { DomainError, notFound } from "../../graphql/errors";
+import type { CatalogLoaders } from "../catalog/catalog.loaders";
+import { ConsentMode } from "../catalog/catalog.enums";
+import { PersonalizationLevel } from "../catalog/personalization-level.entity";
+import { SharingAgreement } from "../catalog/sharing-agreement.entity";
+import { ConsentEvent } from "./consent-event.entity";
+import { ConsentStatus } from "./consent.enums";
+import type { ConsentLoaders } from "./consent.loaders";
+import { choiceMap, evaluateAll } from "./consent.service";
+import { Consent, ConsentCheck, type ConsentEventConnection } from "./consent.types";
+import type { EffectiveConsent } from "./effective-consent";
+import { usnatGppString } from "./gpp";
+import type { Subject } from "./subject.entity";
+import type { SubjectService } from "./subject.service";
+
+export const MAX_CHECK_PEOPLE = 500;
+export const MAX_CHECK_PURPOSES = 100;
+
+interface Loaders {
+  consent: ConsentLoaders;
+  catalog: CatalogLoaders;
+}
+
+/** Reads of consent state, batched through the request's loaders (no statement per person). */
+export class ConsentReader {
+  constructor(private readonly config: Config, private readonly subjects: SubjectService, private readonly manager: () => EntityManager) {}
+
+  /** Effective consent for every purpose, in catalog order. */
+  async consentsOf(loaders: Loaders, subject: Subject | null): Promise<EffectiveConsent[]> {
+    const [catalog, choices] = await Promise.all([loaders.consent.catalog(), subject ? loaders.consent.choices.load(subject.id) : []]);
+    return evaluateAll(catalog, this.subjects.person(subject), choiceMap(choices), this.config);
+  }
+
+  async consentFor(loaders: Loaders, subject: Subject, purposeKey: string): Promise<Consent> {
+    const catalog = await loaders.consent.catalog();
+    const purpose = catalog.byKey.get(purposeKey);
+    if (!purpose) throw notFound("purpose", purposeKey, ["purpose"]);
+    return Consent.of((await this.consentsOf(loaders, subject)).find((c) => c.purposeId === purpose.id)!);
+  }
+
+  /**
+   * For the engine: each person's consent for the purposes asked about. An unknown person gets the
+   * defaults (jurisdiction UNKNOWN unless configured) and nothing is created.
+   */
+  async check(loaders: Loaders, externalIds: string[], purposeKeys: string[]): Promise<ConsentCheck[]> {
+    if (externalIds.length > MAX_CHECK_PEOPLE) throw new DomainError("LIMIT_EXCEEDED", `At most ${MAX_CHECK_PEOPLE} people per call`, ["subjectExternalIds"]);
+    if (purposeKeys.length > MAX_CHECK_PURPOSES) throw new DomainError("LIMIT_EXCEEDED", `At most ${MAX_CHECK_PURPOSES} purposes per call`, ["purposes"]);
+    if (purposeKeys.length === 0) throw new DomainError("INVALID", "Name at least one purpose", ["purposes"]);
+    const catalog = await loaders.consent.catalog();
+    const ids = purposeKeys.map((key, i) => {
+      const purpose = catalog.byKey.get(key);
+      if (!purpose) throw notFound("purpose", key, ["purposes", String(i)]);
+      return purpose.id;
+    });
+    const people = await loaders.consent.subjectByExternalId.loadMany(externalIds);
+    return Promise.all(
+      externalIds.map(async (externalId, i) => {
+        const subject = people[i] instanceof Error ? null : (people[i] as Subject | null);
+        const all = await this.consentsOf(loaders, subject);
+        const consents = ids.map((id) => Consent.of(all.find((c) => c.purposeId === id)!));
+        return Object.assign(new ConsentCheck(), { subjectExternalId: externalId, consents, allGranted: consents.every((c) => c.status === ConsentStatus.GRANTED) });
+      }),
+    );
+  }
+
+  /** Newest first. */
+  async history(loaders: Loaders, subject: Subject, first: number, after: string | null | undefined, purposeKey: string | null | undefined): Promise<ConsentEventConnection> {
+    checkFirst(first);
+    const cursor = fromCursor(after);
+    const where: FindOptionsWhere<ConsentEvent> = { subjectId: subject.id };
+    if (purposeKey) {
+      const purpose = (await loaders.consent.catalog()).byKey.get(purposeKey);
+      if (!purpose) throw notFound("purpose", purposeKey, ["purpose"]);
+      where.purposeId = purpose.id;
+    }
+    const m = this.manager();
+    const [rows, totalCount] = await Promise.all([
+      m.find(ConsentEvent, { where: cursor ? { ...where, id: LessThan(cursor) } : where, order: { id: "DESC" }, take: first + 1 }),
+      m.count(ConsentEvent, { where }),
+    ]);
+    return { ...page(rows, first, cursor), totalCount };
+  }
+
+  /** The level whose purposes are exactly the granted refusable ones, else null. */
+  async personalizationLevel(loaders: Loaders, subject: Subject): Promise<number | null> {
+    const [consents, catalog] = await Promise.all([this.consentsOf(loaders, subject), loaders.consent.catalog()]);
+    const refusable = new Set(catalog.purposes.filter((p) => p.defaultMode !== ConsentMode.ESSENTIAL).map((p) => p.id));
+    const granted = consents.filter((c) => refusable.has(c.purposeId) && c.status === ConsentStatus.GRANTED).map((c) => c.purposeId).sort();
+    const levels = await this.manager().find(PersonalizationLevel, { order: { level: "ASC" } });
+    const members = await loaders.catalog.levelPurposes.loadMany(levels.map((l) => l.id));
+    const match = levels.find((_, i) => {
+      const ids = (members[i] as Array<{ id: string }>).map((p) => p.id).sort();
+      return ids.length === granted.length && ids.every((id, j) => id === granted[j]);
+    });
+    return match?.level ?? null;
+  }
+
+  async gppString(loaders: Loaders, subject: Subject): Promise<string> {
+    const [consents, catalog, agreements] = await Promise.all([
+      this.consentsOf(loaders, subject),
+      loaders.consent.catalog(),
+      this.manager().count(SharingAgreement),
+    ]);
+    const categories = await loaders.catalog.purposeDataCategories.loadMany(catalog.purposes.map((p) => p.id));
+    return usnatGppString({
+      purposes: catalog.purposes.map((p, i) => ({
+        id: p.id,
+        regulatedUses: p.regulatedUses,
+        sensitiveSlots: (categories[i] as Array<{ gppSensitiveSlot: number | null }>).map((c) => c.gppSensitiveSlot).filter((s): s is number => s !== null),
+      })),
+      consents,
+      hasSharingAgreements: agreements > 0,
+      gpc: subject.gpc,
+      mspaCoveredTransaction: this.config.mspaCoveredTransaction,
+    });
+  }
+}

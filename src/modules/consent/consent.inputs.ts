@@ -1,0 +1,164 @@
+import { ArrayMaxSize, ArrayMinSize, IsInt, IsOptional, Max, MaxLength, Min, MinLength, ValidateNested } from "class-validator";
+import { ArgsType, Field, InputType, Int } from "type-graphql";
+import { KEY_LENGTH } from "../../db/columns";
+import { Channel } from "./consent.enums";
+import { MAX_CHECK_PEOPLE, MAX_CHECK_PURPOSES } from "./consent-read.service";
+
+export const MAX_CHANGES = 100;
+const ID_LENGTH = 200;
+
+@InputType()
+export class ConsentChangeInput {
+  @Field({ description: "Purpose key." })
+  @MaxLength(KEY_LENGTH)
+  purpose: string;
+
+  @Field()
+  granted: boolean;
+}
+
+@InputType()
+export class UpdateConsentsInput {
+  @Field(() => String, { nullable: true, description: "External id of the subject. Only services and admins give it; a subject always acts on itself." })
+  @IsOptional()
+  @MinLength(1)
+  @MaxLength(ID_LENGTH)
+  subjectExternalId?: string | null;
+
+  @Field(() => [ConsentChangeInput])
+  @ArrayMinSize(1, { message: "Give at least one change" })
+  @ArrayMaxSize(MAX_CHANGES, { message: `At most ${MAX_CHANGES} changes per call` })
+  @ValidateNested()
+  changes: ConsentChangeInput[];
+
+  @Field(() => Channel)
+  channel: Channel;
+
+  @Field(() => Boolean, { nullable: true, defaultValue: false, description: "Must be true to grant a purpose that the person's Global Privacy Control signal opts out of." })
+  confirmGpcOverride?: boolean | null;
+
+  @Field(() => String, { nullable: true, description: "Repeat-safe key: the same key with the same input returns the first result and writes nothing." })
+  @IsOptional()
+  @MinLength(1)
+  @MaxLength(ID_LENGTH)
+  idempotencyKey?: string | null;
+}
+
+@InputType()
+export class SetPersonalizationLevelInput {
+  @Field(() => Int)
+  @IsInt()
+  @Min(0)
+  @Max(100)
+  level: number;
+
+  @Field(() => Channel)
+  channel: Channel;
+
+  @Field(() => Boolean, { nullable: true, defaultValue: false })
+  confirmGpcOverride?: boolean | null;
+
+  @Field(() => String, { nullable: true })
+  @IsOptional()
+  @MinLength(1)
+  @MaxLength(ID_LENGTH)
+  idempotencyKey?: string | null;
+}
+
+@InputType()
+export class OptOutOfAllInput {
+  @Field(() => Channel)
+  channel: Channel;
+
+  @Field(() => String, { nullable: true })
+  @IsOptional()
+  @MinLength(1)
+  @MaxLength(ID_LENGTH)
+  subjectExternalId?: string | null;
+
+  @Field(() => String, { nullable: true })
+  @IsOptional()
+  @MinLength(1)
+  @MaxLength(ID_LENGTH)
+  idempotencyKey?: string | null;
+}
+
+@InputType()
+export class RecordGlobalPrivacyControlInput {
+  @Field()
+  @MinLength(1)
+  @MaxLength(ID_LENGTH)
+  subjectExternalId: string;
+
+  @Field({ description: "The value of the Sec-GPC header, or of navigator.globalPrivacyControl." })
+  enabled: boolean;
+}
+
+@InputType()
+export class UpsertSubjectInput {
+  @Field()
+  @MinLength(1)
+  @MaxLength(ID_LENGTH)
+  externalId: string;
+
+  @Field(() => String, { nullable: true, description: "e.g. US-CA; where the person lives, as the business knows it. UNKNOWN clears it." })
+  @IsOptional()
+  @MaxLength(20)
+  jurisdiction?: string | null;
+}
+
+@ArgsType()
+export class ConsentCheckArgs {
+  @Field()
+  @MinLength(1)
+  @MaxLength(ID_LENGTH)
+  subjectExternalId: string;
+
+  @Field(() => [String])
+  @ArrayMaxSize(MAX_CHECK_PURPOSES)
+  @MaxLength(KEY_LENGTH, { each: true })
+  purposes: string[];
+}
+
+@ArgsType()
+export class ConsentChecksArgs {
+  @Field(() => [String])
+  @ArrayMaxSize(MAX_CHECK_PEOPLE, { message: `At most ${MAX_CHECK_PEOPLE} people per call` })
+  @MaxLength(ID_LENGTH, { each: true })
+  subjectExternalIds: string[];
+
+  @Field(() => [String])
+  @ArrayMaxSize(MAX_CHECK_PURPOSES)
+  @MaxLength(KEY_LENGTH, { each: true })
+  purposes: string[];
+}
+
+@ArgsType()
+export class SubjectArgs {
+  @Field()
+  @MaxLength(ID_LENGTH)
+  externalId: string;
+}
+
+@ArgsType()
+export class ConsentArgs {
+  @Field({ description: "Purpose key." })
+  @MaxLength(KEY_LENGTH)
+  purpose: string;
+}
+
+@ArgsType()
+export class ConsentHistoryArgs {
+  @Field(() => Int)
+  first: number;
+
+  @Field(() => String, { nullable: true })
+  @IsOptional()
+  @MaxLength(200)
+  after?: string | null;
+
+  @Field(() => String, { nullable: true, description: "Only this purpose key." })
+  @IsOptional()
+  @MaxLength(KEY_LENGTH)
+  purpose?: string | null;
+}

@@ -1,0 +1,34 @@
+import { Field, ObjectType } from "type-graphql";
+import { Column, Entity, Index } from "typeorm";
+import { BoolColumn, PrimaryIdColumn, TimeColumn } from "../../db/columns";
+import { Node } from "../../graphql/node";
+
+/** A person, known by the business's own id for them. */
+@ObjectType({ implements: Node, description: "A person whose data the business uses." })
+@Entity("subject")
+export class Subject extends Node {
+  @PrimaryIdColumn()
+  id: string;
+
+  @Field()
+  @Index("uq_subject_external_id", { unique: true })
+  @Column({ type: "varchar", length: 200 })
+  externalId: string;
+
+  /** Where the person lives as last told (token claim or upsertSubject); null when never told. */
+  @Column({ type: "varchar", length: 20, nullable: true })
+  jurisdictionCode: string | null;
+
+  /** The person's Global Privacy Control signal, and when it was last set or cleared. */
+  @BoolColumn()
+  gpc: boolean;
+
+  @TimeColumn({ nullable: true })
+  gpcAt: Date | null;
+
+  @TimeColumn()
+  createdAt: Date;
+
+  @TimeColumn()
+  updatedAt: Date;
+}
