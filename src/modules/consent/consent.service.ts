@@ -37,6 +37,9 @@ interface Plan {
   jurisdictionCode?: string | null;
 }
 
+/** DESIGN §5: setting or clearing GPC records only status changes, each with source GPC. */
+const gpcChange = (plan: Plan) => plan.gpc !== undefined;
+
 interface Snapshot {
   subject: Subject;
   catalog: ConsentCatalog;
@@ -184,7 +187,9 @@ export class ConsentService {
       for (const c of newChoices) nextChoices.set(c.purposeId, c);
       const after = evaluateAll(catalog, this.subjects.person(next), nextChoices, this.config);
 
-      const changed = after.map((a, i) => ({ a, b: before[i], purpose: catalog.purposes[i] })).filter(({ a, b }) => a.status !== b.status || a.source !== b.source);
+      const changed = after
+        .map((a, i) => ({ a: gpcChange(plan) ? { ...a, source: ConsentSource.GLOBAL_PRIVACY_CONTROL } : a, b: before[i], purpose: catalog.purposes[i] }))
+        .filter(({ a, b }) => a.status !== b.status || (!gpcChange(plan) && a.source !== b.source));
       const subjectChanged = next.gpc !== subject.gpc || next.jurisdictionCode !== subject.jurisdictionCode;
       if (changed.length === 0 && !subjectChanged) return { subject, receipt: null };
 
