@@ -2,28 +2,39 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { startTestServer, type TestServer } from "./helpers/server";
 
-// Every query the README shows must run, through the real server and its query limits.
+// Every query the README shows must run, through the real server and its query limits, with the
+// credential its `# as:` line names (anonymous and admin otherwise).
 const readme = readFileSync(join(__dirname, "..", "README.md"), "utf8");
 const queries = [...readme.matchAll(/```graphql\n([\s\S]*?)```/g)].map((m) => m[1]);
+const roleOf = (query: string) => /^# as: (\w+)/m.exec(query)?.[1] ?? "anyone";
 
 describe("README queries", () => {
   let t: TestServer;
   let purposeId: string;
+  let credentials: Record<string, Array<string | undefined>>;
   beforeAll(async () => {
     t = await startTestServer();
     purposeId = (await t.gql("{ purposes { id } }")).body.data!.purposes[0].id;
+    credentials = {
+      anyone: [undefined, await t.adminToken()],
+      subject: [await t.subjectToken("demo-person-1")],
+      service: [await t.serviceKey(["consent:read", "consent:write", "decisions:write", "sharing:write"])],
+    };
   });
   afterAll(() => t.close());
 
   it("are there to test", () => {
-    expect(queries.length).toBeGreaterThanOrEqual(4);
+    expect(queries.length).toBeGreaterThanOrEqual(8);
   });
 
-  it.each(queries.map((q) => [q.split("\n")[0], q]))("%s runs without errors", async (_name, query) => {
-    for (const token of [undefined, await t.adminToken()]) {
+  it.each(queries.map((q) => [q.split("\n").find((l) => !l.startsWith("#")), q]))("%s runs without errors", async (_name, query) => {
+    const tokens = credentials[roleOf(query)];
+    expect(tokens).toBeDefined();
+    for (const token of tokens) {
       const r = await t.gql(query, query.includes("$id") ? { id: purposeId } : {}, { token });
       expect(r.body.errors).toBeUndefined();
       expect(r.status).toBe(200);
+      expect(JSON.stringify(r.body.data)).not.toContain('"userErrors":[{');
     }
   });
 });
