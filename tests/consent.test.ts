@@ -281,3 +281,23 @@ describe("consent", () => {
     expect((await t.gql(q, { id: eventId }, { token: await t.adminToken() })).body.data!.node.id).toBe(eventId);
   });
 });
+
+describe("consent with CANDOR_GPC_SCOPE=required", () => {
+  let t: TestServer;
+  beforeAll(async () => {
+    t = await startTestServer({ env: { CANDOR_GPC_SCOPE: "required" } });
+  });
+  afterAll(() => t.close());
+
+  it("honors GPC only where the law requires it: California yes, Utah no", async () => {
+    const sale = async (externalId: string, jurisdiction: string) => {
+      const token = await t.subjectToken(externalId, { jurisdiction });
+      const r = await t.gql(`{ me { globalPrivacyControl consent(purpose: "sale-to-data-partners") { status source } } }`, {}, { token, headers: { "sec-gpc": "1" } });
+      return r.body.data!.me;
+    };
+    expect(await sale("scoped-ca", "US-CA")).toEqual({ globalPrivacyControl: true, consent: { status: "DENIED", source: "GLOBAL_PRIVACY_CONTROL" } });
+    expect(await sale("scoped-ut", "US-UT")).toEqual({ globalPrivacyControl: true, consent: { status: "GRANTED", source: "DEFAULT" } });
+    const unknown = await t.gql(`{ me { consent(purpose: "no-such-purpose") { status } } }`, {}, { token: await t.subjectToken("scoped-ca") });
+    expect(unknown.body.errors?.[0]?.extensions?.code).toBe("NOT_FOUND");
+  });
+});

@@ -2,9 +2,7 @@ import "reflect-metadata";
 import { AppSecret } from "../src/db/app-secret.entity";
 import { Database } from "../src/db/database";
 import { ApiKeyService } from "../src/auth/api-key.service";
-import { AuditLog } from "../src/modules/audit/audit-log.entity";
-import { auditHash, GENESIS_HASH } from "../src/modules/audit/audit.service";
-import { resetDatabase, testDatabaseUrl } from "./helpers/database";
+import { expectIntactAuditChain, resetDatabase, testDatabaseUrl } from "./helpers/database";
 
 // The one write path, under concurrency, on the database under test (SQLite by default, MariaDB
 // with TEST_DATABASE_URL): no write is lost, no rolled-back write survives, none is seen early.
@@ -56,14 +54,6 @@ describe("transactions", () => {
   it("keep the audit chain whole when 20 writers append at once", async () => {
     const keys = new ApiKeyService(db);
     await Promise.all(Array.from({ length: 20 }, (_, i) => keys.createServiceKey(`svc-${i}`, ["consent:read"])));
-    const log = await db.manager.find(AuditLog, { order: { seq: "ASC" } });
-    expect(log).toHaveLength(20);
-    let previous = GENESIS_HASH;
-    log.forEach((entry, i) => {
-      expect(entry.seq).toBe(i + 1);
-      expect(entry.previousHash).toBe(previous);
-      expect(entry.hash).toBe(auditHash(entry));
-      previous = entry.hash;
-    });
+    expect(await expectIntactAuditChain(db.manager)).toBe(20);
   });
 });

@@ -23,3 +23,18 @@ export async function resetDatabase(url: string): Promise<void> {
     await connection.end();
   }
 }
+
+/** Fails unless the audit log is one unbroken hash chain from the genesis hash. */
+export async function expectIntactAuditChain(manager: import("typeorm").EntityManager): Promise<number> {
+  const { AuditLog } = await import("../../src/modules/audit/audit-log.entity");
+  const { auditHash, GENESIS_HASH } = await import("../../src/modules/audit/audit.service");
+  const log = await manager.find(AuditLog, { order: { seq: "ASC" } });
+  let previous = GENESIS_HASH;
+  log.forEach((entry, i) => {
+    expect(entry.seq).toBe(i + 1);
+    expect(entry.previousHash).toBe(previous);
+    expect(entry.hash).toBe(auditHash(entry));
+    previous = entry.hash;
+  });
+  return log.length;
+}

@@ -7,6 +7,18 @@ import { MAX_CHECK_PEOPLE, MAX_CHECK_PURPOSES } from "./consent-read.service";
 export const MAX_CHANGES = 100;
 const ID_LENGTH = 200;
 
+/** An optional, non-empty string of at most `max` characters (a null means "not given"). */
+function OptionalText(max: number, description?: string): PropertyDecorator {
+  return (target, property) => {
+    Field(() => String, { nullable: true, description })(target, property);
+    IsOptional()(target, property);
+    MinLength(1)(target, property);
+    MaxLength(max)(target, property);
+  };
+}
+
+const IdempotencyKey = () => OptionalText(ID_LENGTH, "Repeat-safe key: the same key with the same input returns the first result and writes nothing.");
+
 @InputType()
 export class ConsentChangeInput {
   @Field({ description: "Purpose key." })
@@ -19,10 +31,7 @@ export class ConsentChangeInput {
 
 @InputType()
 export class UpdateConsentsInput {
-  @Field(() => String, { nullable: true, description: "External id of the subject. Only services and admins give it; a subject always acts on itself." })
-  @IsOptional()
-  @MinLength(1)
-  @MaxLength(ID_LENGTH)
+  @OptionalText(ID_LENGTH, "External id of the subject. Only services and admins give it; a subject always acts on itself.")
   subjectExternalId?: string | null;
 
   @Field(() => [ConsentChangeInput])
@@ -37,10 +46,7 @@ export class UpdateConsentsInput {
   @Field(() => Boolean, { nullable: true, defaultValue: false, description: "Must be true to grant a purpose that the person's Global Privacy Control signal opts out of." })
   confirmGpcOverride?: boolean | null;
 
-  @Field(() => String, { nullable: true, description: "Repeat-safe key: the same key with the same input returns the first result and writes nothing." })
-  @IsOptional()
-  @MinLength(1)
-  @MaxLength(ID_LENGTH)
+  @IdempotencyKey()
   idempotencyKey?: string | null;
 }
 
@@ -58,10 +64,7 @@ export class SetPersonalizationLevelInput {
   @Field(() => Boolean, { nullable: true, defaultValue: false })
   confirmGpcOverride?: boolean | null;
 
-  @Field(() => String, { nullable: true })
-  @IsOptional()
-  @MinLength(1)
-  @MaxLength(ID_LENGTH)
+  @IdempotencyKey()
   idempotencyKey?: string | null;
 }
 
@@ -70,16 +73,10 @@ export class OptOutOfAllInput {
   @Field(() => Channel)
   channel: Channel;
 
-  @Field(() => String, { nullable: true })
-  @IsOptional()
-  @MinLength(1)
-  @MaxLength(ID_LENGTH)
+  @OptionalText(ID_LENGTH, "External id of the subject. Only services and admins give it.")
   subjectExternalId?: string | null;
 
-  @Field(() => String, { nullable: true })
-  @IsOptional()
-  @MinLength(1)
-  @MaxLength(ID_LENGTH)
+  @IdempotencyKey()
   idempotencyKey?: string | null;
 }
 
