@@ -16,6 +16,8 @@ import { ConsentReader } from "./modules/consent/consent-read.service";
 import { ConsentService } from "./modules/consent/consent.service";
 import { ReceiptSigner } from "./modules/consent/receipt-signer";
 import { SubjectService } from "./modules/consent/subject.service";
+import { DecisionReader } from "./modules/decisions/decision-read.service";
+import { DecisionService } from "./modules/decisions/decisions.service";
 
 /**
  * Opens and migrates the database, then builds the long-lived services, for the server and the
@@ -42,6 +44,8 @@ export async function createServices(config: Config, logger: Logger = pino({ lev
       consent: new ConsentService(db, config, subjects, receipts),
       consentReader: new ConsentReader(config, subjects, () => db.manager),
       receipts,
+      decisions: new DecisionService(db, config, subjects),
+      decisionReader: new DecisionReader(() => db.manager),
     };
   } catch (err) {
     await db.close();

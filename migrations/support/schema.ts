@@ -6,7 +6,7 @@ import { Table, TableForeignKey, TableIndex, type QueryRunner, type TableColumnO
 // change these only by adding new helpers.
 
 export interface ColumnSpec {
-  type: "varchar" | "text" | "int" | "boolean" | "datetime" | "json";
+  type: "varchar" | "text" | "int" | "boolean" | "datetime" | "json" | "double";
   length?: number;
   precision?: number;
   nullable?: boolean;
@@ -23,6 +23,7 @@ export const int = (): ColumnSpec => ({ type: "int" });
 export const bool = (): ColumnSpec => ({ type: "boolean" });
 export const time = (): ColumnSpec => ({ type: "datetime", precision: 6 });
 export const json = (): ColumnSpec => ({ type: "json" });
+export const double = (): ColumnSpec => ({ type: "double" });
 export const nullable = (spec: ColumnSpec): ColumnSpec => ({ ...spec, nullable: true });
 export const primary = (spec: ColumnSpec): ColumnSpec => ({ ...spec, primary: true });
 

@@ -12,6 +12,9 @@ import { ConsentEvent } from "../modules/consent/consent-event.entity";
 import { ConsentReceipt } from "../modules/consent/consent-receipt.entity";
 import { ConsentState } from "../modules/consent/consent-state.entity";
 import { Subject } from "../modules/consent/subject.entity";
+import { DecisionFactor } from "../modules/decisions/decision-factor.entity";
+import { Decision } from "../modules/decisions/decision.entity";
+import { RecommenderModeChoice } from "../modules/decisions/recommender-mode.entity";
 import { AppSecret } from "./app-secret.entity";
 import { IdempotencyRecord } from "./idempotency.entity";
 
@@ -34,4 +37,7 @@ export const entities = [
   ConsentEvent,
   ConsentReceipt,
   IdempotencyRecord,
+  Decision,
+  DecisionFactor,
+  RecommenderModeChoice,
 ];

@@ -12,6 +12,9 @@ import type { ConsentService } from "../modules/consent/consent.service";
 import type { ReceiptSigner } from "../modules/consent/receipt-signer";
 import type { Subject } from "../modules/consent/subject.entity";
 import type { SubjectService } from "../modules/consent/subject.service";
+import type { DecisionReader } from "../modules/decisions/decision-read.service";
+import { createDecisionLoaders } from "../modules/decisions/decisions.loaders";
+import type { DecisionService } from "../modules/decisions/decisions.service";
 
 /** Long-lived services, built once at start-up. */
 export interface Services {
@@ -25,6 +28,8 @@ export interface Services {
   consent: ConsentService;
   consentReader: ConsentReader;
   receipts: ReceiptSigner;
+  decisions: DecisionService;
+  decisionReader: DecisionReader;
 }
 
 /** Fresh per request: a loader's cache must never outlive the request (or leak across callers). */
@@ -34,6 +39,7 @@ export function createLoaders(services: Services) {
   return {
     catalog,
     consent: createConsentLoaders(reader, (c) => c.purposes.forEach((p) => catalog.purpose.prime(p.id, p))),
+    decisions: createDecisionLoaders(reader),
   };
 }
 

@@ -29,6 +29,7 @@ export const nodeFetchers: NodeFetchers = {
   PrivacyPolicy: (ctx, id) => ctx.loaders.catalog.privacyPolicy.load(id),
   Subject: async (ctx, id) => owned(ctx, await ctx.loaders.consent.subject.load(id), (s) => s.id),
   ConsentEvent: async (ctx, id) => owned(ctx, await ctx.loaders.consent.event.load(id), (e) => e.subjectId),
+  Decision: (ctx, id) => ctx.services.decisionReader.visible(ctx, id),
 };
 
 @Resolver()

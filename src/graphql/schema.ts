@@ -11,6 +11,7 @@ import {
 } from "../modules/catalog/catalog.resolver";
 import { ConsentMutationResolver } from "../modules/consent/consent.resolver";
 import { ConsentEventResolver, ConsentResolver, SubjectResolver, ViewerSubjectResolver } from "../modules/consent/subject.resolver";
+import { ConsentCheckModesResolver, ControlResolver, DecisionResolver, FactorResolver, SubjectDecisionsResolver } from "../modules/decisions/decisions.resolver";
 import { ViewerResolver } from "../modules/viewer/viewer.resolver";
 import { NodeResolver } from "./node.resolver";
 import { permissionsMiddleware } from "./permissions";
@@ -30,6 +31,11 @@ const resolvers = [
   ConsentEventResolver,
   ViewerSubjectResolver,
   ConsentMutationResolver,
+  DecisionResolver,
+  FactorResolver,
+  ControlResolver,
+  SubjectDecisionsResolver,
+  ConsentCheckModesResolver,
 ] as const;
 
 /** The schema as the code declares it, before permissions are woven in. */

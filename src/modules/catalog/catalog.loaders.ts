@@ -12,10 +12,17 @@ import { Surface } from "./surface.entity";
 
 /** Per-request loaders of the catalog. Created fresh for each request, never shared. */
 export function createCatalogLoaders(manager: () => EntityManager) {
+  let surfaces: Promise<Surface[]> | null = null;
+  const surface = byIdLoader(manager, Surface);
   return {
+    /** Every surface, once per request (and primed into the by-id loader). */
+    allSurfaces(): Promise<Surface[]> {
+      surfaces ??= manager().find(Surface, { order: { position: "ASC" } }).then((rows) => (rows.forEach((r) => surface.prime(r.id, r)), rows));
+      return surfaces;
+    },
     purpose: byIdLoader(manager, Purpose),
     dataCategory: byIdLoader(manager, DataCategory),
-    surface: byIdLoader(manager, Surface),
+    surface,
     algorithmCard: byIdLoader(manager, AlgorithmCard),
     partner: byIdLoader(manager, Partner),
     sharingAgreement: byIdLoader(manager, SharingAgreement),

@@ -1,0 +1,123 @@
+import { LessThan, type EntityManager, type FindOptionsWhere } from "typeorm";
+import { Role } from "../../auth/principal";
+import { checkFirst, fromCursor, page } from "../../graphql/connection";
+import type { Context } from "../../graphql/context";
+import { notFound } from "../../graphql/errors";
+import { fleschKincaidGrade } from "../../text/readability";
+import { ConsentMode, RecommenderMode } from "../catalog/catalog.enums";
+import type { DataCategory } from "../catalog/data-category.entity";
+import type { Partner } from "../catalog/partner.entity";
+import { Surface } from "../catalog/surface.entity";
+import { ConsentStatus } from "../consent/consent.enums";
+import type { Subject } from "../consent/subject.entity";
+import { Decision } from "./decision.entity";
+import { ControlKind, PROFILING_KINDS } from "./decisions.enums";
+import { Control, type DecisionConnection, Explanation, Factor, FactorExplanation, SurfaceMode } from "./decisions.types";
+import { controlLabel, factorSentence, headline, resolveLocale, type Locale } from "./explanation";
+
+/** Reads of decisions, always through the request's loaders, and their explanations. */
+export class DecisionReader {
+  constructor(private readonly manager: () => EntityManager) {}
+
+  /** A subject's own decision, any for an admin; another person's answers null like a missing one. */
+  async visible(ctx: Context, id: string): Promise<Decision | null> {
+    const decision = await ctx.loaders.decisions.decision.load(id);
+    if (!decision || ctx.principal.role === Role.ADMIN) return decision;
+    const me = await ctx.me();
+    return me && decision.subjectId === me.id ? decision : null;
+  }
+
+  /** The caller's latest decision for this item on this surface. */
+  async latest(subject: Subject, surfaceKey: string, itemRef: string): Promise<Decision | null> {
+    const m = this.manager();
+    const surface = await m.findOneBy(Surface, { key: surfaceKey });
+    if (!surface) throw notFound("surface", surfaceKey, ["surface"]);
+    return m.findOne(Decision, { where: { subjectId: subject.id, surfaceId: surface.id, itemRef }, order: { occurredAt: "DESC", id: "DESC" } });
+  }
+
+  /** Newest first, optionally on one surface. */
+  async page(ctx: Context, subject: Subject, first: number, after: string | null | undefined, surfaceKey: string | null | undefined): Promise<DecisionConnection> {
+    checkFirst(first);
+    const cursor = fromCursor(after);
+    const where: FindOptionsWhere<Decision> = { subjectId: subject.id };
+    if (surfaceKey) {
+      const surface = (await ctx.loaders.catalog.allSurfaces()).find((s) => s.key === surfaceKey);
+      if (!surface) throw notFound("surface", surfaceKey, ["surface"]);
+      where.surfaceId = surface.id;
+    }
+    const m = this.manager();
+    const [rows, totalCount] = await Promise.all([
+      m.find(Decision, { where: cursor ? { ...where, id: LessThan(cursor) } : where, order: { id: "DESC" }, take: first + 1 }),
+      m.count(Decision, { where }),
+    ]);
+    rows.forEach((d) => ctx.loaders.decisions.decision.prime(d.id, d));
+    return { ...page(rows, first, cursor), totalCount };
+  }
+
+  /** Every recorded factor, largest share first. */
+  async factors(ctx: Context, decision: Decision): Promise<Factor[]> {
+    const rows = await ctx.loaders.decisions.factors.load(decision.id);
+    return rows.map((r) => Factor.of(r, decision)).sort((a, b) => b.share - a.share || a.row.position - b.row.position);
+  }
+
+  async modesOf(ctx: Context, subject: Pick<Subject, "id"> | null): Promise<SurfaceMode[]> {
+    const [surfaces, chosen] = await Promise.all([ctx.loaders.catalog.allSurfaces(), subject ? ctx.loaders.decisions.modes.load(subject.id) : []]);
+    return surfaces.map((s) => Object.assign(new SurfaceMode(), { surfaceId: s.id, surface: s, mode: chosen.find((c) => c.surfaceId === s.id)?.mode ?? RecommenderMode.PERSONALIZED }));
+  }
+
+  /** The controls a factor offers, and whether each is already applied for the person. */
+  async controls(ctx: Context, factor: Factor, locale: Locale = "en"): Promise<Control[]> {
+    const { row, decision } = factor;
+    const [purpose, surface, subject] = await Promise.all([
+      ctx.loaders.catalog.purpose.load(row.purposeId),
+      ctx.loaders.catalog.surface.load(decision.surfaceId),
+      ctx.loaders.consent.subject.load(decision.subjectId),
+    ]);
+    const out: Control[] = [];
+    if (purpose && purpose.defaultMode !== ConsentMode.ESSENTIAL) {
+      const consent = (await ctx.services.consentReader.consentsOf(ctx.loaders, subject)).find((c) => c.purposeId === purpose.id);
+      out.push(Object.assign(new Control(), {
+        kind: ControlKind.WITHDRAW_CONSENT, label: controlLabel(locale, "WITHDRAW_CONSENT", purpose.name), purposeId: purpose.id,
+        active: consent?.status === ConsentStatus.DENIED,
+      }));
+    }
+    if (surface && PROFILING_KINDS.includes(row.kind) && surface.modes.includes(RecommenderMode.NON_PROFILING)) {
+      const mode = (await this.modesOf(ctx, subject)).find((m) => m.surfaceId === surface.id)?.mode;
+      out.push(Object.assign(new Control(), {
+        kind: ControlKind.SWITCH_TO_NON_PROFILING, label: controlLabel(locale, "SWITCH_TO_NON_PROFILING", surface.name), purposeId: null,
+        active: mode === RecommenderMode.NON_PROFILING,
+      }));
+    }
+    return out;
+  }
+
+  async explain(ctx: Context, decision: Decision, askedLocale: string | null | undefined): Promise<Explanation> {
+    const locale = resolveLocale(askedLocale);
+    const factors = await this.factors(ctx, decision);
+    const { catalog } = ctx.loaders;
+    const texts = await Promise.all(factors.map(async (f) => {
+      const [category, partner] = await Promise.all([
+        catalog.dataCategory.load(f.row.dataCategoryId),
+        f.row.sourcePartnerId ? catalog.partner.load(f.row.sourcePartnerId) : null,
+      ]);
+      const evidence = Object.fromEntries(f.row.evidence.map((e) => [e.key, e.value]));
+      const text = factorSentence(locale, { kind: f.kind, category: (category?.name ?? "data").toLowerCase(), partner: partner?.name ?? null, sourceClass: f.sourceClass, evidence });
+      return { factor: f, text, category, partner };
+    }));
+    const top = factors[0];
+    const head = headline(locale, decision.itemLabel, top.kind, top.share);
+    const unique = <T extends { id: string }>(items: Array<T | null | undefined>) => [...new Map(items.filter((i): i is T => !!i).map((i) => [i.id, i])).values()];
+    const controls = (await Promise.all(factors.map((f) => this.controls(ctx, f, locale)))).flat();
+    return Object.assign(new Explanation(), {
+      decisionId: decision.globalId,
+      locale,
+      headline: head,
+      factors: texts.map(({ factor, text }) => Object.assign(new FactorExplanation(), { factor, text })),
+      dataUsed: unique<DataCategory>(texts.map((x) => x.category)),
+      partnersInvolved: unique<Partner>(texts.map((x) => x.partner)),
+      algorithm: (await catalog.algorithmCard.load(decision.algorithmCardId))!,
+      controls: [...new Map(controls.map((c) => [`${c.kind}|${c.purposeId ?? ""}`, c])).values()],
+      readingGrade: fleschKincaidGrade([head, ...texts.map((x) => x.text)].join(" ")),
+    });
+  }
+}

@@ -1,0 +1,150 @@
+import { DomainError } from "../../graphql/errors";
+import type { AlgorithmCard } from "../catalog/algorithm-card.entity";
+import { DecisionKind, RecommenderMode } from "../catalog/catalog.enums";
+import type { DataCategory } from "../catalog/data-category.entity";
+import type { Partner } from "../catalog/partner.entity";
+import type { Purpose } from "../catalog/purpose.entity";
+import type { Surface } from "../catalog/surface.entity";
+import { ConsentStatus } from "../consent/consent.enums";
+import type { DecisionFactor } from "./decision-factor.entity";
+import type { DecisionInput } from "./decisions.inputs";
+import { PROFILING_KINDS, SourceClass } from "./decisions.enums";
+
+// The refusal table of DESIGN §5, for one decision. Every problem is reported with its path
+// (["input", "decisions", i, …]); a decision with any problem is refused, the others go on.
+
+export const MAX_FACTORS = 50;
+export const MAX_FUTURE_MS = 5 * 60_000;
+const MAX_TEXT = 200;
+const MAX_EVIDENCE = 20;
+const SHARE_TOLERANCE = 1e-6;
+
+/** Everything a decision is checked against, loaded once per call. */
+export interface RecordingLookups {
+  now: Date;
+  surfaces: Map<string, Surface>;
+  purposes: Map<string, Purpose>;
+  purposeCategories: Map<string, Set<string>>;
+  categories: Map<string, DataCategory>;
+  partners: Map<string, Partner>;
+  cards: Map<string, AlgorithmCard[]>;
+  cardInputs: Map<string, Set<string>>;
+  consentAt(subjectId: string, purposeId: string, at: Date): ConsentStatus;
+  modeOf(subjectId: string, surfaceId: string): RecommenderMode;
+}
+
+export interface ValidDecision {
+  surface: Surface;
+  card: AlgorithmCard;
+  occurredAt: Date;
+  mode: RecommenderMode;
+  factors: Array<Omit<DecisionFactor, "decisionId" | "subjectId">>;
+}
+
+export function validateDecision(input: DecisionInput, index: number, subjectId: string, l: RecordingLookups): { problems: DomainError[]; valid: ValidDecision | null } {
+  const problems: DomainError[] = [];
+  const at = (...path: Array<string | number>) => ["input", "decisions", String(index), ...path.map(String)];
+  const fail = (code: DomainError["code"], message: string, ...path: Array<string | number>) => problems.push(new DomainError(code, message, at(...path)));
+
+  for (const [field, value] of [["subjectExternalId", input.subjectExternalId], ["itemRef", input.itemRef], ["itemLabel", input.itemLabel], ["idempotencyKey", input.idempotencyKey], ["sponsor", input.sponsor?.onBehalfOf], ["sponsor", input.sponsor?.paidBy]] as const) {
+    if (value !== null && value !== undefined && value.length > MAX_TEXT) fail("LIMIT_EXCEEDED", `${field} is longer than ${MAX_TEXT} characters`, field);
+  }
+  if (input.subjectExternalId.trim() === "") fail("INVALID", "subjectExternalId must not be empty", "subjectExternalId");
+  if (input.itemRef.trim() === "" || input.itemLabel.trim() === "") fail("INVALID", "itemRef and itemLabel must not be empty", input.itemRef.trim() === "" ? "itemRef" : "itemLabel");
+
+  const surface = l.surfaces.get(input.surface);
+  if (!surface) fail("NOT_FOUND", `No surface with key "${input.surface}"`, "surface");
+
+  const occurredAt = input.occurredAt ?? l.now;
+  if (occurredAt.getTime() > l.now.getTime() + MAX_FUTURE_MS) fail("INVALID", "occurredAt is more than 5 minutes in the future", "occurredAt");
+
+  const versions = l.cards.get(input.algorithm);
+  const card = versions?.find((c) => c.version === input.algorithmVersion);
+  if (!versions) fail("NOT_FOUND", `No algorithm card with key "${input.algorithm}"`, "algorithm");
+  else if (!card) fail("NOT_FOUND", `Algorithm "${input.algorithm}" has no version "${input.algorithmVersion}"`, "algorithmVersion");
+  else {
+    if (occurredAt < card.validFrom || (card.validTo !== null && occurredAt >= card.validTo)) {
+      fail("INVALID", `Version ${card.version} of "${card.key}" was not in use at ${occurredAt.toISOString()}`, "algorithmVersion");
+    }
+    if (!card.decisionKinds.includes(input.kind)) fail("INVALID", `"${card.key}" ${card.version} does not make ${input.kind} decisions`, "kind");
+  }
+
+  const mode = surface ? l.modeOf(subjectId, surface.id) : RecommenderMode.PERSONALIZED;
+  if (input.kind === DecisionKind.AD && !input.sponsor) fail("INVALID", "An ad must say who it is for and who paid (sponsor)", "sponsor");
+
+  if (input.factors.length === 0) fail("INVALID", "A decision needs at least one factor", "factors");
+  if (input.factors.length > MAX_FACTORS) fail("LIMIT_EXCEEDED", `At most ${MAX_FACTORS} factors per decision`, "factors");
+
+  const factors: ValidDecision["factors"] = [];
+  input.factors.slice(0, MAX_FACTORS).forEach((f, j) => {
+    const purpose = l.purposes.get(f.purpose);
+    const category = l.categories.get(f.dataCategory);
+    if (!purpose) fail("NOT_FOUND", `No purpose with key "${f.purpose}"`, "factors", j, "purpose");
+    if (!category) fail("NOT_FOUND", `No data category with key "${f.dataCategory}"`, "factors", j, "dataCategory");
+    let partner: Partner | undefined;
+    if (f.sourcePartner) {
+      partner = l.partners.get(f.sourcePartner);
+      if (!partner) fail("NOT_FOUND", `No partner with key "${f.sourcePartner}"`, "factors", j, "sourcePartner");
+      else if (f.sourceClass !== SourceClass.PARTNER_PROVIDED) fail("INVALID", "sourcePartner is only for PARTNER_PROVIDED data", "factors", j, "sourcePartner");
+    } else if (f.sourceClass === SourceClass.PARTNER_PROVIDED) {
+      fail("INVALID", "PARTNER_PROVIDED data must name its sourcePartner", "factors", j, "sourcePartner");
+    }
+    if (purpose && category && !l.purposeCategories.get(purpose.id)?.has(category.id)) {
+      fail("INVALID", `Purpose "${purpose.key}" does not declare "${category.key}"`, "factors", j, "dataCategory");
+    }
+    if (card && category && !l.cardInputs.get(card.id)?.has(category.id)) {
+      fail("INVALID", `"${card.key}" ${card.version} does not declare "${category.key}" as an input`, "factors", j, "dataCategory");
+    }
+    if (purpose && l.consentAt(subjectId, purpose.id, occurredAt) !== ConsentStatus.GRANTED) {
+      fail("CONSENT_REQUIRED", `The person had not consented to "${purpose.key}" at ${occurredAt.toISOString()}`, "factors", j, "purpose");
+    }
+    if (input.kind === DecisionKind.AD && category?.sensitive) fail("INVALID", `An ad may not use sensitive data ("${category.key}")`, "factors", j, "dataCategory");
+    if (mode === RecommenderMode.NON_PROFILING && PROFILING_KINDS.includes(f.kind)) {
+      fail("INVALID", `The person chose NON_PROFILING on "${surface!.key}"; a ${f.kind} factor profiles them`, "factors", j, "kind");
+    }
+    if ((f.share === null || f.share === undefined) && (f.contribution === null || f.contribution === undefined)) {
+      fail("INVALID", "A factor needs a share or a contribution", "factors", j, "share");
+    }
+    if (f.share !== null && f.share !== undefined && (f.share < 0 || f.share > 1 || !Number.isFinite(f.share))) fail("INVALID", "A share is between 0 and 1", "factors", j, "share");
+    if (f.contribution !== null && f.contribution !== undefined && !Number.isFinite(f.contribution)) fail("INVALID", "A contribution is a finite number", "factors", j, "contribution");
+    if (f.observedFrom && f.observedTo && f.observedFrom > f.observedTo) fail("INVALID", "observedFrom is after observedTo", "factors", j, "observedFrom");
+    const evidence = f.evidence ?? [];
+    if (evidence.length > MAX_EVIDENCE) fail("LIMIT_EXCEEDED", `At most ${MAX_EVIDENCE} evidence entries per factor`, "factors", j, "evidence");
+    evidence.forEach((e, k) => {
+      if (e.key.length > 50 || e.value.length > MAX_TEXT) fail("LIMIT_EXCEEDED", `Evidence keys are at most 50 characters, values at most ${MAX_TEXT}`, "factors", j, "evidence", k);
+    });
+    if (purpose && category) {
+      factors.push({
+        position: j, kind: f.kind, purposeId: purpose.id, dataCategoryId: category.id, sourceClass: f.sourceClass,
+        sourcePartnerId: partner?.id ?? null, share: f.share ?? NaN, contribution: f.contribution ?? null,
+        observedFrom: f.observedFrom ?? null, observedTo: f.observedTo ?? null, evidence: evidence.map((e) => ({ key: e.key, value: e.value })),
+      });
+    }
+  });
+
+  if (problems.length === 0) settleShares(input, factors, fail);
+  return { problems, valid: problems.length === 0 ? { surface: surface!, card: card!, occurredAt, mode, factors } : null };
+}
+
+/** Shares sum to 1, or come from contributions (|c| / Σ|c|); contributions reproduce the score. */
+function settleShares(input: DecisionInput, factors: ValidDecision["factors"], fail: (code: DomainError["code"], message: string, ...path: Array<string | number>) => void): void {
+  const allShares = input.factors.every((f) => f.share !== null && f.share !== undefined);
+  const allContributions = input.factors.every((f) => f.contribution !== null && f.contribution !== undefined);
+  if (allShares) {
+    const sum = factors.reduce((s, f) => s + f.share, 0);
+    if (Math.abs(sum - 1) > SHARE_TOLERANCE) return fail("INVALID", `Shares sum to ${sum}, not 1`, "factors");
+  } else if (allContributions) {
+    const total = factors.reduce((s, f) => s + Math.abs(f.contribution!), 0);
+    if (total === 0) return fail("INVALID", "Contributions are all zero: give shares", "factors");
+    for (const f of factors) f.share = Math.abs(f.contribution!) / total;
+  } else {
+    return fail("INVALID", "Give every factor a share, or every factor a contribution", "factors");
+  }
+  const { score, baseScore } = input;
+  if (allContributions && score !== null && score !== undefined && baseScore !== null && baseScore !== undefined) {
+    const sum = baseScore + factors.reduce((s, f) => s + f.contribution!, 0);
+    if (Math.abs(sum - score) > 1e-6 * Math.max(1, Math.abs(score))) {
+      fail("INVALID", `baseScore plus the contributions is ${sum}, not the score ${score}`, "score");
+    }
+  }
+}

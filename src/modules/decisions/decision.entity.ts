@@ -1,0 +1,74 @@
+import { Field, Float, ObjectType } from "type-graphql";
+import { Column, Entity, Index } from "typeorm";
+import { EnumColumn, IdColumn, NameColumn, PrimaryIdColumn, TimeColumn } from "../../db/columns";
+import { Node } from "../../graphql/node";
+import { DecisionKind, RecommenderMode } from "../catalog/catalog.enums";
+import { Channel } from "../consent/consent.enums";
+
+/** What the personalization engine showed one person, and why (its factors). Never changed. */
+@ObjectType({ implements: Node })
+@Entity("decision")
+@Index("ix_decision_subject_item", ["subjectId", "surfaceId", "itemRef", "occurredAt"])
+@Index("ix_decision_subject_recent", ["subjectId", "id"])
+export class Decision extends Node {
+  @PrimaryIdColumn()
+  id: string;
+
+  @IdColumn()
+  subjectId: string;
+
+  @IdColumn()
+  surfaceId: string;
+
+  @IdColumn()
+  algorithmCardId: string;
+
+  @Field(() => DecisionKind)
+  @EnumColumn()
+  kind: DecisionKind;
+
+  @Field()
+  @NameColumn()
+  itemRef: string;
+
+  @Field()
+  @NameColumn()
+  itemLabel: string;
+
+  @Field(() => Date)
+  @TimeColumn()
+  occurredAt: Date;
+
+  @TimeColumn()
+  recordedAt: Date;
+
+  @Field(() => Channel)
+  @EnumColumn()
+  channel: Channel;
+
+  @Field(() => RecommenderMode)
+  @EnumColumn()
+  mode: RecommenderMode;
+
+  @Field(() => Float, { nullable: true })
+  @Column({ type: "double", nullable: true })
+  score: number | null;
+
+  @Field(() => Float, { nullable: true })
+  @Column({ type: "double", nullable: true })
+  baseScore: number | null;
+
+  @NameColumn({ nullable: true })
+  sponsorOnBehalfOf: string | null;
+
+  @NameColumn({ nullable: true })
+  sponsorPaidBy: string | null;
+
+  /** The service that recorded it (audit actor form). */
+  @NameColumn()
+  recordedBy: string;
+
+  @Field({ description: "SHA-256 over the decision as recorded; never changes." })
+  @Column({ type: "varchar", length: 64 })
+  integrityHash: string;
+}

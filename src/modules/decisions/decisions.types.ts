@@ -1,0 +1,184 @@
+import { Field, Float, ID, Int, ObjectType } from "type-graphql";
+import { PageInfo } from "../../graphql/connection";
+import { UserError } from "../../graphql/user-error";
+import { AlgorithmCard } from "../catalog/algorithm-card.entity";
+import { RecommenderMode } from "../catalog/catalog.enums";
+import { DataCategory } from "../catalog/data-category.entity";
+import { Partner } from "../catalog/partner.entity";
+import { Purpose } from "../catalog/purpose.entity";
+import { Surface } from "../catalog/surface.entity";
+import { Subject } from "../consent/subject.entity";
+import type { DecisionFactor } from "./decision-factor.entity";
+import { Decision } from "./decision.entity";
+import { ControlKind, FactorKind, SourceClass } from "./decisions.enums";
+
+@ObjectType({ description: "Who is behind an ad and who paid for it." })
+export class Sponsor {
+  @Field()
+  onBehalfOf: string;
+
+  @Field()
+  paidBy: string;
+}
+
+@ObjectType({ description: "Something the person can do to change future decisions." })
+export class Control {
+  @Field(() => ControlKind)
+  kind: ControlKind;
+
+  @Field()
+  label: string;
+
+  purposeId: string | null;
+
+  @Field(() => Purpose, { nullable: true })
+  purpose?: Purpose | null;
+
+  @Field({ description: "True when already applied." })
+  active: boolean;
+}
+
+/** A recorded factor as the API shows it (the row, plus its decision's context for controls). */
+@ObjectType()
+export class Factor {
+  row: DecisionFactor;
+  decision: Decision;
+
+  @Field(() => FactorKind)
+  kind: FactorKind;
+
+  @Field(() => Purpose)
+  purpose?: Purpose;
+
+  @Field(() => DataCategory)
+  dataCategory?: DataCategory;
+
+  @Field(() => SourceClass)
+  sourceClass: SourceClass;
+
+  @Field(() => Partner, { nullable: true, description: "Set when the data came from a partner." })
+  sourcePartner?: Partner | null;
+
+  @Field(() => Float, { description: "Share of the decision, 0..1; the shares of a decision sum to 1." })
+  share: number;
+
+  @Field(() => Float, { nullable: true, description: "Contribution in score units, when the decision has a score." })
+  contribution: number | null;
+
+  @Field(() => Date, { nullable: true })
+  observedFrom: Date | null;
+
+  @Field(() => Date, { nullable: true })
+  observedTo: Date | null;
+
+  @Field(() => [Control])
+  controls?: Control[];
+
+  static of(row: DecisionFactor, decision: Decision): Factor {
+    return Object.assign(new Factor(), {
+      row, decision, kind: row.kind, sourceClass: row.sourceClass, share: row.share, contribution: row.contribution,
+      observedFrom: row.observedFrom, observedTo: row.observedTo,
+    });
+  }
+}
+
+@ObjectType()
+export class FactorExplanation {
+  @Field(() => Factor)
+  factor: Factor;
+
+  @Field({ description: "One plain-language sentence." })
+  text: string;
+}
+
+@ObjectType({ description: "Why a decision was made, computed from what was recorded." })
+export class Explanation {
+  @Field(() => ID)
+  decisionId: string;
+
+  @Field({ description: "The locale used: en or es; other locales fall back to en." })
+  locale: string;
+
+  @Field({ description: "One sentence: why this was shown." })
+  headline: string;
+
+  @Field(() => [FactorExplanation])
+  factors: FactorExplanation[];
+
+  @Field(() => [DataCategory])
+  dataUsed: DataCategory[];
+
+  @Field(() => [Partner])
+  partnersInvolved: Partner[];
+
+  @Field(() => AlgorithmCard)
+  algorithm: AlgorithmCard;
+
+  @Field(() => [Control])
+  controls: Control[];
+
+  @Field(() => Float, { description: "Flesch-Kincaid grade level of headline and factor texts together." })
+  readingGrade: number;
+}
+
+@ObjectType()
+export class DecisionEdge {
+  @Field()
+  cursor: string;
+
+  @Field(() => Decision)
+  node: Decision;
+}
+
+@ObjectType()
+export class DecisionConnection {
+  @Field(() => [DecisionEdge])
+  edges: DecisionEdge[];
+
+  @Field(() => PageInfo)
+  pageInfo: PageInfo;
+
+  @Field(() => Int)
+  totalCount: number;
+}
+
+@ObjectType()
+export class DecisionResult {
+  @Field(() => Int, { description: "Position in the input list." })
+  index: number;
+
+  @Field(() => Decision, { nullable: true })
+  decision: Decision | null;
+
+  @Field(() => [UserError])
+  userErrors: UserError[];
+}
+
+@ObjectType()
+export class RecordDecisionsPayload {
+  @Field(() => [DecisionResult])
+  results: DecisionResult[] = [];
+
+  @Field(() => [UserError])
+  userErrors: UserError[] = [];
+}
+
+@ObjectType()
+export class SurfaceMode {
+  surfaceId: string;
+
+  @Field(() => Surface)
+  surface?: Surface;
+
+  @Field(() => RecommenderMode)
+  mode: RecommenderMode;
+}
+
+@ObjectType()
+export class SetRecommenderModePayload {
+  @Field(() => Subject, { nullable: true })
+  subject?: Subject | null;
+
+  @Field(() => [UserError])
+  userErrors: UserError[] = [];
+}

@@ -1,0 +1,105 @@
+import { FactorKind, SourceClass } from "./decisions.enums";
+
+// Plain-language sentences, built only from what was recorded: one template per factor kind, in
+// English and Spanish, filled from the factor's evidence (e.g. item, count, days). Short words,
+// short sentences: the demo explanations read at grade 8 or below.
+
+export type Locale = "en" | "es";
+
+export const resolveLocale = (asked: string | null | undefined): Locale => {
+  const lang = (asked ?? "en").toLowerCase().split(/[-_]/)[0];
+  return lang === "es" ? "es" : "en";
+};
+
+type Evidence = Record<string, string>;
+
+interface FactorWords {
+  kind: FactorKind;
+  category: string;
+  partner: string | null;
+  sourceClass: SourceClass;
+  evidence: Evidence;
+}
+
+const t = (ev: Evidence, key: string) => (ev[key] ? ev[key].trim() : "");
+
+const SENTENCES: Record<Locale, Record<FactorKind, (f: FactorWords) => string>> = {
+  en: {
+    BEHAVIORAL: ({ evidence: e, category }) =>
+      t(e, "item")
+        ? `You looked at ${t(e, "item")}${t(e, "count") ? ` ${t(e, "count")} times` : ""}${t(e, "days") ? ` in the last ${t(e, "days")} days` : ""}.`
+        : `It matches what you did with us (your ${category}).`,
+    PREDICTIVE: ({ evidence: e, category }) => `We guessed you may like it${t(e, "reason") ? ` because ${t(e, "reason")}` : ""}, from your ${category}.`,
+    GEOGRAPHIC: ({ evidence: e }) => `It fits where you are${t(e, "place") ? `: ${t(e, "place")}` : ""}.`,
+    DEMOGRAPHIC: ({ evidence: e }) => `It is liked by people${t(e, "group") ? ` in your group: ${t(e, "group")}` : " in your age group"}.`,
+    CONTEXTUAL: ({ evidence: e }) => `It fits what you are looking at now${t(e, "context") ? `: ${t(e, "context")}` : ""}.`,
+    SOCIAL: ({ evidence: e }) => `People you know liked it${t(e, "who") ? `: ${t(e, "who")}` : ""}.`,
+    POPULARITY: ({ evidence: e }) => `Many shoppers picked it${t(e, "period") ? ` ${t(e, "period")}` : " lately"}.`,
+    RECENCY: ({ evidence: e }) => `It is new${t(e, "since") ? ` since ${t(e, "since")}` : ""}.`,
+    ADVERTISER_TARGETING: ({ evidence: e }) =>
+      `${t(e, "advertiser") || "The advertiser"} asked to reach people${t(e, "audience") ? ` who ${t(e, "audience")}` : " like you"}.`,
+    BUSINESS_RULE: ({ evidence: e }) => `A store rule put it here${t(e, "rule") ? `: ${t(e, "rule")}` : ""}.`,
+  },
+  es: {
+    BEHAVIORAL: ({ evidence: e, category }) =>
+      t(e, "item")
+        ? `Viste ${t(e, "item")}${t(e, "count") ? ` ${t(e, "count")} veces` : ""}${t(e, "days") ? ` en los últimos ${t(e, "days")} días` : ""}.`
+        : `Se parece a lo que hiciste con nosotros (tu ${category}).`,
+    PREDICTIVE: ({ evidence: e, category }) => `Creemos que te puede gustar${t(e, "reason") ? ` porque ${t(e, "reason")}` : ""}, según tu ${category}.`,
+    GEOGRAPHIC: ({ evidence: e }) => `Va con el lugar donde estás${t(e, "place") ? `: ${t(e, "place")}` : ""}.`,
+    DEMOGRAPHIC: ({ evidence: e }) => `Les gusta a personas${t(e, "group") ? ` de tu grupo: ${t(e, "group")}` : " de tu edad"}.`,
+    CONTEXTUAL: ({ evidence: e }) => `Va con lo que miras ahora${t(e, "context") ? `: ${t(e, "context")}` : ""}.`,
+    SOCIAL: ({ evidence: e }) => `Le gustó a gente que conoces${t(e, "who") ? `: ${t(e, "who")}` : ""}.`,
+    POPULARITY: ({ evidence: e }) => `Muchos clientes lo eligieron${t(e, "period") ? ` ${t(e, "period")}` : " hace poco"}.`,
+    RECENCY: ({ evidence: e }) => `Es nuevo${t(e, "since") ? ` desde ${t(e, "since")}` : ""}.`,
+    ADVERTISER_TARGETING: ({ evidence: e }) =>
+      `${t(e, "advertiser") || "El anunciante"} pidió llegar a personas${t(e, "audience") ? ` que ${t(e, "audience")}` : " como tú"}.`,
+    BUSINESS_RULE: ({ evidence: e }) => `Una regla de la tienda lo puso aquí${t(e, "rule") ? `: ${t(e, "rule")}` : ""}.`,
+  },
+};
+
+/** Why-phrases for the headline ("…mostly because …"). */
+const BECAUSE: Record<Locale, Record<FactorKind, string>> = {
+  en: {
+    BEHAVIORAL: "of what you did with us",
+    PREDICTIVE: "we guessed you may like it",
+    GEOGRAPHIC: "of where you are",
+    DEMOGRAPHIC: "of your age group",
+    CONTEXTUAL: "of what you are looking at now",
+    SOCIAL: "people you know liked it",
+    POPULARITY: "many shoppers picked it",
+    RECENCY: "it is new",
+    ADVERTISER_TARGETING: "an advertiser asked to reach people like you",
+    BUSINESS_RULE: "of a store rule",
+  },
+  es: {
+    BEHAVIORAL: "por lo que hiciste con nosotros",
+    PREDICTIVE: "porque creemos que te puede gustar",
+    GEOGRAPHIC: "por el lugar donde estás",
+    DEMOGRAPHIC: "por tu grupo de edad",
+    CONTEXTUAL: "por lo que miras ahora",
+    SOCIAL: "porque le gustó a gente que conoces",
+    POPULARITY: "porque muchos clientes lo eligieron",
+    RECENCY: "porque es nuevo",
+    ADVERTISER_TARGETING: "porque un anunciante pidió llegar a personas como tú",
+    BUSINESS_RULE: "por una regla de la tienda",
+  },
+};
+
+export function factorSentence(locale: Locale, f: FactorWords): string {
+  const sentence = SENTENCES[locale][f.kind](f);
+  if (f.sourceClass !== SourceClass.PARTNER_PROVIDED || !f.partner) return sentence;
+  return locale === "es" ? `${sentence} Usó datos de ${f.partner}.` : `${sentence} It used data from ${f.partner}.`;
+}
+
+export function headline(locale: Locale, itemLabel: string, top: FactorKind, share: number): string {
+  const percent = Math.round(share * 100);
+  return locale === "es"
+    ? `Te mostramos ${itemLabel} sobre todo ${BECAUSE.es[top]} (${percent}%).`
+    : `We showed you ${itemLabel} mostly because ${BECAUSE.en[top]} (${percent}%).`;
+}
+
+export function controlLabel(locale: Locale, kind: "WITHDRAW_CONSENT" | "SWITCH_TO_NON_PROFILING", name: string): string {
+  if (kind === "WITHDRAW_CONSENT") return locale === "es" ? `Dejar de usar mis datos para: ${name}` : `Stop using my data for: ${name}`;
+  return locale === "es" ? `Ver ${name} sin usar mi perfil` : `Show ${name} without my profile`;
+}

@@ -1,0 +1,19 @@
+import { Entity, PrimaryColumn } from "typeorm";
+import { EnumColumn, TimeColumn, UUID_LENGTH } from "../../db/columns";
+import { RecommenderMode } from "../catalog/catalog.enums";
+
+/** A person's chosen mode on one surface; no row means PERSONALIZED. */
+@Entity("recommender_mode")
+export class RecommenderModeChoice {
+  @PrimaryColumn({ type: "varchar", length: UUID_LENGTH })
+  subjectId: string;
+
+  @PrimaryColumn({ type: "varchar", length: UUID_LENGTH })
+  surfaceId: string;
+
+  @EnumColumn()
+  mode: RecommenderMode;
+
+  @TimeColumn()
+  updatedAt: Date;
+}
