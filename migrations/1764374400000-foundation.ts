@@ -1,5 +1,5 @@
 import type { MigrationInterface, QueryRunner } from "typeorm";
-import { bool, createJunction, createTable, enumeration, id, int, json, key, name, nullable, primary, text, time, url } from "./support/schema";
+import { bool, createJunction, createTable, enumeration, exact, id, int, json, key, name, nullable, primary, text, time, url } from "./support/schema";
 
 /** The catalog, principals' keys, generated secrets and the audit chain. */
 export class Foundation1764374400000 implements MigrationInterface {
@@ -82,7 +82,7 @@ export class Foundation1764374400000 implements MigrationInterface {
 
     await createTable(queryRunner, "api_key", {
       columns: {
-        id: primary(id()), prefix: key(12), hash: key(64), kind: enumeration(), name: name(),
+        id: primary(id()), prefix: exact(key(12)), hash: exact(key(64)), kind: enumeration(), name: name(),
         partner_id: nullable(id()), scopes: json(), created_at: time(), revoked_at: nullable(time()),
       },
       indices: [

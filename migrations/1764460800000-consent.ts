@@ -1,5 +1,5 @@
 import type { MigrationInterface, QueryRunner } from "typeorm";
-import { bool, createTable, enumeration, id, int, json, key, nullable, primary, text, time } from "./support/schema";
+import { bool, createTable, enumeration, exact, id, int, json, key, nullable, primary, text, time } from "./support/schema";
 
 /** People, their consent (current choices, history, receipts) and repeat-safe calls. */
 export class Consent1764460800000 implements MigrationInterface {
@@ -8,7 +8,7 @@ export class Consent1764460800000 implements MigrationInterface {
   async up(queryRunner: QueryRunner): Promise<void> {
     await createTable(queryRunner, "subject", {
       columns: {
-        id: primary(id()), external_id: key(200), jurisdiction_code: nullable(key(20)), gpc: bool(), gpc_at: nullable(time()),
+        id: primary(id()), external_id: exact(key(200)), jurisdiction_code: nullable(key(20)), gpc: bool(), gpc_at: nullable(time()),
         created_at: time(), updated_at: time(),
       },
       indices: [{ name: "uq_subject_external_id", columns: ["external_id"], unique: true }],
@@ -36,7 +36,7 @@ export class Consent1764460800000 implements MigrationInterface {
     });
     await createTable(queryRunner, "idempotency_record", {
       columns: {
-        subject_id: primary(id()), caller: primary(key(255)), idempotency_key: primary(key(200)), request_hash: key(64),
+        subject_id: primary(id()), caller: primary(exact(key(255))), idempotency_key: primary(exact(key(200))), request_hash: key(64),
         result: json(), created_at: time(),
       },
       indices: [{ name: "ix_idempotency_record_created", columns: ["created_at"] }],

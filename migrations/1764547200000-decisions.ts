@@ -1,5 +1,5 @@
 import type { MigrationInterface, QueryRunner } from "typeorm";
-import { createTable, double, enumeration, id, int, json, key, name, nullable, primary, time } from "./support/schema";
+import { createTable, double, enumeration, exact, id, int, json, key, name, nullable, primary, time } from "./support/schema";
 
 /** Decisions with their factors, and each person's recommender mode per surface. */
 export class Decisions1764547200000 implements MigrationInterface {
@@ -8,7 +8,7 @@ export class Decisions1764547200000 implements MigrationInterface {
   async up(queryRunner: QueryRunner): Promise<void> {
     await createTable(queryRunner, "decision", {
       columns: {
-        id: primary(id()), subject_id: id(), surface_id: id(), algorithm_card_id: id(), kind: enumeration(), item_ref: name(),
+        id: primary(id()), subject_id: id(), surface_id: id(), algorithm_card_id: id(), kind: enumeration(), item_ref: exact(name()),
         item_label: name(), occurred_at: time(), recorded_at: time(), channel: enumeration(), mode: enumeration(),
         score: nullable(double()), base_score: nullable(double()), sponsor_on_behalf_of: nullable(name()), sponsor_paid_by: nullable(name()),
         recorded_by: name(), integrity_hash: key(64),

@@ -41,7 +41,13 @@ Try:  curl -s ${running.url} -H 'content-type: application/json' \\
 
   const shutdown = (signal: string) => {
     logger.info({ signal }, "shutting down");
-    running.close().then(() => process.exit(0), () => process.exit(1));
+    running.close().then(
+      () => process.exit(0),
+      (err: unknown) => {
+        logger.error({ err }, "shutdown failed");
+        process.exit(1);
+      },
+    );
   };
   process.once("SIGINT", () => shutdown("SIGINT"));
   process.once("SIGTERM", () => shutdown("SIGTERM"));

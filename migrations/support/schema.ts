@@ -11,6 +11,8 @@ export interface ColumnSpec {
   precision?: number;
   nullable?: boolean;
   primary?: boolean;
+  /** Compared byte for byte (MySQL/MariaDB default to case- and accent-insensitive). */
+  binary?: boolean;
 }
 
 export const id = (): ColumnSpec => ({ type: "varchar", length: 36 });
@@ -26,6 +28,8 @@ export const json = (): ColumnSpec => ({ type: "json" });
 export const double = (): ColumnSpec => ({ type: "double" });
 export const nullable = (spec: ColumnSpec): ColumnSpec => ({ ...spec, nullable: true });
 export const primary = (spec: ColumnSpec): ColumnSpec => ({ ...spec, primary: true });
+/** For identifiers that must match exactly: "AbC" and "abc" are two different people. */
+export const exact = (spec: ColumnSpec): ColumnSpec => ({ ...spec, binary: true });
 
 function column(queryRunner: QueryRunner, columnName: string, spec: ColumnSpec): TableColumnOptions {
   const driver = queryRunner.connection.driver;
@@ -36,6 +40,8 @@ function column(queryRunner: QueryRunner, columnName: string, spec: ColumnSpec):
     precision: spec.precision,
     isNullable: spec.nullable ?? false,
     isPrimary: spec.primary ?? false,
+    // SQLite compares text byte for byte already.
+    ...(spec.binary && driver.options.type !== "better-sqlite3" ? { charset: "utf8mb4", collation: "utf8mb4_bin" } : {}),
   };
 }
 

@@ -1,5 +1,7 @@
-import { mkdirSync } from "node:fs";
-import { dirname } from "node:path";
+import { randomBytes } from "node:crypto";
+import { mkdirSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { dirname, join } from "node:path";
 import { createConnection } from "mysql2/promise";
 import { DataSource, type DataSourceOptions, type EntityManager } from "typeorm";
 import { migrations } from "../../migrations";
@@ -60,7 +62,7 @@ export function dataSourceOptions(target: DatabaseTarget, opts: { readonly?: boo
       ...common,
       type: "better-sqlite3",
       database: target.location,
-      enableWAL: target.location !== ":memory:",
+      enableWAL: true,
       readonly: opts.readonly ?? false,
       timeout: 10_000,
       prepareDatabase: (db: { pragma: (s: string) => unknown }) => {
@@ -99,17 +101,27 @@ export class Database {
   ) {}
 
   static async open(url: string, opts: { onQueryError?: (m: string, q: string) => void } = {}): Promise<Database> {
-    const target = await detectDialect(parseDatabaseUrl(url));
-    if (target.dialect === "sqlite" && target.location !== ":memory:") {
+    let target = await detectDialect(parseDatabaseUrl(url));
+    let ephemeral: string | null = null;
+    if (target.dialect === "sqlite") {
+      // sqlite::memory: is a throwaway file: two connections to one in-memory database are not
+      // possible, and the separate reader is what keeps uncommitted rows invisible.
+      if (target.location === ":memory:") {
+        ephemeral = join(tmpdir(), `candor-memory-${randomBytes(8).toString("hex")}.sqlite`);
+        target = { ...target, location: ephemeral };
+      }
       mkdirSync(dirname(target.location), { recursive: true });
     }
     const writer = await new DataSource(dataSourceOptions(target, opts)).initialize();
-    const separateReader = target.dialect === "sqlite" && target.location !== ":memory:";
-    const reader = separateReader
+    const reader = target.dialect === "sqlite"
       ? await new DataSource(dataSourceOptions(target, { ...opts, readonly: true })).initialize()
       : writer;
-    return new Database(target, writer, reader);
+    const db = new Database(target, writer, reader);
+    db.ephemeralFile = ephemeral;
+    return db;
   }
+
+  private ephemeralFile: string | null = null;
 
   get dialect(): Dialect {
     return this.target.dialect;
@@ -150,6 +162,7 @@ export class Database {
     await this.writeQueue;
     if (this.reader !== this.writer && this.reader.isInitialized) await this.reader.destroy();
     if (this.writer.isInitialized) await this.writer.destroy();
+    if (this.ephemeralFile) for (const suffix of ["", "-wal", "-shm"]) rmSync(this.ephemeralFile + suffix, { force: true });
   }
 
   /** Schema work goes through the same queue as writes on SQLite. */

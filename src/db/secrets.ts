@@ -1,4 +1,5 @@
 import { randomBytes } from "node:crypto";
+import { Like } from "typeorm";
 import { AppSecret } from "./app-secret.entity";
 import type { Database } from "./database";
 
@@ -23,6 +24,8 @@ export async function getOrCreateSecret(
   return created.value;
 }
 
-export async function readSecret(db: Database, name: string): Promise<string | null> {
-  return (await db.writer.manager.findOneBy(AppSecret, { name }))?.value ?? null;
+/** Every secret whose name starts with `prefix`, oldest first. */
+export async function listSecrets(db: Database, prefix: string): Promise<string[]> {
+  const rows = await db.writer.manager.find(AppSecret, { where: { name: Like(`${prefix}%`) }, order: { createdAt: "ASC" } });
+  return rows.map((r) => r.value);
 }

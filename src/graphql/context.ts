@@ -53,6 +53,8 @@ export interface Context {
   services: Services;
   /** The calling person (created when first seen); null unless the caller is a subject. */
   me(): Promise<Subject | null>;
+  /** Replaces the cached calling person after a change to them. */
+  remember(subject: Subject): void;
 }
 
 export interface RequestFacts {
@@ -78,6 +80,9 @@ export async function buildContext(services: Services, facts: RequestFacts): Pro
         ? services.consent.applyGpcSignal(principal)
         : services.subjects.ensure(principal.externalId!, principal.jurisdiction, actorOf(principal));
       return me;
+    },
+    remember(subject) {
+      me = Promise.resolve(subject);
     },
   };
   // A person's browser saying Sec-GPC: 1 sets their signal, whatever the request asks.

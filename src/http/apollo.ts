@@ -64,6 +64,8 @@ export function createApollo(config: Config, schema: GraphQLSchema, metrics: Met
     includeStacktraceInErrorResponses: false,
     hideSchemaDetailsFromClientErrors: config.nodeEnv === "production",
     csrfPrevention: true,
+    // main.ts owns shutdown (HTTP, Apollo, then the database): Apollo must not re-raise signals.
+    stopOnTerminationSignals: false,
     allowBatchedHttpRequests: false,
     formatError,
     validationRules: limits.validationRules,

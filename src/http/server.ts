@@ -119,7 +119,13 @@ export function createHttpServer({ services, apollo, metrics }: HttpDeps): Serve
   }
 
   async function route(req: IncomingMessage, res: ServerResponse): Promise<string> {
-    const url = new URL(req.url ?? "/", "http://candor.local");
+    let url: URL;
+    try {
+      url = new URL(req.url ?? "/", "http://candor.local");
+    } catch {
+      send(res, 400, JSON.stringify({ error: "Malformed request URL" }));
+      return "bad-url";
+    }
     const requestId = /^[A-Za-z0-9-]{1,64}$/.test(String(req.headers["x-request-id"] ?? "")) ? String(req.headers["x-request-id"]) : randomUUID();
     if (req.method === "OPTIONS") {
       res.writeHead(204, CORS_HEADERS).end();

@@ -36,7 +36,7 @@ export async function loadConsentCatalog(manager: EntityManager): Promise<Consen
 /** Per-request loaders of the consent domain. */
 export function createConsentLoaders(manager: () => EntityManager, onCatalog: (catalog: ConsentCatalog) => void) {
   let catalog: Promise<ConsentCatalog> | null = null;
-  return {
+  const loaders = {
     /** Memoized for the request; primes the purpose loader so `Consent.purpose` costs nothing. */
     catalog(): Promise<ConsentCatalog> {
       catalog ??= loadConsentCatalog(manager()).then((c) => (onCatalog(c), c));
@@ -55,7 +55,14 @@ export function createConsentLoaders(manager: () => EntityManager, onCatalog: (c
     }),
     event: byIdLoader(manager, ConsentEvent),
     receipt: byIdLoader(manager, ConsentReceipt),
+    /** Drops what the request cached about a person who just changed. */
+    forget(subject: Subject): void {
+      loaders.choices.clear(subject.id);
+      loaders.subject.clear(subject.id).prime(subject.id, subject);
+      loaders.subjectByExternalId.clear(subject.externalId).prime(subject.externalId, subject);
+    },
   };
+  return loaders;
 }
 
 export type ConsentLoaders = ReturnType<typeof createConsentLoaders>;

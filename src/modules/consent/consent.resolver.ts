@@ -2,14 +2,23 @@ import { Arg, Ctx, Mutation, Resolver } from "type-graphql";
 import type { Context } from "../../graphql/context";
 import { Channel } from "./consent.enums";
 import { OptOutOfAllInput, RecordGlobalPrivacyControlInput, SetPersonalizationLevelInput, UpdateConsentsInput, UpsertSubjectInput } from "./consent.inputs";
-import type { Call } from "./consent.service";
+import { actorOf, Role } from "../../auth/principal";
+import type { Call, ConsentResult } from "./consent.service";
+import type { Subject } from "./subject.entity";
 import { UpdateConsentsPayload, UpsertSubjectPayload } from "./consent.types";
 
 const call = (ctx: Context, operation: string, input: object, channel: Channel, idempotencyKey?: string | null): Call =>
   ({ principal: ctx.principal, operation, input: { ...input }, channel, idempotencyKey });
 
-const payload = (result: { subject: UpdateConsentsPayload["subject"]; receipt?: UpdateConsentsPayload["receipt"] }) =>
-  Object.assign(new UpdateConsentsPayload(), { subject: result.subject, receipt: result.receipt ?? null });
+/** After a change, this request's loaders must not answer with what they cached before it. */
+function forget(ctx: Context, subject: Subject): Subject {
+  ctx.loaders.consent.forget(subject);
+  if (ctx.principal.role === Role.SUBJECT && subject.externalId === ctx.principal.externalId) ctx.remember(subject);
+  return subject;
+}
+
+const payload = (ctx: Context, result: ConsentResult) =>
+  Object.assign(new UpdateConsentsPayload(), { subject: forget(ctx, result.subject), receipt: result.receipt });
 
 /** Consent changes: thin — who may call is shield's, the rules are ConsentService's. */
 @Resolver()
@@ -17,38 +26,38 @@ export class ConsentMutationResolver {
   @Mutation(() => UpdateConsentsPayload)
   async updateConsents(@Arg("input") input: UpdateConsentsInput, @Ctx() ctx: Context): Promise<UpdateConsentsPayload> {
     const { consent } = ctx.services;
-    const subject = await consent.target(ctx.principal, input.subjectExternalId);
-    return payload(await consent.updateConsents(call(ctx, "updateConsents", input, input.channel, input.idempotencyKey), subject, input.changes, input.confirmGpcOverride ?? false));
+    const subject = consent.target(ctx.principal, input.subjectExternalId);
+    return payload(ctx, await consent.updateConsents(call(ctx, "updateConsents", input, input.channel, input.idempotencyKey), subject, input.changes, input.confirmGpcOverride ?? false));
   }
 
   @Mutation(() => UpdateConsentsPayload)
   async setPersonalizationLevel(@Arg("input") input: SetPersonalizationLevelInput, @Ctx() ctx: Context): Promise<UpdateConsentsPayload> {
     const { consent } = ctx.services;
-    const subject = await consent.target(ctx.principal, null);
-    return payload(await consent.setPersonalizationLevel(call(ctx, "setPersonalizationLevel", input, input.channel, input.idempotencyKey), subject, input.level, input.confirmGpcOverride ?? false));
+    const subject = consent.target(ctx.principal, null);
+    return payload(ctx, await consent.setPersonalizationLevel(call(ctx, "setPersonalizationLevel", input, input.channel, input.idempotencyKey), subject, input.level, input.confirmGpcOverride ?? false));
   }
 
   @Mutation(() => UpdateConsentsPayload, { description: "Withdraw every purpose that can be refused." })
   async optOutOfAll(@Arg("input") input: OptOutOfAllInput, @Ctx() ctx: Context): Promise<UpdateConsentsPayload> {
     const { consent } = ctx.services;
-    const subject = await consent.target(ctx.principal, input.subjectExternalId);
-    return payload(await consent.optOutOfAll(call(ctx, "optOutOfAll", input, input.channel, input.idempotencyKey), subject));
+    const subject = consent.target(ctx.principal, input.subjectExternalId);
+    return payload(ctx, await consent.optOutOfAll(call(ctx, "optOutOfAll", input, input.channel, input.idempotencyKey), subject));
   }
 
   @Mutation(() => UpdateConsentsPayload)
   async recordGlobalPrivacyControl(@Arg("input") input: RecordGlobalPrivacyControlInput, @Ctx() ctx: Context): Promise<UpdateConsentsPayload> {
     const { consent } = ctx.services;
-    const subject = await consent.target(ctx.principal, input.subjectExternalId);
-    return payload(await consent.recordGpc(call(ctx, "globalPrivacyControl", input, Channel.API), subject, input.enabled));
+    const subject = consent.target(ctx.principal, input.subjectExternalId);
+    return payload(ctx, await consent.recordGpc(call(ctx, "globalPrivacyControl", input, Channel.API), subject, input.enabled));
   }
 
   @Mutation(() => UpsertSubjectPayload)
   async upsertSubject(@Arg("input") input: UpsertSubjectInput, @Ctx() ctx: Context): Promise<UpsertSubjectPayload> {
     const { consent } = ctx.services;
-    const subject = await consent.target(ctx.principal, input.externalId);
+    const person = consent.target(ctx.principal, input.externalId);
     const result = input.jurisdiction === undefined
-      ? { subject }
-      : await consent.setJurisdiction(call(ctx, "upsertSubject", input, Channel.API), subject, input.jurisdiction);
-    return Object.assign(new UpsertSubjectPayload(), { subject: result.subject });
+      ? { subject: await ctx.services.subjects.ensure(person.externalId, person.jurisdiction, actorOf(ctx.principal)) }
+      : await consent.setJurisdiction(call(ctx, "upsertSubject", input, Channel.API), person, input.jurisdiction);
+    return Object.assign(new UpsertSubjectPayload(), { subject: forget(ctx, result.subject) });
   }
 }

@@ -47,6 +47,20 @@ interface Snapshot {
   before: EffectiveConsent[];
 }
 
+/** Who a call is about, before we know whether they exist yet. */
+export interface PersonRef {
+  externalId: string;
+  /** Used only when the person is first seen. */
+  jurisdiction: string | null;
+}
+
+/** The input as a retry would send it: defaults and the key itself do not make a different call. */
+function requestHash(operation: string, input: Record<string, unknown>): string {
+  const meaningful = Object.fromEntries(Object.entries(input).filter(([k, v]) =>
+    v !== null && v !== undefined && k !== "idempotencyKey" && !(k === "confirmGpcOverride" && v === false)));
+  return createHash("sha256").update(canonicalize({ operation, input: JSON.parse(JSON.stringify(meaningful)) }) ?? "").digest("hex");
+}
+
 export interface ConsentResult {
   subject: Subject;
   receipt: ConsentReceipt | null;
@@ -77,17 +91,21 @@ export class ConsentService {
     private readonly signer: ReceiptSigner,
   ) {}
 
-  /** The person a call acts on: a subject always itself; services and admins name one. */
-  async target(principal: Principal, subjectExternalId: string | null | undefined): Promise<Subject> {
+  /**
+   * The person a call acts on: a subject always itself; services and admins name one. Nothing is
+   * created here: a person first seen is created inside the call's transaction, so a refused
+   * call leaves no trace.
+   */
+  target(principal: Principal, subjectExternalId: string | null | undefined): PersonRef {
     if (principal.role === Role.SUBJECT) {
       if (subjectExternalId && subjectExternalId !== principal.externalId) throw new ForbiddenError("A person can only change their own consent");
-      return this.subjects.ensure(principal.externalId!, principal.jurisdiction, actorOf(principal));
+      return { externalId: principal.externalId!, jurisdiction: principal.jurisdiction ?? null };
     }
     if (!subjectExternalId) throw new DomainError("INVALID", "Name the person with subjectExternalId", ["input", "subjectExternalId"]);
-    return this.subjects.ensure(subjectExternalId, null, actorOf(principal));
+    return { externalId: subjectExternalId, jurisdiction: null };
   }
 
-  updateConsents(call: Call, subject: Subject, changes: Array<{ purpose: string; granted: boolean }>, confirmGpcOverride: boolean): Promise<ConsentResult> {
+  updateConsents(call: Call, subject: PersonRef, changes: Array<{ purpose: string; granted: boolean }>, confirmGpcOverride: boolean): Promise<ConsentResult> {
     return this.commit(call, subject, (s) => {
       const seen = new Set<string>();
       const wanted = changes.map((change, i) => {
@@ -103,7 +121,7 @@ export class ConsentService {
     });
   }
 
-  async setPersonalizationLevel(call: Call, subject: Subject, level: number, confirmGpcOverride: boolean): Promise<ConsentResult> {
+  async setPersonalizationLevel(call: Call, subject: PersonRef, level: number, confirmGpcOverride: boolean): Promise<ConsentResult> {
     const found = await this.db.manager.findOne(PersonalizationLevel, { where: { level }, relations: { purposes: true } });
     if (!found) throw new DomainError("NOT_FOUND", `No personalization level ${level}`, ["input", "level"]);
     const included = new Set(found.purposes!.map((p) => p.id));
@@ -111,23 +129,23 @@ export class ConsentService {
       this.choices(call, s, this.refusable(s).map((p) => ({ purposeId: p.id, granted: included.has(p.id) })), confirmGpcOverride));
   }
 
-  optOutOfAll(call: Call, subject: Subject): Promise<ConsentResult> {
+  optOutOfAll(call: Call, subject: PersonRef): Promise<ConsentResult> {
     return this.commit(call, subject, (s) => this.choices(call, s, this.refusable(s).map((p) => ({ purposeId: p.id, granted: false })), false));
   }
 
   /** Sets or clears the person's Global Privacy Control signal. */
-  recordGpc(call: Call, subject: Subject, enabled: boolean): Promise<ConsentResult> {
+  recordGpc(call: Call, subject: PersonRef, enabled: boolean): Promise<ConsentResult> {
     return this.commit(call, subject, () => ({ choices: new Map(), gpc: enabled }));
   }
 
   /** A subject's request carrying Sec-GPC: 1: sets the signal (channel WEB) unless already set. */
   async applyGpcSignal(principal: Principal): Promise<Subject> {
-    const subject = await this.target(principal, null);
-    if (subject.gpc) return subject;
-    return (await this.recordGpc({ principal, operation: "globalPrivacyControl", input: { enabled: true }, channel: Channel.WEB }, subject, true)).subject;
+    const existing = await this.subjects.find(principal.externalId!);
+    if (existing?.gpc) return existing;
+    return (await this.recordGpc({ principal, operation: "globalPrivacyControl", input: { enabled: true }, channel: Channel.WEB }, this.target(principal, null), true)).subject;
   }
 
-  setJurisdiction(call: Call, subject: Subject, code: string | null): Promise<ConsentResult> {
+  setJurisdiction(call: Call, subject: PersonRef, code: string | null): Promise<ConsentResult> {
     if (code !== null && !isKnownJurisdictionCode(code)) {
       throw new DomainError("INVALID", `"${code}" is not a jurisdiction Candor knows; use a code like US-CA, or UNKNOWN`, ["input", "jurisdiction"]);
     }
@@ -160,13 +178,14 @@ export class ConsentService {
     return plan;
   }
 
-  private async commit(call: Call, target: Subject, planner: (s: Snapshot) => Plan): Promise<ConsentResult> {
+  private async commit(call: Call, who: PersonRef, planner: (s: Snapshot) => Plan): Promise<ConsentResult> {
     const caller = actorOf(call.principal);
-    const requestHash = createHash("sha256").update(canonicalize({ operation: call.operation, input: call.input }) ?? "").digest("hex");
+    const hash = requestHash(call.operation, call.input);
     return this.db.transaction(async (m) => {
-      const subject = await this.subjects.lock(m, target.id);
+      const { subject, created } = await this.subjects.lockOrCreate(m, who, new Date());
+      const creation = created ? [{ actor: caller, action: "subject.create", entityType: "Subject", entityId: subject.id, detail: { jurisdiction: subject.jurisdictionCode } }] : [];
       if (call.idempotencyKey) {
-        const replay = await this.replay(m, subject, caller, call.idempotencyKey, requestHash);
+        const replay = await this.replay(m, subject, caller, call.idempotencyKey, hash);
         if (replay) return replay;
       }
       const catalog = await loadConsentCatalog(m);
@@ -191,7 +210,15 @@ export class ConsentService {
         .map((a, i) => ({ a: gpcChange(plan) ? { ...a, source: ConsentSource.GLOBAL_PRIVACY_CONTROL } : a, b: before[i], purpose: catalog.purposes[i] }))
         .filter(({ a, b }) => a.status !== b.status || (!gpcChange(plan) && a.source !== b.source));
       const subjectChanged = next.gpc !== subject.gpc || next.jurisdictionCode !== subject.jurisdictionCode;
-      if (changed.length === 0 && !subjectChanged) return { subject, receipt: null };
+      // A choice GPC hides still counts: when the signal is cleared, the person's "no" must stand.
+      const choicesChanged = newChoices.some((c) => {
+        const old = choices.get(c.purposeId) as ConsentState | undefined;
+        return !old || old.status !== c.status || old.source !== c.source || old.gpcOverridden !== c.gpcOverridden;
+      });
+      if (changed.length === 0 && !subjectChanged && !choicesChanged) {
+        await appendAudit(m, creation, now);
+        return { subject, receipt: null };
+      }
 
       const receiptId = changed.length > 0 && plan.jurisdictionCode === undefined ? newId() : null;
       const events = changed.map(({ a, b }) =>
@@ -218,9 +245,9 @@ export class ConsentService {
       }
       if (events.length > 0) await m.insert(ConsentEvent, events);
       if (call.idempotencyKey) {
-        await m.insert(IdempotencyRecord, { subjectId: subject.id, caller, idempotencyKey: call.idempotencyKey, requestHash, result: { receiptId }, createdAt: now } as never);
+        await m.insert(IdempotencyRecord, { subjectId: subject.id, caller, idempotencyKey: call.idempotencyKey, requestHash: hash, result: { receiptId }, createdAt: now } as never);
       }
-      await appendAudit(m, [{
+      await appendAudit(m, [...creation, {
         actor: caller, action: `consent.${call.operation}`, entityType: "Subject", entityId: subject.id,
         detail: { events: events.map((e) => e.id), receipt: receiptId, ...(subjectChanged ? { gpc: next.gpc, jurisdiction: next.jurisdictionCode } : {}) },
       }], now);
@@ -232,7 +259,12 @@ export class ConsentService {
   /** The same key with the same input returns the first result; with another input, CONFLICT. */
   private async replay(m: EntityManager, subject: Subject, caller: string, key: string, requestHash: string): Promise<ConsentResult | null> {
     const record = await m.findOneBy(IdempotencyRecord, { subjectId: subject.id, caller, idempotencyKey: key });
-    if (!record || record.createdAt.getTime() < Date.now() - IDEMPOTENCY_HOURS * 3600_000) return null;
+    if (!record) return null;
+    if (record.createdAt.getTime() < Date.now() - IDEMPOTENCY_HOURS * 3600_000) {
+      // Kept 24 hours: after that the key starts afresh.
+      await m.delete(IdempotencyRecord, { subjectId: subject.id, caller, idempotencyKey: key });
+      return null;
+    }
     if (record.requestHash !== requestHash) throw new DomainError("CONFLICT", "This idempotencyKey was already used with a different input", ["input", "idempotencyKey"]);
     const receiptId = record.result.receiptId as string | null;
     return { subject, receipt: receiptId ? await m.findOneBy(ConsentReceipt, { id: receiptId }) : null };

@@ -1,9 +1,10 @@
 import { calculateJwkThumbprint, CompactSign, exportJWK, generateKeyPair, importJWK, type JWK, type KeyLike } from "jose";
 import type { Config } from "../../config";
 import type { Database } from "../../db/database";
-import { getOrCreateSecret, readSecret } from "../../db/secrets";
+import { getOrCreateSecret, listSecrets } from "../../db/secrets";
 
 const GENERATED_KEY = "receipt.ed25519";
+const PUBLISHED_PREFIX = "receipt.public.";
 
 interface SigningKey {
   kid: string;
@@ -19,22 +20,19 @@ async function fromJwk(jwk: JWK): Promise<SigningKey> {
 
 /**
  * Signs consent receipts (and the audit head) as compact JWS with Ed25519. The key comes from
- * CANDOR_RECEIPT_SIGNING_KEY, or is generated once and kept in the database; a generated key
- * stays in the JWKS after a configured one replaces it, so old receipts still verify.
+ * CANDOR_RECEIPT_SIGNING_KEY, or is generated once and kept in the database. The public half of
+ * every key that has signed is kept too and stays in the JWKS, so old receipts still verify.
  */
 export class ReceiptSigner {
-  private constructor(private readonly active: SigningKey, private readonly published: SigningKey[]) {}
+  private constructor(private readonly active: SigningKey, private readonly published: JWK[]) {}
 
   static async load(config: Config, db: Database): Promise<ReceiptSigner> {
-    if (!config.receiptSigningKey) {
-      const generate = async () => JSON.stringify(await exportJWK((await generateKeyPair("EdDSA", { crv: "Ed25519", extractable: true })).privateKey));
-      const stored = await fromJwk(JSON.parse(await getOrCreateSecret(db, GENERATED_KEY, generate)) as JWK);
-      return new ReceiptSigner(stored, [stored]);
-    }
-    const configured = await fromJwk(JSON.parse(config.receiptSigningKey) as JWK);
-    const retiredJson = await readSecret(db, GENERATED_KEY);
-    const retired = retiredJson ? await fromJwk(JSON.parse(retiredJson) as JWK) : null;
-    return new ReceiptSigner(configured, retired && retired.kid !== configured.kid ? [configured, retired] : [configured]);
+    const generate = async () => JSON.stringify(await exportJWK((await generateKeyPair("EdDSA", { crv: "Ed25519", extractable: true })).privateKey));
+    const active = await fromJwk(JSON.parse(config.receiptSigningKey ?? (await getOrCreateSecret(db, GENERATED_KEY, generate))) as JWK);
+    // Every key that ever signed stays published, so that every receipt ever issued still verifies.
+    await getOrCreateSecret(db, `${PUBLISHED_PREFIX}${active.kid}`, () => JSON.stringify(active.publicJwk));
+    const published = (await listSecrets(db, PUBLISHED_PREFIX)).map((value) => JSON.parse(value) as JWK);
+    return new ReceiptSigner(active, [active.publicJwk, ...published.filter((k) => k.kid !== active.kid)]);
   }
 
   async sign(payload: Record<string, unknown>): Promise<string> {
@@ -44,6 +42,6 @@ export class ReceiptSigner {
   }
 
   jwks(): { keys: JWK[] } {
-    return { keys: this.published.map((k) => k.publicJwk) };
+    return { keys: this.published };
   }
 }

@@ -10,6 +10,7 @@ export class Subject extends Node {
   @PrimaryIdColumn()
   id: string;
 
+  /** Byte-for-byte (utf8mb4_bin on MySQL/MariaDB, set by the migration): "AbC" is not "abc". */
   @Field()
   @Index("uq_subject_external_id", { unique: true })
   @Column({ type: "varchar", length: 200 })

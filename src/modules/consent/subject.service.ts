@@ -55,4 +55,25 @@ export class SubjectService {
     const query = manager.getRepository(Subject).createQueryBuilder("s").where("s.id = :subjectId", { subjectId });
     return (this.db.supportsRowLocks ? query.setLock("pessimistic_write") : query).getOneOrFail();
   }
+
+  /**
+   * Locks the person's row, creating it first when the person is new (inside the caller's
+   * transaction, so that a refused call leaves no trace). The caller audits the creation.
+   */
+  async lockOrCreate(manager: EntityManager, person: { externalId: string; jurisdiction: string | null }, now: Date): Promise<{ subject: Subject; created: boolean }> {
+    const find = () => {
+      const query = manager.getRepository(Subject).createQueryBuilder("s").where("s.external_id = :externalId", { externalId: person.externalId });
+      return (this.db.supportsRowLocks ? query.setLock("pessimistic_write") : query).getOne();
+    };
+    const existing = await find();
+    if (existing) return { subject: existing, created: false };
+    const id = newId();
+    const code = person.jurisdiction && isKnownJurisdictionCode(person.jurisdiction) ? person.jurisdiction : null;
+    // INSERT IGNORE: a concurrent first sight of the same person waits for, then keeps, theirs.
+    await manager.createQueryBuilder().insert().into(Subject)
+      .values({ id, externalId: person.externalId, jurisdictionCode: code, gpc: false, gpcAt: null, createdAt: now, updatedAt: now })
+      .orIgnore().execute();
+    const subject = (await find())!;
+    return { subject, created: subject.id === id };
+  }
 }

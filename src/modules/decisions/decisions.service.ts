@@ -1,6 +1,6 @@
 import { createHash } from "node:crypto";
 import canonicalize from "canonicalize";
-import { In, type EntityManager } from "typeorm";
+import { In, LessThan, type EntityManager } from "typeorm";
 import { actorOf, type Principal } from "../../auth/principal";
 import type { Config } from "../../config";
 import type { Database } from "../../db/database";
@@ -36,7 +36,12 @@ export interface DecisionOutcome {
 
 const CHUNK = 200;
 const chunks = <T>(rows: T[], size = CHUNK): T[][] => Array.from({ length: Math.ceil(rows.length / size) }, (_, i) => rows.slice(i * size, (i + 1) * size));
-const hashOf = (input: DecisionInput) => createHash("sha256").update(canonicalize(JSON.parse(JSON.stringify(input))) ?? "").digest("hex");
+/** A retry's fingerprint: nulls are "not given", and the key itself is not part of the call. */
+const hashOf = (input: DecisionInput) => {
+  const { idempotencyKey: _key, ...rest } = input;
+  const meaningful = JSON.parse(JSON.stringify(rest, (_k, v: unknown) => (v === null ? undefined : v)));
+  return createHash("sha256").update(canonicalize(meaningful) ?? "").digest("hex");
+};
 
 /**
  * recordDecisions: every decision is checked against the refusal table on its own; the accepted
@@ -50,7 +55,7 @@ export class DecisionService {
     const caller = actorOf(principal);
     const now = new Date();
     return this.db.transaction(async (m) => {
-      const subjectIds = await this.subjectIds(m, [...new Set(inputs.map((d) => d.subjectExternalId))], now);
+      const { subjectIds, created } = await this.subjectIds(m, [...new Set(inputs.map((d) => d.subjectExternalId))], now);
       const ids = [...new Set(subjectIds.values())];
       const lookups = await this.lookups(m, ids, now);
       const previous = await this.idempotencyRecords(m, caller, ids);
@@ -104,6 +109,7 @@ export class DecisionService {
         detail: {
           accepted: decisions.map((d) => d.id),
           replayed: [...replayIds.values()],
+          createdSubjects: created,
           refused: outcomes.filter((o) => o.problems.length > 0).map((o) => ({ index: o.index, codes: [...new Set(o.problems.map((p) => p.code))] })),
         },
       }], now);
@@ -117,10 +123,11 @@ export class DecisionService {
   }
 
   /** People named by the engine, created when first seen (jurisdiction unknown until told). */
-  private async subjectIds(m: EntityManager, externalIds: string[], now: Date): Promise<Map<string, string>> {
+  private async subjectIds(m: EntityManager, externalIds: string[], now: Date): Promise<{ subjectIds: Map<string, string>; created: string[] }> {
     const valid = externalIds.filter((id) => id.length > 0 && id.length <= 200);
     const found = async () => (await Promise.all(chunks(valid, 500).map((part) => m.findBy(Subject, { externalId: In(part) })))).flat();
     let rows = await found();
+    const known = new Set(rows.map((r) => r.id));
     const missing = valid.filter((id) => !rows.some((r) => r.externalId === id));
     if (missing.length > 0) {
       const fresh = missing.map((externalId) => ({ id: newId(), externalId, jurisdictionCode: null, gpc: false, gpcAt: null, createdAt: now, updatedAt: now }));
@@ -130,7 +137,7 @@ export class DecisionService {
     const out = new Map(rows.map((r) => [r.externalId, r.id]));
     // An over-long id never reaches the database: validation refuses that decision.
     for (const id of externalIds) if (!out.has(id)) out.set(id, `invalid:${id.slice(0, 20)}`);
-    return out;
+    return { subjectIds: out, created: rows.filter((r) => !known.has(r.id)).map((r) => r.id) };
   }
 
   private async lookups(m: EntityManager, subjectIds: string[], now: Date): Promise<RecordingLookups> {
@@ -191,35 +198,44 @@ export class DecisionService {
     };
   }
 
+  /** Keys are kept 24 hours: older ones are dropped so that the key starts afresh. */
   private async idempotencyRecords(m: EntityManager, caller: string, subjectIds: string[]): Promise<Map<string, IdempotencyRecord>> {
     const since = new Date(Date.now() - 24 * 3600_000);
+    await m.delete(IdempotencyRecord, { caller, subjectId: In(subjectIds), createdAt: LessThan(since) });
     const rows = await m.findBy(IdempotencyRecord, { caller, subjectId: In(subjectIds) });
-    return new Map(rows.filter((r) => r.createdAt >= since).map((r) => [`${r.subjectId}|${r.idempotencyKey}`, r]));
+    return new Map(rows.map((r) => [`${r.subjectId}|${r.idempotencyKey}`, r]));
   }
 
   /** A person's mode on one surface; the surface must offer it. No change writes nothing. */
   async setRecommenderMode(principal: Principal, surfaceKey: string, mode: RecommenderMode, idempotencyKey: string | null | undefined): Promise<Subject> {
-    const subject = await this.subjects.ensure(principal.externalId!, principal.jurisdiction, actorOf(principal));
     const surface = await this.db.manager.findOneBy(Surface, { key: surfaceKey });
     if (!surface) throw new DomainError("NOT_FOUND", `No surface with key "${surfaceKey}"`, ["input", "surface"]);
     if (!surface.modes.includes(mode)) throw new DomainError("INVALID", `"${surface.key}" does not offer ${mode}`, ["input", "mode"]);
     const caller = actorOf(principal);
     const requestHash = createHash("sha256").update(canonicalize({ surfaceKey, mode }) ?? "").digest("hex");
     return this.db.transaction(async (m) => {
-      const locked = await this.subjects.lock(m, subject.id);
+      const now = new Date();
+      const { subject, created } = await this.subjects.lockOrCreate(m, { externalId: principal.externalId!, jurisdiction: principal.jurisdiction ?? null }, now);
+      const creation = created ? [{ actor: caller, action: "subject.create", entityType: "Subject", entityId: subject.id, detail: { jurisdiction: subject.jurisdictionCode } }] : [];
+      const locked = subject;
       if (idempotencyKey) {
         const prior = await m.findOneBy(IdempotencyRecord, { subjectId: subject.id, caller, idempotencyKey });
-        if (prior && prior.createdAt.getTime() >= Date.now() - 24 * 3600_000) {
+        if (prior && prior.createdAt.getTime() < Date.now() - 24 * 3600_000) {
+          await m.delete(IdempotencyRecord, { subjectId: subject.id, caller, idempotencyKey });
+        } else if (prior) {
           if (prior.requestHash !== requestHash) throw new DomainError("CONFLICT", "This idempotencyKey was already used with a different input", ["input", "idempotencyKey"]);
+          await appendAudit(m, creation, now);
           return locked;
         }
       }
       const current = (await m.findOneBy(RecommenderModeChoice, { subjectId: subject.id, surfaceId: surface.id }))?.mode ?? RecommenderMode.PERSONALIZED;
-      if (current === mode) return locked;
-      const now = new Date();
+      if (current === mode) {
+        await appendAudit(m, creation, now);
+        return locked;
+      }
       await m.upsert(RecommenderModeChoice, { subjectId: subject.id, surfaceId: surface.id, mode, updatedAt: now }, ["subjectId", "surfaceId"]);
       if (idempotencyKey) await m.insert(IdempotencyRecord, { subjectId: subject.id, caller, idempotencyKey, requestHash, result: {}, createdAt: now });
-      await appendAudit(m, [{ actor: caller, action: "decisions.setRecommenderMode", entityType: "Subject", entityId: subject.id, detail: { surface: surface.id, mode, previous: current } }], now);
+      await appendAudit(m, [...creation, { actor: caller, action: "decisions.setRecommenderMode", entityType: "Subject", entityId: subject.id, detail: { surface: surface.id, mode, previous: current } }], now);
       return locked;
     });
   }
