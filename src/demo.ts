@@ -2,6 +2,7 @@ import { readFileSync } from "node:fs";
 import { relative } from "node:path";
 import { signToken, hs256Key } from "./auth/jwt";
 import { SERVICE_SCOPES } from "./auth/principal";
+import { DEMO_PERSON } from "./demo-decisions";
 import type { Services } from "./graphql/context";
 import { CatalogApplyService } from "./modules/catalog/catalog-apply.service";
 import { Partner } from "./modules/catalog/partner.entity";
@@ -32,7 +33,7 @@ export async function createDemoCredentials(services: Services): Promise<DemoCre
   if (!key) return null;
   const partner = await services.db.manager.findOne(Partner, { where: {}, order: { position: "ASC" } });
   return {
-    subjectToken: await signToken(services.config, key, { sub: "demo-person-1", role: "subject", jurisdiction: "US-CA" }, WEEK),
+    subjectToken: await signToken(services.config, key, { sub: DEMO_PERSON, role: "subject", jurisdiction: "US-CA" }, WEEK),
     adminToken: await signToken(services.config, key, { sub: "demo-admin", role: "admin" }, WEEK),
     serviceKey: await services.apiKeys.createServiceKey("demo-engine", [...SERVICE_SCOPES]),
     partnerKey: partner ? await services.apiKeys.createPartnerKey(partner.key) : null,

@@ -3,6 +3,7 @@ import pino from "pino";
 import { createServices, startServer } from "./app";
 import { ConfigError, loadConfig } from "./config";
 import { createDemoCredentials, loadDemoCatalogIfEmpty } from "./demo";
+import { recordDemoDecisions } from "./demo-decisions";
 
 async function main(): Promise<void> {
   let config;
@@ -17,7 +18,10 @@ async function main(): Promise<void> {
   }
   const logger = pino({ level: config.logLevel });
   const services = await createServices(config, logger);
-  if (config.loadDemoCatalog && (await loadDemoCatalogIfEmpty(services))) logger.info("loaded catalog/demo.yaml into the empty database");
+  if (config.loadDemoCatalog && (await loadDemoCatalogIfEmpty(services))) {
+    const decisions = await recordDemoDecisions(services);
+    logger.info({ decisions }, "loaded catalog/demo.yaml and demo decisions into the empty database");
+  }
   const running = await startServer(services);
   logger.info({ url: running.url, database: services.db.dialect }, "Candor is serving");
 

@@ -1,5 +1,5 @@
 import { ArgumentValidationError, Field, ObjectType, registerEnumType, type MiddlewareFn } from "type-graphql";
-import { getNamedType, isObjectType } from "graphql";
+import { getNamedType, isListType, isNonNullType, isObjectType } from "graphql";
 import { DomainError, type ErrorCode } from "./errors";
 import { flattenValidationErrors } from "./format-error";
 
@@ -41,14 +41,20 @@ export const UserErrorsMiddleware: MiddlewareFn = async ({ info }, next) => {
     return await next();
   } catch (error) {
     const payload = getNamedType(info.returnType);
-    const isPayload = info.parentType.name === "Mutation" && isObjectType(payload) && "userErrors" in payload.getFields();
-    if (!isPayload) throw error;
-    if (error instanceof DomainError) return { userErrors: [userErrorFrom(error)] };
-    if (error instanceof ArgumentValidationError) {
+    if (info.parentType.name !== "Mutation" || !isObjectType(payload) || !("userErrors" in payload.getFields())) throw error;
+    let userErrors: UserError[];
+    if (error instanceof DomainError) {
+      userErrors = [userErrorFrom(error)];
+    } else if (error instanceof ArgumentValidationError) {
       const argument = info.fieldNodes[0]?.arguments?.[0]?.name.value ?? "input";
-      const problems = flattenValidationErrors(error.extensions.validationErrors as never, [argument]);
-      return { userErrors: problems.map((p) => userError(p.code, p.message, p.field)) };
+      userErrors = flattenValidationErrors(error.extensions.validationErrors as never, [argument]).map((p) => userError(p.code, p.message, p.field));
+    } else {
+      throw error;
     }
-    throw error;
+    // Nothing else to report: required lists empty, everything else null.
+    const empty = Object.fromEntries(Object.values(payload.getFields())
+      .filter((f) => isNonNullType(f.type) && isListType(f.type.ofType))
+      .map((f) => [f.name, []]));
+    return { ...empty, userErrors };
   }
 };
