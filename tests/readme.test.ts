@@ -1,5 +1,6 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
+import { recordDemoDecisions } from "../src/demo-decisions";
 import { startTestServer, type TestServer } from "./helpers/server";
 
 // Every query the README shows must run, through the real server and its query limits, with the
@@ -14,6 +15,7 @@ describe("README queries", () => {
   let credentials: Record<string, Array<string | undefined>>;
   beforeAll(async () => {
     t = await startTestServer();
+    await recordDemoDecisions(t.services);
     purposeId = (await t.gql("{ purposes { id } }")).body.data!.purposes[0].id;
     credentials = {
       anyone: [undefined, await t.adminToken()],
@@ -35,6 +37,26 @@ describe("README queries", () => {
       expect(r.body.errors).toBeUndefined();
       expect(r.status).toBe(200);
       expect(JSON.stringify(r.body.data)).not.toContain('"userErrors":[{');
+    }
+  });
+});
+
+describe("the README's sample answer", () => {
+  it("is what the server really answers", async () => {
+    const t = await startTestServer();
+    try {
+      await recordDemoDecisions(t.services);
+      const query = queries.find((q) => q.includes("query WhyThisAd"))!;
+      const shown = JSON.parse(/The real answer[\s\S]*?```json\n([\s\S]*?)```/.exec(readme)![1]);
+      const real = (await t.gql(query, {}, { token: await t.subjectToken("demo-person-1") })).body.data!.whyAmISeeing;
+      expect(shown.itemLabel).toBe(real.itemLabel);
+      expect(shown.explanation.headline).toBe(real.explanation.headline);
+      expect(shown.explanation.readingGrade).toBe(real.explanation.readingGrade);
+      expect(shown.explanation.factors.map((f: any) => f.text)).toEqual(real.explanation.factors.map((f: any) => f.text));
+      expect(shown.explanation.controls).toEqual(real.explanation.controls);
+      expect(shown.explanation.partnersInvolved).toEqual(real.explanation.partnersInvolved);
+    } finally {
+      await t.close();
     }
   });
 });

@@ -29,7 +29,7 @@ const SENTENCES: Record<Locale, Record<FactorKind, (f: FactorWords) => string>> 
       t(e, "item")
         ? `You looked at ${t(e, "item")}${t(e, "count") ? ` ${t(e, "count")} times` : ""}${t(e, "days") ? ` in the last ${t(e, "days")} days` : ""}.`
         : `It matches what you did with us (your ${category}).`,
-    PREDICTIVE: ({ evidence: e, category }) => `We guessed you may like it${t(e, "reason") ? ` because ${t(e, "reason")}` : ""}, from your ${category}.`,
+    PREDICTIVE: ({ evidence: e, category }) => (t(e, "reason") ? `We guessed you may like it because ${t(e, "reason")}.` : `We guessed you may like it from your ${category}.`),
     GEOGRAPHIC: ({ evidence: e }) => `It fits where you are${t(e, "place") ? `: ${t(e, "place")}` : ""}.`,
     DEMOGRAPHIC: ({ evidence: e }) => `It is liked by people${t(e, "group") ? ` in your group: ${t(e, "group")}` : " in your age group"}.`,
     CONTEXTUAL: ({ evidence: e }) => `It fits what you are looking at now${t(e, "context") ? `: ${t(e, "context")}` : ""}.`,
@@ -45,7 +45,7 @@ const SENTENCES: Record<Locale, Record<FactorKind, (f: FactorWords) => string>> 
       t(e, "item")
         ? `Viste ${t(e, "item")}${t(e, "count") ? ` ${t(e, "count")} veces` : ""}${t(e, "days") ? ` en los últimos ${t(e, "days")} días` : ""}.`
         : `Se parece a lo que hiciste con nosotros (tu ${category}).`,
-    PREDICTIVE: ({ evidence: e, category }) => `Creemos que te puede gustar${t(e, "reason") ? ` porque ${t(e, "reason")}` : ""}, según tu ${category}.`,
+    PREDICTIVE: ({ evidence: e, category }) => (t(e, "reason") ? `Creemos que te puede gustar porque ${t(e, "reason")}.` : `Creemos que te puede gustar, según tu ${category}.`),
     GEOGRAPHIC: ({ evidence: e }) => `Va con el lugar donde estás${t(e, "place") ? `: ${t(e, "place")}` : ""}.`,
     DEMOGRAPHIC: ({ evidence: e }) => `Les gusta a personas${t(e, "group") ? ` de tu grupo: ${t(e, "group")}` : " de tu edad"}.`,
     CONTEXTUAL: ({ evidence: e }) => `Va con lo que miras ahora${t(e, "context") ? `: ${t(e, "context")}` : ""}.`,
@@ -100,6 +100,6 @@ export function headline(locale: Locale, itemLabel: string, top: FactorKind, sha
 }
 
 export function controlLabel(locale: Locale, kind: "WITHDRAW_CONSENT" | "SWITCH_TO_NON_PROFILING", name: string): string {
-  if (kind === "WITHDRAW_CONSENT") return locale === "es" ? `Dejar de usar mis datos para: ${name}` : `Stop using my data for: ${name}`;
-  return locale === "es" ? `Ver ${name} sin usar mi perfil` : `Show ${name} without my profile`;
+  if (kind === "WITHDRAW_CONSENT") return locale === "es" ? `Dejar de usar mis datos para "${name}"` : `Stop using my data for "${name}"`;
+  return locale === "es" ? `Ver "${name}" sin usar mi perfil` : `Show "${name}" without using my profile`;
 }
