@@ -1,5 +1,19 @@
-import { Field, ObjectType } from "type-graphql";
+import { IsOptional, MaxLength } from "class-validator";
+import { ArgsType, Field, Int, ObjectType } from "type-graphql";
+import { LessThan, type EntityManager, type EntityTarget, type FindOptionsWhere } from "typeorm";
 import { DomainError } from "./errors";
+
+/** `first` (1..100) and `after`: the arguments of every connection, newest first. */
+@ArgsType()
+export class PageArgs {
+  @Field(() => Int)
+  first: number;
+
+  @Field(() => String, { nullable: true })
+  @IsOptional()
+  @MaxLength(200)
+  after?: string | null;
+}
 
 @ObjectType()
 export class PageInfo {
@@ -45,4 +59,15 @@ export function page<T extends { id: string }>(rows: T[], first: number, after: 
     endCursor: edges[edges.length - 1]?.cursor ?? null,
   });
   return { edges, pageInfo };
+}
+
+/** One page of rows newest first (by time-ordered id), with the total: two statements. */
+export async function pageOf<T extends { id: string }>(manager: EntityManager, target: EntityTarget<T>, where: FindOptionsWhere<T>, first: number, after: string | null | undefined) {
+  checkFirst(first);
+  const cursor = fromCursor(after);
+  const [rows, totalCount] = await Promise.all([
+    manager.find(target, { where: cursor ? { ...where, id: LessThan(cursor) } : where, order: { id: "DESC" } as never, take: first + 1 }),
+    manager.count(target, { where }),
+  ]);
+  return { ...page(rows, first, cursor), totalCount };
 }

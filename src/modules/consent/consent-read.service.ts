@@ -1,6 +1,6 @@
-import { LessThan, type EntityManager, type FindOptionsWhere } from "typeorm";
+import type { EntityManager, FindOptionsWhere } from "typeorm";
 import type { Config } from "../../config";
-import { checkFirst, fromCursor, page } from "../../graphql/connection";
+import { pageOf } from "../../graphql/connection";
 import { DomainError, notFound } from "../../graphql/errors";
 import type { CatalogLoaders } from "../catalog/catalog.loaders";
 import { ConsentMode } from "../catalog/catalog.enums";
@@ -68,20 +68,13 @@ export class ConsentReader {
 
   /** Newest first. */
   async history(loaders: Loaders, subject: Subject, first: number, after: string | null | undefined, purposeKey: string | null | undefined): Promise<ConsentEventConnection> {
-    checkFirst(first);
-    const cursor = fromCursor(after);
     const where: FindOptionsWhere<ConsentEvent> = { subjectId: subject.id };
     if (purposeKey) {
       const purpose = (await loaders.consent.catalog()).byKey.get(purposeKey);
       if (!purpose) throw notFound("purpose", purposeKey, ["purpose"]);
       where.purposeId = purpose.id;
     }
-    const m = this.manager();
-    const [rows, totalCount] = await Promise.all([
-      m.find(ConsentEvent, { where: cursor ? { ...where, id: LessThan(cursor) } : where, order: { id: "DESC" }, take: first + 1 }),
-      m.count(ConsentEvent, { where }),
-    ]);
-    return { ...page(rows, first, cursor), totalCount };
+    return pageOf(this.manager(), ConsentEvent, where, first, after);
   }
 
   /** The level whose purposes are exactly the granted refusable ones, else null. */

@@ -1,6 +1,7 @@
 import { ArrayMaxSize, ArrayMinSize, IsInt, IsOptional, Max, MaxLength, Min, MinLength, ValidateNested } from "class-validator";
 import { ArgsType, Field, InputType, Int } from "type-graphql";
 import { KEY_LENGTH } from "../../db/columns";
+import { PageArgs } from "../../graphql/connection";
 import { Channel } from "./consent.enums";
 import { MAX_CHECK_PEOPLE, MAX_CHECK_PURPOSES } from "./consent-read.service";
 
@@ -145,15 +146,7 @@ export class ConsentArgs {
 }
 
 @ArgsType()
-export class ConsentHistoryArgs {
-  @Field(() => Int)
-  first: number;
-
-  @Field(() => String, { nullable: true })
-  @IsOptional()
-  @MaxLength(200)
-  after?: string | null;
-
+export class ConsentHistoryArgs extends PageArgs {
   @Field(() => String, { nullable: true, description: "Only this purpose key." })
   @IsOptional()
   @MaxLength(KEY_LENGTH)

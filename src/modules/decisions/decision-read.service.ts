@@ -1,6 +1,6 @@
-import { LessThan, type EntityManager, type FindOptionsWhere } from "typeorm";
+import type { EntityManager, FindOptionsWhere } from "typeorm";
 import { Role } from "../../auth/principal";
-import { checkFirst, fromCursor, page } from "../../graphql/connection";
+import { pageOf } from "../../graphql/connection";
 import type { Context } from "../../graphql/context";
 import { notFound } from "../../graphql/errors";
 import { fleschKincaidGrade } from "../../text/readability";
@@ -37,21 +37,15 @@ export class DecisionReader {
 
   /** Newest first, optionally on one surface. */
   async page(ctx: Context, subject: Subject, first: number, after: string | null | undefined, surfaceKey: string | null | undefined): Promise<DecisionConnection> {
-    checkFirst(first);
-    const cursor = fromCursor(after);
     const where: FindOptionsWhere<Decision> = { subjectId: subject.id };
     if (surfaceKey) {
       const surface = (await ctx.loaders.catalog.allSurfaces()).find((s) => s.key === surfaceKey);
       if (!surface) throw notFound("surface", surfaceKey, ["surface"]);
       where.surfaceId = surface.id;
     }
-    const m = this.manager();
-    const [rows, totalCount] = await Promise.all([
-      m.find(Decision, { where: cursor ? { ...where, id: LessThan(cursor) } : where, order: { id: "DESC" }, take: first + 1 }),
-      m.count(Decision, { where }),
-    ]);
-    rows.forEach((d) => ctx.loaders.decisions.decision.prime(d.id, d));
-    return { ...page(rows, first, cursor), totalCount };
+    const result = await pageOf(this.manager(), Decision, where, first, after);
+    result.edges.forEach(({ node }) => ctx.loaders.decisions.decision.prime(node.id, node));
+    return result;
   }
 
   /** Every recorded factor, largest share first. */

@@ -1,5 +1,6 @@
 import { ArrayMaxSize, ArrayMinSize, IsOptional, MaxLength, MinLength } from "class-validator";
 import { ArgsType, Field, Float, ID, InputType, Int } from "type-graphql";
+import { PageArgs } from "../../graphql/connection";
 import { DecisionKind, RecommenderMode } from "../catalog/catalog.enums";
 import { Channel } from "../consent/consent.enums";
 import { FactorKind, SourceClass } from "./decisions.enums";
@@ -149,15 +150,7 @@ export class WhyAmISeeingArgs {
 }
 
 @ArgsType()
-export class DecisionsArgs {
-  @Field(() => Int)
-  first: number;
-
-  @Field(() => String, { nullable: true })
-  @IsOptional()
-  @MaxLength(200)
-  after?: string | null;
-
+export class DecisionsArgs extends PageArgs {
   @Field(() => String, { nullable: true, description: "Only this surface key." })
   @IsOptional()
   @MaxLength(120)
