@@ -129,3 +129,50 @@ describe("recording decisions", () => {
     expect(payload.results[1].userErrors[0].code).toBe("CONSENT_REQUIRED");
   });
 });
+
+describe("recording decisions, edge cases a review found", () => {
+  let t: TestServer;
+  let key: string;
+  beforeAll(async () => {
+    t = await startTestServer();
+    key = await t.serviceKey(["decisions:write"], "engine");
+  });
+  afterAll(() => t.close());
+
+  const subjects = async () => Number((await t.services.db.manager.query("SELECT COUNT(*) AS n FROM subject"))[0].n);
+
+  it("creates nobody for a batch refused entirely", async () => {
+    const before = await subjects();
+    const { payload } = await record(t, key, [recommendation("ghost-1", { surface: "billboard" }), recommendation(" ")]);
+    expect(payload.results.map((r) => r.decision)).toEqual([null, null]);
+    expect(payload.results[1].userErrors[0]).toMatchObject({ code: "INVALID", field: ["input", "decisions", "1", "subjectExternalId"] });
+    expect(await subjects()).toBe(before);
+  });
+
+  it("keeps ids that differ by a trailing space apart, and checks each one's consent", async () => {
+    const token = await t.subjectToken("pad-person");
+    await t.gql(UPDATE, { input: { channel: "WEB", changes: [{ purpose: "personalized-recommendations", granted: false }] } }, { token });
+    const { payload } = await record(t, key, [recommendation("pad-person"), recommendation("pad-person ")]);
+    expect(payload.results[0].userErrors[0].code).toBe("CONSENT_REQUIRED");
+    expect(payload.results[1].userErrors).toEqual([]);
+    const rows = await t.services.db.manager.query("SELECT external_id AS id FROM subject WHERE external_id LIKE 'pad-person%'");
+    expect(rows.map((r: { id: string }) => r.id).sort()).toEqual(["pad-person", "pad-person "]);
+  });
+
+  it("refuses contributions too large to add up, instead of shares that sum to 0", async () => {
+    const huge = (recommendation("huge").factors as any[]).map((f) => ({ ...f, share: null, contribution: 1e308 }));
+    const { payload } = await record(t, key, [recommendation("huge", { factors: huge })]);
+    expect(payload.results[0].userErrors).toContainEqual({ field: ["input", "decisions", "0", "factors"], message: expect.any(String), code: "INVALID" });
+  });
+
+  it("records concurrent batches about one new person without errors, duplicates or lost retries", async () => {
+    const calls = await Promise.all(Array.from({ length: 6 }, (_, i) =>
+      t.gql(`mutation($input: RecordDecisionsInput!) { recordDecisions(input: $input) { results { decision { id } userErrors { code } } } }`,
+        { input: { decisions: [recommendation("race-newcomer", { itemRef: `sku-${i}` }), recommendation("race-newcomer", { itemRef: "same", idempotencyKey: "shared" })] } }, { token: key })));
+    for (const c of calls) expect(c.body.errors).toBeUndefined();
+    const ids = calls.map((c) => c.body.data!.recordDecisions.results[1].decision.id);
+    expect(new Set(ids).size).toBe(1);
+    const rows = await t.services.db.manager.query("SELECT COUNT(*) AS n FROM subject WHERE external_id = 'race-newcomer'");
+    expect(Number(rows[0].n)).toBe(1);
+  });
+});

@@ -40,8 +40,10 @@ function column(queryRunner: QueryRunner, columnName: string, spec: ColumnSpec):
     precision: spec.precision,
     isNullable: spec.nullable ?? false,
     isPrimary: spec.primary ?? false,
-    // SQLite compares text byte for byte already.
-    ...(spec.binary && driver.options.type !== "better-sqlite3" ? { charset: "utf8mb4", collation: "utf8mb4_bin" } : {}),
+    // Byte for byte and without PAD SPACE ("a " is not "a"). SQLite compares that way already.
+    ...(spec.binary && driver.options.type !== "better-sqlite3"
+      ? { charset: "utf8mb4", collation: driver.options.type === "mariadb" ? "utf8mb4_nopad_bin" : "utf8mb4_0900_bin" }
+      : {}),
   };
 }
 

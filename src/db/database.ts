@@ -139,10 +139,28 @@ export class Database {
 
   /** The single write path: every state change and its audit entry commit here, together. */
   transaction<T>(work: (manager: EntityManager) => Promise<T>): Promise<T> {
-    if (this.dialect !== "sqlite") return this.writer.transaction(work);
+    // READ COMMITTED: every read after a row lock sees what was committed before the lock was
+    // granted (REPEATABLE READ would keep an older snapshot), and fewer gap locks mean fewer deadlocks.
+    if (this.dialect !== "sqlite") return this.withDeadlockRetry(() => this.writer.transaction("READ COMMITTED", work));
     const run = this.writeQueue.then(() => this.writer.transaction(work));
     this.writeQueue = run.catch(() => undefined);
     return run;
+  }
+
+  /**
+   * InnoDB may pick a transaction as a deadlock victim (e.g. two first sights of one person, both
+   * waiting to lock the row the other's INSERT IGNORE found): it rolled back whole, so run it again.
+   */
+  private async withDeadlockRetry<T>(run: () => Promise<T>, attempts = 5): Promise<T> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await run();
+      } catch (err) {
+        const code = (err as { driverError?: { code?: string }; code?: string }).driverError?.code ?? (err as { code?: string }).code;
+        if (code !== "ER_LOCK_DEADLOCK" || attempt >= attempts) throw err;
+        await new Promise((resolve) => setTimeout(resolve, 5 + Math.random() * 20 * attempt));
+      }
+    }
   }
 
   async migrate(): Promise<number> {

@@ -10,7 +10,7 @@ export class Subject extends Node {
   @PrimaryIdColumn()
   id: string;
 
-  /** Byte-for-byte (utf8mb4_bin on MySQL/MariaDB, set by the migration): "AbC" is not "abc". */
+  /** Byte for byte (a binary NO PAD collation on MySQL/MariaDB, set by the migration): "AbC" is not "abc", nor "abc " "abc". */
   @Field()
   @Index("uq_subject_external_id", { unique: true })
   @Column({ type: "varchar", length: 200 })

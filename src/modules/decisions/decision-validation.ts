@@ -136,7 +136,10 @@ function settleShares(input: DecisionInput, factors: ValidDecision["factors"], f
   } else if (allContributions) {
     const total = factors.reduce((s, f) => s + Math.abs(f.contribution!), 0);
     if (total === 0) return fail("INVALID", "Contributions are all zero: give shares", "factors");
+    if (!Number.isFinite(total)) return fail("INVALID", "Contributions are too large to add up", "factors");
     for (const f of factors) f.share = Math.abs(f.contribution!) / total;
+    const sum = factors.reduce((s, f) => s + f.share, 0);
+    if (Math.abs(sum - 1) > SHARE_TOLERANCE) return fail("INVALID", `Shares derived from the contributions sum to ${sum}, not 1`, "factors");
   } else {
     return fail("INVALID", "Give every factor a share, or every factor a contribution", "factors");
   }

@@ -28,6 +28,24 @@ import type { DecisionInput } from "./decisions.inputs";
 import { decisionIntegrityHash } from "./integrity";
 import { RecommenderModeChoice } from "./recommender-mode.entity";
 
+interface Verdict {
+  index: number;
+  accepted: boolean;
+  problems: DomainError[];
+  decision?: Decision;
+  factors?: DecisionFactor[];
+  record?: IdempotencyRecord;
+  replayOf?: string;
+}
+
+/** An accepted decision judged for a person first seen, now given the person's new id. */
+function rebase(v: Verdict, subjectId: string): Verdict {
+  const decision = Object.assign(new Decision(), v.decision, { subjectId });
+  const factors = v.factors!.map((f) => Object.assign(new DecisionFactor(), f, { subjectId }));
+  decision.integrityHash = decisionIntegrityHash(decision, factors);
+  return { ...v, decision, factors, record: v.record && Object.assign(new IdempotencyRecord(), v.record, { subjectId }) };
+}
+
 export interface DecisionOutcome {
   index: number;
   decision: Decision | null;
@@ -53,91 +71,99 @@ export class DecisionService {
 
   async record(principal: Principal, inputs: DecisionInput[]): Promise<DecisionOutcome[]> {
     const caller = actorOf(principal);
-    const now = new Date();
     return this.db.transaction(async (m) => {
-      const { subjectIds, created } = await this.subjectIds(m, [...new Set(inputs.map((d) => d.subjectExternalId))], now);
-      const ids = [...new Set(subjectIds.values())];
-      const lookups = await this.lookups(m, ids, now);
-      const previous = await this.idempotencyRecords(m, caller, ids);
+      const now = new Date();
+      // 1. Lock the people already known, in id order (the audit head comes last), then read.
+      const people = await this.lockPeople(m, inputs.map((d) => d.subjectExternalId));
+      const idOf = (externalId: string) => people.get(externalId)?.id ?? `new:${externalId}`;
+      let lookups = await this.lookups(m, [...people.values()].map((p) => p.id), now);
+      const keys = inputs.map((d) => d.idempotencyKey).filter((k): k is string => !!k && k.length <= 200);
+      const previous = await this.idempotencyRecords(m, caller, [...people.values()].map((p) => p.id), keys);
 
-      const outcomes: DecisionOutcome[] = [];
-      const decisions: Decision[] = [];
-      const factors: DecisionFactor[] = [];
-      const records: IdempotencyRecord[] = [];
-      const replayIds = new Map<number, string>();
-      for (const [index, input] of inputs.entries()) {
-        const subjectId = subjectIds.get(input.subjectExternalId)!;
-        const key = input.idempotencyKey ? `${subjectId}|${input.idempotencyKey}` : null;
-        const prior = key ? previous.get(key) : undefined;
-        if (prior) {
-          if (prior.requestHash !== hashOf(input)) {
-            outcomes.push({ index, decision: null, problems: [new DomainError("CONFLICT", "This idempotencyKey was already used with a different decision", ["input", "decisions", String(index), "idempotencyKey"])] });
-          } else {
-            replayIds.set(index, prior.result.decisionId as string);
-            outcomes.push({ index, decision: null, problems: [] });
-          }
-          continue;
+      // 2. Judge every decision; people not seen before have the defaults.
+      const judge = (index: number) => this.judge(inputs[index], index, idOf(inputs[index].subjectExternalId), caller, lookups, previous, now);
+      const verdicts = inputs.map((_, i) => judge(i));
+
+      // 3. Create the people that accepted decisions name for the first time. Someone created
+      //    meanwhile by another call is judged again against what they have chosen.
+      const newcomers = [...new Set(verdicts.filter((v) => v.accepted && !people.has(inputs[v.index].subjectExternalId)).map((v) => inputs[v.index].subjectExternalId))];
+      const created: string[] = [];
+      if (newcomers.length > 0) {
+        const fresh = newcomers.map((externalId) => ({ id: newId(), externalId, jurisdictionCode: null, gpc: false, gpcAt: null, createdAt: now, updatedAt: now }));
+        for (const part of chunks(fresh)) await m.createQueryBuilder().insert().into(Subject).values(part).orIgnore().execute();
+        for (const [externalId, subject] of await this.lockPeople(m, newcomers)) {
+          people.set(externalId, subject);
+          if (fresh.some((f) => f.id === subject.id)) created.push(subject.id);
         }
-        const { problems, valid } = validateDecision(input, index, subjectId, lookups);
-        if (!valid) {
-          outcomes.push({ index, decision: null, problems });
-          continue;
+        const meanwhile = newcomers.map((n) => people.get(n)!.id).filter((id) => !created.includes(id));
+        if (meanwhile.length > 0) {
+          lookups = await this.lookups(m, [...people.values()].map((p) => p.id), now);
+          for (const [k, record] of await this.idempotencyRecords(m, caller, meanwhile, keys)) previous.set(k, record);
         }
-        const decision = Object.assign(new Decision(), {
-          id: newId(), subjectId, surfaceId: valid.surface.id, algorithmCardId: valid.card.id, kind: input.kind,
-          itemRef: input.itemRef, itemLabel: input.itemLabel, occurredAt: valid.occurredAt, recordedAt: now, channel: input.channel,
-          mode: valid.mode, score: input.score ?? null, baseScore: input.baseScore ?? null,
-          sponsorOnBehalfOf: input.sponsor?.onBehalfOf ?? null, sponsorPaidBy: input.sponsor?.paidBy ?? null, recordedBy: caller,
-        });
-        const rows = valid.factors.map((f) => Object.assign(new DecisionFactor(), f, { decisionId: decision.id, subjectId }));
-        decision.integrityHash = decisionIntegrityHash(decision, rows);
-        decisions.push(decision);
-        factors.push(...rows);
-        outcomes.push({ index, decision, problems: [] });
-        if (key) {
-          const record = Object.assign(new IdempotencyRecord(), { subjectId, caller, idempotencyKey: input.idempotencyKey!, requestHash: hashOf(input), result: { decisionId: decision.id }, createdAt: now });
-          records.push(record);
-          previous.set(key, record);
+        for (const v of [...verdicts]) {
+          const subject = people.get(inputs[v.index].subjectExternalId);
+          if (!v.accepted || !subject || !newcomers.includes(subject.externalId)) continue;
+          verdicts[v.index] = created.includes(subject.id) ? rebase(v, subject.id) : judge(v.index);
         }
       }
 
+      // 4. Write the accepted ones in a few multi-row statements, and one audit entry.
+      const accepted = verdicts.filter((v) => v.accepted);
+      const decisions = accepted.map((v) => v.decision!);
       for (const part of chunks(decisions)) await m.insert(Decision, part);
-      for (const part of chunks(factors, 500)) await m.insert(DecisionFactor, part);
-      for (const part of chunks(records)) await m.insert(IdempotencyRecord, part as never);
+      for (const part of chunks(accepted.flatMap((v) => v.factors!), 500)) await m.insert(DecisionFactor, part);
+      for (const part of chunks(accepted.flatMap((v) => (v.record ? [v.record] : [])))) await m.insert(IdempotencyRecord, part as never);
+      const replays = verdicts.filter((v) => v.replayOf);
       await appendAudit(m, [{
         actor: caller, action: "decisions.record", entityType: "DecisionBatch", entityId: newId(),
         detail: {
           accepted: decisions.map((d) => d.id),
-          replayed: [...replayIds.values()],
+          replayed: replays.map((v) => v.replayOf),
           createdSubjects: created,
-          refused: outcomes.filter((o) => o.problems.length > 0).map((o) => ({ index: o.index, codes: [...new Set(o.problems.map((p) => p.code))] })),
+          refused: verdicts.filter((v) => v.problems.length > 0).map((v) => ({ index: v.index, codes: [...new Set(v.problems.map((p) => p.code))] })),
         },
       }], now);
-
-      if (replayIds.size > 0) {
-        const replayed = new Map((await m.findBy(Decision, { id: In([...replayIds.values()]) })).map((d) => [d.id, d]));
-        for (const o of outcomes) if (replayIds.has(o.index)) o.decision = replayed.get(replayIds.get(o.index)!) ?? null;
-      }
-      return outcomes;
+      const replayed = replays.length > 0 ? new Map((await m.findBy(Decision, { id: In(replays.map((v) => v.replayOf!)) })).map((d) => [d.id, d])) : new Map<string, Decision>();
+      return verdicts.map((v) => ({ index: v.index, decision: v.decision ?? (v.replayOf ? replayed.get(v.replayOf) ?? null : null), problems: v.problems }));
     });
   }
 
-  /** People named by the engine, created when first seen (jurisdiction unknown until told). */
-  private async subjectIds(m: EntityManager, externalIds: string[], now: Date): Promise<{ subjectIds: Map<string, string>; created: string[] }> {
-    const valid = externalIds.filter((id) => id.length > 0 && id.length <= 200);
-    const found = async () => (await Promise.all(chunks(valid, 500).map((part) => m.findBy(Subject, { externalId: In(part) })))).flat();
-    let rows = await found();
-    const known = new Set(rows.map((r) => r.id));
-    const missing = valid.filter((id) => !rows.some((r) => r.externalId === id));
-    if (missing.length > 0) {
-      const fresh = missing.map((externalId) => ({ id: newId(), externalId, jurisdictionCode: null, gpc: false, gpcAt: null, createdAt: now, updatedAt: now }));
-      for (const part of chunks(fresh)) await m.createQueryBuilder().insert().into(Subject).values(part).orIgnore().execute();
-      rows = await found();
+  /** One decision against the refusal table, or a replay / CONFLICT of its idempotency key. */
+  private judge(input: DecisionInput, index: number, subjectId: string, caller: string, lookups: RecordingLookups, previous: Map<string, IdempotencyRecord>, now: Date): Verdict {
+    const key = input.idempotencyKey ? `${subjectId}|${input.idempotencyKey}` : null;
+    const prior = key ? previous.get(key) : undefined;
+    if (prior) {
+      return prior.requestHash === hashOf(input)
+        ? { index, accepted: false, problems: [], replayOf: prior.result.decisionId as string }
+        : { index, accepted: false, problems: [new DomainError("CONFLICT", "This idempotencyKey was already used with a different decision", ["input", "decisions", String(index), "idempotencyKey"])] };
     }
-    const out = new Map(rows.map((r) => [r.externalId, r.id]));
-    // An over-long id never reaches the database: validation refuses that decision.
-    for (const id of externalIds) if (!out.has(id)) out.set(id, `invalid:${id.slice(0, 20)}`);
-    return { subjectIds: out, created: rows.filter((r) => !known.has(r.id)).map((r) => r.id) };
+    const { problems, valid } = validateDecision(input, index, subjectId, lookups);
+    if (!valid) return { index, accepted: false, problems };
+    const decision = Object.assign(new Decision(), {
+      id: newId(), subjectId, surfaceId: valid.surface.id, algorithmCardId: valid.card.id, kind: input.kind,
+      itemRef: input.itemRef, itemLabel: input.itemLabel, occurredAt: valid.occurredAt, recordedAt: now, channel: input.channel,
+      mode: valid.mode, score: input.score ?? null, baseScore: input.baseScore ?? null,
+      sponsorOnBehalfOf: input.sponsor?.onBehalfOf ?? null, sponsorPaidBy: input.sponsor?.paidBy ?? null, recordedBy: caller,
+    });
+    const factors = valid.factors.map((f) => Object.assign(new DecisionFactor(), f, { decisionId: decision.id, subjectId }));
+    decision.integrityHash = decisionIntegrityHash(decision, factors);
+    const record = key
+      ? Object.assign(new IdempotencyRecord(), { subjectId, caller, idempotencyKey: input.idempotencyKey!, requestHash: hashOf(input), result: { decisionId: decision.id }, createdAt: now })
+      : undefined;
+    // A later decision of this batch with the same key is a retry of this one.
+    if (key && record) previous.set(key, record);
+    return { index, accepted: true, problems: [], decision, factors, record };
+  }
+
+  /** The people named, locked for this transaction in id order (a fixed lock order). */
+  private async lockPeople(m: EntityManager, externalIds: string[]): Promise<Map<string, Subject>> {
+    const names = [...new Set(externalIds.filter((id) => id.length > 0 && id.length <= 200))];
+    const out = new Map<string, Subject>();
+    for (const part of chunks(names, 500)) {
+      const query = m.getRepository(Subject).createQueryBuilder("s").where("s.external_id IN (:...part)", { part }).orderBy("s.id", "ASC");
+      for (const s of await (this.db.supportsRowLocks ? query.setLock("pessimistic_write") : query).getMany()) out.set(s.externalId, s);
+    }
+    return out;
   }
 
   private async lookups(m: EntityManager, subjectIds: string[], now: Date): Promise<RecordingLookups> {
@@ -198,11 +224,13 @@ export class DecisionService {
     };
   }
 
-  /** Keys are kept 24 hours: older ones are dropped so that the key starts afresh. */
-  private async idempotencyRecords(m: EntityManager, caller: string, subjectIds: string[]): Promise<Map<string, IdempotencyRecord>> {
+  /** The keys this call names; kept 24 hours, older ones are dropped so that the key starts afresh. */
+  private async idempotencyRecords(m: EntityManager, caller: string, subjectIds: string[], keys: string[]): Promise<Map<string, IdempotencyRecord>> {
+    if (subjectIds.length === 0 || keys.length === 0) return new Map();
     const since = new Date(Date.now() - 24 * 3600_000);
-    await m.delete(IdempotencyRecord, { caller, subjectId: In(subjectIds), createdAt: LessThan(since) });
-    const rows = await m.findBy(IdempotencyRecord, { caller, subjectId: In(subjectIds) });
+    const where = { caller, subjectId: In(subjectIds), idempotencyKey: In([...new Set(keys)]) };
+    await m.delete(IdempotencyRecord, { ...where, createdAt: LessThan(since) });
+    const rows = await m.findBy(IdempotencyRecord, where);
     return new Map(rows.map((r) => [`${r.subjectId}|${r.idempotencyKey}`, r]));
   }
 
