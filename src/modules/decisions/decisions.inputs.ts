@@ -1,5 +1,5 @@
 import { ArrayMaxSize, ArrayMinSize, IsOptional, MaxLength, MinLength } from "class-validator";
-import { ArgsType, Field, Float, ID, InputType, Int } from "type-graphql";
+import { ArgsType, Field, Float, ID, InputType } from "type-graphql";
 import { PageArgs } from "../../graphql/connection";
 import { DecisionKind, RecommenderMode } from "../catalog/catalog.enums";
 import { Channel } from "../consent/consent.enums";

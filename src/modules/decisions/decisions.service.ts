@@ -1,6 +1,6 @@
 import { createHash } from "node:crypto";
 import canonicalize from "canonicalize";
-import { In, LessThan, type EntityManager } from "typeorm";
+import { In, type EntityManager } from "typeorm";
 import { actorOf, type Principal } from "../../auth/principal";
 import type { Config } from "../../config";
 import type { Database } from "../../db/database";
@@ -14,12 +14,8 @@ import { DataCategory } from "../catalog/data-category.entity";
 import { Partner } from "../catalog/partner.entity";
 import { Purpose } from "../catalog/purpose.entity";
 import { Surface } from "../catalog/surface.entity";
-import { ConsentEvent } from "../consent/consent-event.entity";
-import { ConsentState } from "../consent/consent-state.entity";
-import { ConsentStatus } from "../consent/consent.enums";
-import { loadConsentCatalog } from "../consent/consent.loaders";
-import { choiceMap, evaluateAll } from "../consent/consent.service";
-import { Subject } from "../consent/subject.entity";
+import { chunks, judgeBatch, loadConsentTimeline, type Verdict } from "../consent/people-batch";
+import type { Subject } from "../consent/subject.entity";
 import type { SubjectService } from "../consent/subject.service";
 import { DecisionFactor } from "./decision-factor.entity";
 import { validateDecision, type RecordingLookups } from "./decision-validation";
@@ -28,18 +24,13 @@ import type { DecisionInput } from "./decisions.inputs";
 import { decisionIntegrityHash } from "./integrity";
 import { RecommenderModeChoice } from "./recommender-mode.entity";
 
-interface Verdict {
-  index: number;
-  accepted: boolean;
-  problems: DomainError[];
+interface DecisionVerdict extends Verdict {
   decision?: Decision;
   factors?: DecisionFactor[];
-  record?: IdempotencyRecord;
-  replayOf?: string;
 }
 
 /** An accepted decision judged for a person first seen, now given the person's new id. */
-function rebase(v: Verdict, subjectId: string): Verdict {
+function rebase(v: DecisionVerdict, subjectId: string): DecisionVerdict {
   const decision = Object.assign(new Decision(), v.decision, { subjectId });
   const factors = v.factors!.map((f) => Object.assign(new DecisionFactor(), f, { subjectId }));
   decision.integrityHash = decisionIntegrityHash(decision, factors);
@@ -52,8 +43,6 @@ export interface DecisionOutcome {
   problems: DomainError[];
 }
 
-const CHUNK = 200;
-const chunks = <T>(rows: T[], size = CHUNK): T[][] => Array.from({ length: Math.ceil(rows.length / size) }, (_, i) => rows.slice(i * size, (i + 1) * size));
 /** A retry's fingerprint: nulls are "not given", and the key itself is not part of the call. */
 const hashOf = (input: DecisionInput) => {
   const { idempotencyKey: _key, ...rest } = input;
@@ -73,41 +62,20 @@ export class DecisionService {
     const caller = actorOf(principal);
     return this.db.transaction(async (m) => {
       const now = new Date();
-      // 1. Lock the people already known, in id order (the audit head comes last), then read.
-      const people = await this.lockPeople(m, inputs.map((d) => d.subjectExternalId));
-      const idOf = (externalId: string) => people.get(externalId)?.id ?? `new:${externalId}`;
-      let lookups = await this.lookups(m, [...people.values()].map((p) => p.id), now);
-      const keys = inputs.map((d) => d.idempotencyKey).filter((k): k is string => !!k && k.length <= 200);
-      const previous = await this.idempotencyRecords(m, caller, [...people.values()].map((p) => p.id), keys);
+      let lookups: RecordingLookups;
+      const { verdicts, created } = await judgeBatch<DecisionVerdict>(m, this.db.supportsRowLocks, {
+        caller,
+        now,
+        externalIds: inputs.map((d) => d.subjectExternalId),
+        idempotencyKeys: inputs.map((d) => d.idempotencyKey),
+        load: async (subjectIds) => {
+          lookups = await this.lookups(m, subjectIds, now);
+        },
+        judge: (index, subjectId, previous) => this.judge(inputs[index], index, subjectId, caller, lookups, previous, now),
+        rebase,
+      });
 
-      // 2. Judge every decision; people not seen before have the defaults.
-      const judge = (index: number) => this.judge(inputs[index], index, idOf(inputs[index].subjectExternalId), caller, lookups, previous, now);
-      const verdicts = inputs.map((_, i) => judge(i));
-
-      // 3. Create the people that accepted decisions name for the first time. Someone created
-      //    meanwhile by another call is judged again against what they have chosen.
-      const newcomers = [...new Set(verdicts.filter((v) => v.accepted && !people.has(inputs[v.index].subjectExternalId)).map((v) => inputs[v.index].subjectExternalId))];
-      const created: string[] = [];
-      if (newcomers.length > 0) {
-        const fresh = newcomers.map((externalId) => ({ id: newId(), externalId, jurisdictionCode: null, gpc: false, gpcAt: null, createdAt: now, updatedAt: now }));
-        for (const part of chunks(fresh)) await m.createQueryBuilder().insert().into(Subject).values(part).orIgnore().execute();
-        for (const [externalId, subject] of await this.lockPeople(m, newcomers)) {
-          people.set(externalId, subject);
-          if (fresh.some((f) => f.id === subject.id)) created.push(subject.id);
-        }
-        const meanwhile = newcomers.map((n) => people.get(n)!.id).filter((id) => !created.includes(id));
-        if (meanwhile.length > 0) {
-          lookups = await this.lookups(m, [...people.values()].map((p) => p.id), now);
-          for (const [k, record] of await this.idempotencyRecords(m, caller, meanwhile, keys)) previous.set(k, record);
-        }
-        for (const v of [...verdicts]) {
-          const subject = people.get(inputs[v.index].subjectExternalId);
-          if (!v.accepted || !subject || !newcomers.includes(subject.externalId)) continue;
-          verdicts[v.index] = created.includes(subject.id) ? rebase(v, subject.id) : judge(v.index);
-        }
-      }
-
-      // 4. Write the accepted ones in a few multi-row statements, and one audit entry.
+      // Write the accepted ones in a few multi-row statements, and one audit entry.
       const accepted = verdicts.filter((v) => v.accepted);
       const decisions = accepted.map((v) => v.decision!);
       for (const part of chunks(decisions)) await m.insert(Decision, part);
@@ -129,7 +97,7 @@ export class DecisionService {
   }
 
   /** One decision against the refusal table, or a replay / CONFLICT of its idempotency key. */
-  private judge(input: DecisionInput, index: number, subjectId: string, caller: string, lookups: RecordingLookups, previous: Map<string, IdempotencyRecord>, now: Date): Verdict {
+  private judge(input: DecisionInput, index: number, subjectId: string, caller: string, lookups: RecordingLookups, previous: Map<string, IdempotencyRecord>, now: Date): DecisionVerdict {
     const key = input.idempotencyKey ? `${subjectId}|${input.idempotencyKey}` : null;
     const prior = key ? previous.get(key) : undefined;
     if (prior) {
@@ -155,19 +123,8 @@ export class DecisionService {
     return { index, accepted: true, problems: [], decision, factors, record };
   }
 
-  /** The people named, locked for this transaction in id order (a fixed lock order). */
-  private async lockPeople(m: EntityManager, externalIds: string[]): Promise<Map<string, Subject>> {
-    const names = [...new Set(externalIds.filter((id) => id.length > 0 && id.length <= 200))];
-    const out = new Map<string, Subject>();
-    for (const part of chunks(names, 500)) {
-      const query = m.getRepository(Subject).createQueryBuilder("s").where("s.external_id IN (:...part)", { part }).orderBy("s.id", "ASC");
-      for (const s of await (this.db.supportsRowLocks ? query.setLock("pessimistic_write") : query).getMany()) out.set(s.externalId, s);
-    }
-    return out;
-  }
-
   private async lookups(m: EntityManager, subjectIds: string[], now: Date): Promise<RecordingLookups> {
-    const [surfaces, purposes, categories, partners, cards, purposeLinks, inputLinks, subjects, choices, events, modes, consentCatalog] = await Promise.all([
+    const [surfaces, purposes, categories, partners, cards, purposeLinks, inputLinks, modes, consentAt] = await Promise.all([
       m.find(Surface),
       m.find(Purpose),
       m.find(DataCategory),
@@ -175,11 +132,8 @@ export class DecisionService {
       m.find(AlgorithmCard),
       m.createQueryBuilder().select(["j.purpose_id AS owner", "j.data_category_id AS target"]).from("purpose_data_category", "j").getRawMany(),
       m.createQueryBuilder().select(["j.algorithm_card_id AS owner", "j.data_category_id AS target"]).from("algorithm_card_input", "j").getRawMany(),
-      m.findBy(Subject, { id: In(subjectIds) }),
-      m.findBy(ConsentState, { subjectId: In(subjectIds) }),
-      m.find(ConsentEvent, { where: { subjectId: In(subjectIds) }, order: { occurredAt: "ASC", id: "ASC" } }),
       m.findBy(RecommenderModeChoice, { subjectId: In(subjectIds) }),
-      loadConsentCatalog(m),
+      loadConsentTimeline(m, subjectIds, this.subjects, this.config),
     ]);
     const links = (rows: Array<{ owner: string; target: string }>) => {
       const out = new Map<string, Set<string>>();
@@ -189,20 +143,6 @@ export class DecisionService {
     const byKey = <T extends { key: string }>(rows: T[]) => new Map(rows.map((r) => [r.key, r]));
     const cardsByKey = new Map<string, AlgorithmCard[]>();
     for (const c of cards) cardsByKey.set(c.key, [...(cardsByKey.get(c.key) ?? []), c]);
-
-    // Consent at a moment: the last change at or before it; before the first change, the status
-    // that change replaced; a person who never changed anything has today's effective consent.
-    const history = new Map<string, ConsentEvent[]>();
-    for (const e of events) history.set(`${e.subjectId}|${e.purposeId}`, [...(history.get(`${e.subjectId}|${e.purposeId}`) ?? []), e]);
-    const current = new Map<string, Map<string, ConsentStatus>>();
-    const currentOf = (subjectId: string) => {
-      if (!current.has(subjectId)) {
-        const subject = subjects.find((s) => s.id === subjectId) ?? null;
-        const effective = evaluateAll(consentCatalog, this.subjects.person(subject), choiceMap(choices.filter((c) => c.subjectId === subjectId)), this.config);
-        current.set(subjectId, new Map(effective.map((e) => [e.purposeId, e.status])));
-      }
-      return current.get(subjectId)!;
-    };
     return {
       now,
       surfaces: byKey(surfaces),
@@ -212,26 +152,11 @@ export class DecisionService {
       partners: byKey(partners),
       cards: cardsByKey,
       cardInputs: links(inputLinks),
-      consentAt(subjectId, purposeId, at) {
-        const changes = history.get(`${subjectId}|${purposeId}`);
-        if (!changes) return currentOf(subjectId).get(purposeId) ?? ConsentStatus.DENIED;
-        const last = [...changes].reverse().find((e) => e.occurredAt <= at);
-        return last ? last.status : (changes[0].previousStatus ?? ConsentStatus.DENIED);
-      },
+      consentAt,
       modeOf(subjectId, surfaceId) {
         return modes.find((x) => x.subjectId === subjectId && x.surfaceId === surfaceId)?.mode ?? RecommenderMode.PERSONALIZED;
       },
     };
-  }
-
-  /** The keys this call names; kept 24 hours, older ones are dropped so that the key starts afresh. */
-  private async idempotencyRecords(m: EntityManager, caller: string, subjectIds: string[], keys: string[]): Promise<Map<string, IdempotencyRecord>> {
-    if (subjectIds.length === 0 || keys.length === 0) return new Map();
-    const since = new Date(Date.now() - 24 * 3600_000);
-    const where = { caller, subjectId: In(subjectIds), idempotencyKey: In([...new Set(keys)]) };
-    await m.delete(IdempotencyRecord, { ...where, createdAt: LessThan(since) });
-    const rows = await m.findBy(IdempotencyRecord, where);
-    return new Map(rows.map((r) => [`${r.subjectId}|${r.idempotencyKey}`, r]));
   }
 
   /** A person's mode on one surface; the surface must offer it. No change writes nothing. */
