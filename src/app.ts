@@ -18,6 +18,11 @@ import { ReceiptSigner } from "./modules/consent/receipt-signer";
 import { SubjectService } from "./modules/consent/subject.service";
 import { DecisionReader } from "./modules/decisions/decision-read.service";
 import { DecisionService } from "./modules/decisions/decisions.service";
+import { Pseudonyms } from "./modules/sharing/pseudonyms";
+import { SharingReader } from "./modules/sharing/sharing-read.service";
+import { SharingService } from "./modules/sharing/sharing.service";
+import { SignalService } from "./modules/sharing/signals.service";
+import { WebhookDispatcher, WebhookService } from "./modules/sharing/webhooks";
 
 /**
  * Opens and migrates the database, then builds the long-lived services, for the server and the
@@ -33,6 +38,10 @@ export async function createServices(config: Config, logger: Logger = pino({ lev
     const jwt = new JwtVerifier(config, await hs256Key(config, db));
     const receipts = await ReceiptSigner.load(config, db);
     const subjects = new SubjectService(db, config);
+    const signals = new SignalService(db, config);
+    const dispatcher = new WebhookDispatcher(db, config, logger);
+    // A commit that wrote outbox rows wakes the dispatcher (it otherwise polls rarely).
+    signals.onOutbox = () => dispatcher.wake();
     return {
       config,
       db,
@@ -41,11 +50,16 @@ export async function createServices(config: Config, logger: Logger = pino({ lev
       authenticator: new Authenticator(jwt, apiKeys),
       catalog: new CatalogService(() => db.manager),
       subjects,
-      consent: new ConsentService(db, config, subjects, receipts),
+      consent: new ConsentService(db, config, subjects, receipts, [signals]),
       consentReader: new ConsentReader(config, subjects, () => db.manager),
       receipts,
       decisions: new DecisionService(db, config, subjects),
       decisionReader: new DecisionReader(() => db.manager),
+      sharing: new SharingService(db, config, subjects, await Pseudonyms.load(db)),
+      sharingReader: new SharingReader(() => db.manager),
+      signals,
+      webhooks: new WebhookService(db, config),
+      dispatcher,
     };
   } catch (err) {
     await db.close();
@@ -68,6 +82,7 @@ export async function startServer(services: Services): Promise<RunningServer> {
   server.keepAliveTimeout = 65_000;
   server.requestTimeout = 30_000;
   await new Promise<void>((resolve) => server.listen(services.config.port, services.config.host, resolve));
+  services.dispatcher.start();
   const { port } = server.address() as AddressInfo;
   const host = services.config.host === "0.0.0.0" ? "localhost" : services.config.host;
   return {
@@ -80,6 +95,7 @@ export async function startServer(services: Services): Promise<RunningServer> {
         server.closeAllConnections();
       });
       await apollo.stop();
+      await services.dispatcher.stop();
       await services.db.close();
     },
   };

@@ -27,6 +27,15 @@ export interface Config {
   controllerName: string;
   /** GPP usnat MspaCoveredTransaction: whether the business signed the IAB MSPA. */
   mspaCoveredTransaction: boolean;
+  /** The partner feed serves only signals at least this old, so that it never skips one. */
+  signalLagMs: number;
+  /** Webhooks: how often the dispatcher looks for due deliveries when nothing wakes it. */
+  webhookPollMs: number;
+  /** Webhooks: the first retry delay (doubling, with jitter) and the number of attempts. */
+  webhookBackoffMs: number;
+  webhookMaxAttempts: number;
+  /** Webhooks: allow http:// URLs on loopback (development and tests). */
+  webhookAllowLoopback: boolean;
 }
 
 export class ConfigError extends Error {}
@@ -116,5 +125,10 @@ export function loadConfig(env: Env = process.env): Config {
     receiptSigningKey: receiptKey(env),
     controllerName: text(env, "CANDOR_CONTROLLER_NAME") ?? "Candor demo controller",
     mspaCoveredTransaction: flag(env, "CANDOR_MSPA_COVERED_TRANSACTION", false),
+    signalLagMs: integer(env, "CANDOR_SIGNAL_LAG_MS", 3000, 0, 600_000),
+    webhookPollMs: integer(env, "CANDOR_WEBHOOK_POLL_MS", 30_000, 50, 3_600_000),
+    webhookBackoffMs: integer(env, "CANDOR_WEBHOOK_BACKOFF_MS", 5000, 10, 3_600_000),
+    webhookMaxAttempts: integer(env, "CANDOR_WEBHOOK_MAX_ATTEMPTS", 8, 1, 50),
+    webhookAllowLoopback: flag(env, "CANDOR_WEBHOOK_ALLOW_LOOPBACK", nodeEnv !== "production"),
   };
 }

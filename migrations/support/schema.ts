@@ -13,6 +13,8 @@ export interface ColumnSpec {
   primary?: boolean;
   /** Compared byte for byte (MySQL/MariaDB default to case- and accent-insensitive). */
   binary?: boolean;
+  /** An auto-increment primary key. */
+  increment?: boolean;
 }
 
 export const id = (): ColumnSpec => ({ type: "varchar", length: 36 });
@@ -30,6 +32,7 @@ export const nullable = (spec: ColumnSpec): ColumnSpec => ({ ...spec, nullable: 
 export const primary = (spec: ColumnSpec): ColumnSpec => ({ ...spec, primary: true });
 /** For identifiers that must match exactly: "AbC" and "abc" are two different people. */
 export const exact = (spec: ColumnSpec): ColumnSpec => ({ ...spec, binary: true });
+export const serial = (): ColumnSpec => ({ type: "int", primary: true, increment: true });
 
 function column(queryRunner: QueryRunner, columnName: string, spec: ColumnSpec): TableColumnOptions {
   const driver = queryRunner.connection.driver;
@@ -40,6 +43,7 @@ function column(queryRunner: QueryRunner, columnName: string, spec: ColumnSpec):
     precision: spec.precision,
     isNullable: spec.nullable ?? false,
     isPrimary: spec.primary ?? false,
+    ...(spec.increment ? { isGenerated: true, generationStrategy: "increment" as const } : {}),
     // Byte for byte and without PAD SPACE ("a " is not "a"). SQLite compares that way already.
     ...(spec.binary && driver.options.type !== "better-sqlite3"
       ? { charset: "utf8mb4", collation: driver.options.type === "mariadb" ? "utf8mb4_nopad_bin" : "utf8mb4_0900_bin" }

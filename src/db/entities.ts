@@ -15,6 +15,9 @@ import { Subject } from "../modules/consent/subject.entity";
 import { DecisionFactor } from "../modules/decisions/decision-factor.entity";
 import { Decision } from "../modules/decisions/decision.entity";
 import { RecommenderModeChoice } from "../modules/decisions/recommender-mode.entity";
+import { PartnerSignal } from "../modules/sharing/partner-signal.entity";
+import { SharingEvent } from "../modules/sharing/sharing-event.entity";
+import { PartnerWebhook, WebhookAttempt, WebhookDelivery } from "../modules/sharing/webhook.entity";
 import { AppSecret } from "./app-secret.entity";
 import { IdempotencyRecord } from "./idempotency.entity";
 
@@ -40,4 +43,9 @@ export const entities = [
   Decision,
   DecisionFactor,
   RecommenderModeChoice,
+  SharingEvent,
+  PartnerSignal,
+  PartnerWebhook,
+  WebhookDelivery,
+  WebhookAttempt,
 ];

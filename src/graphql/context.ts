@@ -15,6 +15,11 @@ import type { SubjectService } from "../modules/consent/subject.service";
 import type { DecisionReader } from "../modules/decisions/decision-read.service";
 import { createDecisionLoaders } from "../modules/decisions/decisions.loaders";
 import type { DecisionService } from "../modules/decisions/decisions.service";
+import type { SharingReader } from "../modules/sharing/sharing-read.service";
+import { createSharingLoaders } from "../modules/sharing/sharing.loaders";
+import type { SharingService } from "../modules/sharing/sharing.service";
+import type { SignalService } from "../modules/sharing/signals.service";
+import type { WebhookDispatcher, WebhookService } from "../modules/sharing/webhooks";
 
 /** Long-lived services, built once at start-up. */
 export interface Services {
@@ -30,6 +35,11 @@ export interface Services {
   receipts: ReceiptSigner;
   decisions: DecisionService;
   decisionReader: DecisionReader;
+  sharing: SharingService;
+  sharingReader: SharingReader;
+  signals: SignalService;
+  webhooks: WebhookService;
+  dispatcher: WebhookDispatcher;
 }
 
 /** Fresh per request: a loader's cache must never outlive the request (or leak across callers). */
@@ -40,6 +50,7 @@ export function createLoaders(services: Services) {
     catalog,
     consent: createConsentLoaders(reader, (c) => c.purposes.forEach((p) => catalog.purpose.prime(p.id, p))),
     decisions: createDecisionLoaders(reader),
+    sharing: createSharingLoaders(reader),
   };
 }
 

@@ -30,6 +30,13 @@ export const nodeFetchers: NodeFetchers = {
   Subject: async (ctx, id) => owned(ctx, await ctx.loaders.consent.subject.load(id), (s) => s.id),
   ConsentEvent: async (ctx, id) => owned(ctx, await ctx.loaders.consent.event.load(id), (e) => e.subjectId),
   Decision: (ctx, id) => ctx.services.decisionReader.visible(ctx, id),
+  SharingEvent: async (ctx, id) => owned(ctx, await ctx.loaders.sharing.event.load(id), (e) => e.subjectId),
+  PartnerSignal: async (ctx, id) => {
+    const signal = await ctx.loaders.sharing.signal.load(id);
+    if (!signal) return null;
+    if (ctx.principal.role === Role.ADMIN) return signal;
+    return ctx.principal.role === Role.PARTNER && signal.partnerId === ctx.principal.partnerId ? signal : null;
+  },
 };
 
 @Resolver()

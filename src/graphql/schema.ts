@@ -12,9 +12,11 @@ import {
 import { ConsentMutationResolver } from "../modules/consent/consent.resolver";
 import { ConsentEventResolver, ConsentResolver, SubjectResolver, ViewerSubjectResolver } from "../modules/consent/subject.resolver";
 import { ConsentCheckModesResolver, ControlResolver, DecisionResolver, FactorResolver, SubjectDecisionsResolver } from "../modules/decisions/decisions.resolver";
+import { PartnerSignalResolver, RecipientResolver, SharingEventResolver, SharingResolver, SubjectSharingResolver } from "../modules/sharing/sharing.resolver";
 import { ViewerResolver } from "../modules/viewer/viewer.resolver";
 import { NodeResolver } from "./node.resolver";
 import { permissionsMiddleware } from "./permissions";
+import { cacheControlDirective } from "./cache";
 import { UserErrorsMiddleware } from "./user-error";
 
 const resolvers = [
@@ -36,6 +38,11 @@ const resolvers = [
   ControlResolver,
   SubjectDecisionsResolver,
   ConsentCheckModesResolver,
+  SharingResolver,
+  SharingEventResolver,
+  PartnerSignalResolver,
+  RecipientResolver,
+  SubjectSharingResolver,
 ] as const;
 
 /** The schema as the code declares it, before permissions are woven in. */
@@ -45,6 +52,7 @@ export async function buildBareSchema(): Promise<GraphQLSchema> {
     // type-graphql 2 leaves class-validator off unless asked.
     validate: { forbidUnknownValues: false, stopAtFirstError: false },
     globalMiddlewares: [UserErrorsMiddleware],
+    directives: [cacheControlDirective],
   });
 }
 

@@ -5,6 +5,7 @@ import {
 } from "@apollo/server/plugin/landingPage/default";
 import { ApolloArmor } from "@escape.tech/graphql-armor";
 import type { GraphQLSchema } from "graphql";
+import { Role } from "../auth/principal";
 import type { Config } from "../config";
 import type { Context } from "../graphql/context";
 import { formatError } from "../graphql/format-error";
@@ -55,6 +56,17 @@ function observabilityPlugin(metrics: Metrics): ApolloServerPlugin<Context> {
   };
 }
 
+/** A signed-in caller's answer is theirs alone: never a shared (public) cache entry. */
+const privateWhenSignedIn: ApolloServerPlugin<Context> = {
+  async requestDidStart() {
+    return {
+      async executionDidStart({ contextValue, overallCachePolicy }) {
+        if (contextValue.principal.role !== Role.ANONYMOUS) overallCachePolicy.restrict({ scope: "PRIVATE" as never });
+      },
+    };
+  },
+};
+
 export function createApollo(config: Config, schema: GraphQLSchema, metrics: Metrics): ApolloServer<Context> {
   const limits = armor(config);
   return new ApolloServer<Context>({
@@ -73,6 +85,7 @@ export function createApollo(config: Config, schema: GraphQLSchema, metrics: Met
     plugins: [
       ...(limits.plugins as ApolloServerPlugin<Context>[]),
       observabilityPlugin(metrics),
+      privateWhenSignedIn,
       config.nodeEnv === "production"
         ? ApolloServerPluginLandingPageProductionDefault({ footer: false })
         : ApolloServerPluginLandingPageLocalDefault({ footer: false }),

@@ -108,6 +108,8 @@ export function createHttpServer({ services, apollo, metrics }: HttpDeps): Serve
     const response = await result;
     const out: Record<string, string> = { ...CORS_HEADERS, "x-request-id": requestId };
     for (const [key, value] of response.headers) out[key] = value;
+    // Answers differ by credential: a shared cache must key on it.
+    out.vary = out.vary ? `${out.vary}, Authorization` : "Authorization";
     if (config.exposeSqlCount) out["x-candor-sql-count"] = String(tally.count);
     res.writeHead(response.status ?? 200, out);
     if (response.body.kind === "complete") {

@@ -1,11 +1,13 @@
-import { Field, ObjectType } from "type-graphql";
+import { Directive, Field, ObjectType } from "type-graphql";
 import { Entity, Index, JoinTable, ManyToMany } from "typeorm";
 import { EnumColumn, IntColumn, JsonColumn, KeyColumn, NameColumn, PrimaryIdColumn, TextColumn, TimeColumn } from "../../db/columns";
+import { CATALOG_CACHE } from "../../graphql/cache";
 import { Node } from "../../graphql/node";
 import { DecisionKind, HumanInvolvement } from "./catalog.enums";
 import { DataCategory } from "./data-category.entity";
 import { Purpose } from "./purpose.entity";
 
+@Directive(CATALOG_CACHE)
 @ObjectType({ implements: Node, description: "Model card: what an algorithm does, in plain language, per version." })
 @Entity("algorithm_card")
 @Index("uq_algorithm_card_key_version", ["key", "version"], { unique: true })

@@ -1,4 +1,5 @@
-import { Field, Int, ObjectType } from "type-graphql";
+import { Directive, Field, Int, ObjectType } from "type-graphql";
+import { CATALOG_CACHE } from "../../graphql/cache";
 import laws from "../../../catalog/us-state-laws.json";
 import { ConsentMode } from "./catalog.enums";
 
@@ -19,6 +20,7 @@ interface StateLaw {
   extensionDays: number | null;
 }
 
+@Directive(CATALOG_CACHE)
 @ObjectType({ description: "The privacy rules Candor applies to people in one place, today." })
 export class Jurisdiction {
   @Field({ description: "e.g. US-CA; UNKNOWN when no law in force applies." })

@@ -1,9 +1,11 @@
-import { Field, Int, ObjectType } from "type-graphql";
+import { Directive, Field, Int, ObjectType } from "type-graphql";
 import { Column, Entity, Index } from "typeorm";
 import { EnumColumn, IntColumn, KeyColumn, NameColumn, PrimaryIdColumn, UrlColumn } from "../../db/columns";
+import { CATALOG_CACHE } from "../../graphql/cache";
 import { Node } from "../../graphql/node";
 import { PartnerRole } from "./catalog.enums";
 
+@Directive(CATALOG_CACHE)
 @ObjectType({ implements: Node, description: "A company that receives personal data from the business." })
 @Entity("partner")
 export class Partner extends Node {

@@ -1,8 +1,10 @@
-import { Field, Int, ObjectType } from "type-graphql";
+import { Directive, Field, Int, ObjectType } from "type-graphql";
 import { Entity, Index, JoinTable, ManyToMany } from "typeorm";
 import { IntColumn, NameColumn, PrimaryIdColumn, TextColumn } from "../../db/columns";
+import { CATALOG_CACHE } from "../../graphql/cache";
 import { Purpose } from "./purpose.entity";
 
+@Directive(CATALOG_CACHE)
 @ObjectType({ description: "A preset bundle of purposes, so that a person can pick how much personalization they want." })
 @Entity("personalization_level")
 export class PersonalizationLevel {

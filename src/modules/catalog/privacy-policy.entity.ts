@@ -1,6 +1,7 @@
-import { Field, Float, Int, ObjectType } from "type-graphql";
+import { Directive, Field, Float, Int, ObjectType } from "type-graphql";
 import { Entity, Index } from "typeorm";
 import { IntColumn, JsonColumn, PrimaryIdColumn, TextColumn, TimeColumn } from "../../db/columns";
+import { CATALOG_CACHE } from "../../graphql/cache";
 import { Node } from "../../graphql/node";
 import { fleschKincaidGrade } from "../../text/readability";
 
@@ -10,6 +11,7 @@ export interface PolicySectionData {
   body: string;
 }
 
+@Directive(CATALOG_CACHE)
 @ObjectType()
 export class PolicySection implements PolicySectionData {
   @Field()
@@ -27,6 +29,7 @@ export class PolicySection implements PolicySectionData {
   }
 }
 
+@Directive(CATALOG_CACHE)
 @ObjectType({ implements: Node, description: "One published version of the privacy policy. Published versions never change." })
 @Entity("privacy_policy")
 export class PrivacyPolicy extends Node {

@@ -1,10 +1,12 @@
-import { Field, ObjectType } from "type-graphql";
+import { Directive, Field, ObjectType } from "type-graphql";
 import { Entity, Index, JoinTable, ManyToMany } from "typeorm";
 import { EnumColumn, IntColumn, JsonColumn, KeyColumn, NameColumn, PrimaryIdColumn, TextColumn, UrlColumn } from "../../db/columns";
+import { CATALOG_CACHE } from "../../graphql/cache";
 import { Node } from "../../graphql/node";
 import { ConsentMode, LegalBasis, RegulatedUse } from "./catalog.enums";
 import { DataCategory } from "./data-category.entity";
 
+@Directive(CATALOG_CACHE)
 @ObjectType({ implements: Node, description: "Why data is used, in plain language, with how consent works for it." })
 @Entity("purpose")
 export class Purpose extends Node {

@@ -1,12 +1,14 @@
-import { Field, Int, ObjectType } from "type-graphql";
+import { Directive, Field, Int, ObjectType } from "type-graphql";
 import { Entity, Index, JoinColumn, JoinTable, ManyToMany, ManyToOne } from "typeorm";
 import { BoolColumn, IdColumn, IntColumn, JsonColumn, KeyColumn, PrimaryIdColumn, TextColumn, TimeColumn } from "../../db/columns";
+import { CATALOG_CACHE } from "../../graphql/cache";
 import { Node } from "../../graphql/node";
 import { Safeguard } from "./catalog.enums";
 import { DataCategory } from "./data-category.entity";
 import { Partner } from "./partner.entity";
 import { Purpose } from "./purpose.entity";
 
+@Directive(CATALOG_CACHE)
 @ObjectType({ implements: Node, description: "A standing disclosure: this partner receives these categories for this purpose." })
 @Entity("sharing_agreement")
 @Index("uq_sharing_agreement_partner_key", ["partnerId", "key"], { unique: true })

@@ -1,9 +1,11 @@
-import { Field, ObjectType } from "type-graphql";
+import { Directive, Field, ObjectType } from "type-graphql";
 import { Entity, Index } from "typeorm";
 import { IntColumn, JsonColumn, KeyColumn, NameColumn, PrimaryIdColumn, TextColumn } from "../../db/columns";
+import { CATALOG_CACHE } from "../../graphql/cache";
 import { Node } from "../../graphql/node";
 import { RecommenderMode } from "./catalog.enums";
 
+@Directive(CATALOG_CACHE)
 @ObjectType()
 export class MainParameter {
   @Field()
@@ -13,6 +15,7 @@ export class MainParameter {
   description: string;
 }
 
+@Directive(CATALOG_CACHE)
 @ObjectType({ implements: Node, description: "A place where personalized content is shown, e.g. home-feed, search, email-offers." })
 @Entity("surface")
 export class Surface extends Node {

@@ -61,6 +61,18 @@ function requestHash(operation: string, input: Record<string, unknown>): string 
   return createHash("sha256").update(canonicalize({ operation, input: JSON.parse(JSON.stringify(meaningful)) }) ?? "").digest("hex");
 }
 
+/** What changed for one person in one committed call, for domains that must react (sharing). */
+export interface ConsentChange {
+  subjectId: string;
+  at: Date;
+  changes: Array<{ purposeId: string; before: ConsentStatus; after: ConsentStatus; source: ConsentSource }>;
+}
+
+/** Runs inside the change's transaction; may return work to do once it has committed. */
+export interface ConsentListener {
+  afterChange(manager: EntityManager, change: ConsentChange): Promise<(() => void) | void>;
+}
+
 export interface ConsentResult {
   subject: Subject;
   receipt: ConsentReceipt | null;
@@ -89,6 +101,7 @@ export class ConsentService {
     private readonly config: Config,
     private readonly subjects: SubjectService,
     private readonly signer: ReceiptSigner,
+    private readonly listeners: ConsentListener[] = [],
   ) {}
 
   /**
@@ -181,7 +194,8 @@ export class ConsentService {
   private async commit(call: Call, who: PersonRef, planner: (s: Snapshot) => Plan): Promise<ConsentResult> {
     const caller = actorOf(call.principal);
     const hash = requestHash(call.operation, call.input);
-    return this.db.transaction(async (m) => {
+    const afterCommit: Array<() => void> = [];
+    const result = await this.db.transaction(async (m) => {
       const { subject, created } = await this.subjects.lockOrCreate(m, who, new Date());
       const creation = created ? [{ actor: caller, action: "subject.create", entityType: "Subject", entityId: subject.id, detail: { jurisdiction: subject.jurisdictionCode } }] : [];
       if (call.idempotencyKey) {
@@ -244,6 +258,10 @@ export class ConsentService {
         await m.insert(ConsentReceipt, receipt);
       }
       if (events.length > 0) await m.insert(ConsentEvent, events);
+      for (const listener of this.listeners) {
+        const then = await listener.afterChange(m, { subjectId: subject.id, at: now, changes: changed.map(({ a, b }) => ({ purposeId: a.purposeId, before: b.status, after: a.status, source: a.source })) });
+        if (then) afterCommit.push(then);
+      }
       if (call.idempotencyKey) {
         await m.insert(IdempotencyRecord, { subjectId: subject.id, caller, idempotencyKey: call.idempotencyKey, requestHash: hash, result: { receiptId }, createdAt: now } as never);
       }
@@ -254,6 +272,8 @@ export class ConsentService {
       if (subjectChanged) next.updatedAt = now;
       return { subject: next, receipt };
     });
+    for (const then of afterCommit) then();
+    return result;
   }
 
   /** The same key with the same input returns the first result; with another input, CONFLICT. */

@@ -1,18 +1,18 @@
 import { Field, ObjectType } from "type-graphql";
 import { Column, Entity, Index, PrimaryGeneratedColumn } from "typeorm";
 import { EnumColumn, IdColumn, TimeColumn } from "../../db/columns";
-import { toGlobalId } from "../../db/ids";
+import { Node } from "../../graphql/node";
 import { PartnerSignalKind } from "./sharing.enums";
 
 /**
  * A signal for one partner about one person (known to it only by `subjectRef`). `seq` orders the
  * feed; the feed serves only rows committed a safety lag ago, so it never skips one.
  */
-@ObjectType({ description: "A signal a partner must act on for a person whose data it received." })
+@ObjectType({ implements: Node, description: "A signal a partner must act on for a person whose data it received." })
 @Entity("partner_signal")
 @Index("ix_partner_signal_partner", ["partnerId", "seq"])
 @Index("ix_partner_signal_subject", ["subjectId", "seq"])
-export class PartnerSignal {
+export class PartnerSignal extends Node {
   @PrimaryGeneratedColumn("increment")
   seq: number;
 
@@ -48,9 +48,4 @@ export class PartnerSignal {
   @Field(() => Date, { nullable: true })
   @TimeColumn({ nullable: true })
   acknowledgedAt: Date | null;
-
-  @Field(() => String, { name: "id" })
-  get globalId(): string {
-    return toGlobalId("PartnerSignal", this.id);
-  }
 }

@@ -1,0 +1,138 @@
+import { In, IsNull, type EntityManager } from "typeorm";
+import type { Config } from "../../config";
+import type { Database } from "../../db/database";
+import { fromGlobalId, newId, toGlobalId } from "../../db/ids";
+import { checkFirst } from "../../graphql/connection";
+import { DomainError } from "../../graphql/errors";
+import { appendAudit } from "../audit/audit.service";
+import { RegulatedUse } from "../catalog/catalog.enums";
+import { Purpose } from "../catalog/purpose.entity";
+import { SharingAgreement } from "../catalog/sharing-agreement.entity";
+import { ConsentSource, ConsentStatus } from "../consent/consent.enums";
+import type { ConsentChange, ConsentListener } from "../consent/consent.service";
+import { PartnerSignal } from "./partner-signal.entity";
+import { SharingEvent } from "./sharing-event.entity";
+import { PartnerSignalKind } from "./sharing.enums";
+import { DeliveryStatus, PartnerWebhook, WebhookDelivery } from "./webhook.entity";
+
+const ADVERTISING = [RegulatedUse.CROSS_CONTEXT_BEHAVIORAL_ADVERTISING, RegulatedUse.TARGETED_ADVERTISING];
+export const MAX_ACKNOWLEDGE = 1000;
+
+function kindFor(purpose: Purpose, source: ConsentSource): PartnerSignalKind {
+  if (source === ConsentSource.GLOBAL_PRIVACY_CONTROL) return PartnerSignalKind.GPC_RECEIVED;
+  if (purpose.regulatedUses.includes(RegulatedUse.SALE)) return PartnerSignalKind.OPT_OUT_OF_SALE;
+  if (purpose.regulatedUses.some((u) => ADVERTISING.includes(u))) return PartnerSignalKind.OPT_OUT_OF_SHARING;
+  return PartnerSignalKind.CONSENT_WITHDRAWN;
+}
+
+/**
+ * Partner signals: written in the same transaction as the change that causes them, for every
+ * partner that received the person's data under an affected agreement, each with an outbox row
+ * for the partner's webhook. The feed serves them in sequence order, a safety lag behind.
+ */
+export class SignalService implements ConsentListener {
+  /** Called after a commit that wrote outbox rows (the webhook dispatcher's wake-up). */
+  onOutbox: () => void = () => undefined;
+
+  constructor(private readonly db: Database, private readonly config: Config) {}
+
+  /** Consent withdrawn (by choice, opt-out or GPC): signal the partners that got data for it. */
+  async afterChange(m: EntityManager, change: ConsentChange): Promise<(() => void) | void> {
+    const withdrawn = change.changes.filter((c) => c.before === ConsentStatus.GRANTED && c.after === ConsentStatus.DENIED);
+    if (withdrawn.length === 0) return;
+    const purposes = new Map((await m.findBy(Purpose, { id: In(withdrawn.map((w) => w.purposeId)) })).map((p) => [p.id, p]));
+    const signals = await this.signalsFor(m, change.subjectId, change.at, (agreement) => {
+      const w = withdrawn.find((x) => x.purposeId === agreement.purposeId);
+      return w ? { kind: kindFor(purposes.get(w.purposeId)!, w.source), purposeId: w.purposeId } : null;
+    });
+    return this.write(m, signals);
+  }
+
+  /** A deletion request: every partner that received any of the person's data. */
+  async deletionRequested(m: EntityManager, subjectId: string, at: Date): Promise<(() => void) | void> {
+    return this.write(m, await this.signalsFor(m, subjectId, at, () => ({ kind: PartnerSignalKind.DELETION_REQUESTED, purposeId: null })));
+  }
+
+  private async signalsFor(m: EntityManager, subjectId: string, at: Date, pick: (a: SharingAgreement) => { kind: PartnerSignalKind; purposeId: string | null } | null): Promise<PartnerSignal[]> {
+    const received = await m.createQueryBuilder(SharingEvent, "e")
+      .select(["e.agreementId AS agreement_id", "e.partnerId AS partner_id", "MAX(e.subjectRef) AS subject_ref"])
+      .where("e.subject_id = :subjectId", { subjectId })
+      .groupBy("e.agreement_id").addGroupBy("e.partner_id")
+      .getRawMany<{ agreement_id: string; partner_id: string; subject_ref: string }>();
+    if (received.length === 0) return [];
+    const agreements = new Map((await m.findBy(SharingAgreement, { id: In(received.map((r) => r.agreement_id)) })).map((a) => [a.id, a]));
+    return received.flatMap((r) => {
+      const what = pick(agreements.get(r.agreement_id)!);
+      return what
+        ? [Object.assign(new PartnerSignal(), { id: newId(), partnerId: r.partner_id, agreementId: r.agreement_id, subjectId, subjectRef: r.subject_ref, kind: what.kind, purposeId: what.purposeId, occurredAt: at, acknowledgedAt: null })]
+        : [];
+    });
+  }
+
+  private async write(m: EntityManager, signals: PartnerSignal[]): Promise<(() => void) | void> {
+    if (signals.length === 0) return;
+    await m.insert(PartnerSignal, signals);
+    const hooks = new Map((await m.findBy(PartnerWebhook, { partnerId: In([...new Set(signals.map((s) => s.partnerId))]) })).map((h) => [h.partnerId, h]));
+    const deliveries = signals.filter((s) => hooks.has(s.partnerId)).map((s) => Object.assign(new WebhookDelivery(), {
+      id: newId(), partnerId: s.partnerId, signalId: s.id, status: DeliveryStatus.PENDING, attempts: 0, nextAttemptAt: s.occurredAt,
+      claimedUntil: null, claimedBy: null, lastStatus: null, lastError: null, createdAt: s.occurredAt, deliveredAt: null,
+      payload: JSON.stringify({ type: `partner.signal.${s.kind.toLowerCase()}`, timestamp: s.occurredAt.toISOString(), data: signalPayload(s) }),
+    }));
+    if (deliveries.length > 0) await m.insert(WebhookDelivery, deliveries);
+    return deliveries.length > 0 ? () => this.onOutbox() : undefined;
+  }
+
+  /** A partner's feed: oldest first, only signals at least the safety lag old, never skipping. */
+  async feed(partnerId: string, first: number, after: string | null | undefined, since: Date | null | undefined) {
+    checkFirst(first);
+    const cursor = after ? Number(fromSeqCursor(after)) : null;
+    const horizon = new Date(Date.now() - this.config.signalLagMs);
+    const m = this.db.manager;
+    const query = m.getRepository(PartnerSignal).createQueryBuilder("s")
+      .where("s.partner_id = :partnerId", { partnerId })
+      .andWhere("s.occurred_at <= :horizon", { horizon });
+    if (since) query.andWhere("s.occurred_at >= :since", { since });
+    const total = await query.clone().getCount();
+    if (cursor !== null) query.andWhere("s.seq > :cursor", { cursor });
+    const rows = await query.orderBy("s.seq", "ASC").take(first + 1).getMany();
+    const nodes = rows.slice(0, first);
+    const edges = nodes.map((node) => ({ cursor: toSeqCursor(node.seq), node }));
+    return {
+      edges,
+      totalCount: total,
+      pageInfo: { hasNextPage: rows.length > first, hasPreviousPage: cursor !== null, startCursor: edges[0]?.cursor ?? null, endCursor: edges[edges.length - 1]?.cursor ?? (after ?? null) },
+    };
+  }
+
+  /** Marks the partner's own signals as acted on; other ids are ignored without a hint. */
+  async acknowledge(partnerId: string, actor: string, ids: string[]): Promise<number> {
+    if (ids.length > MAX_ACKNOWLEDGE) throw new DomainError("LIMIT_EXCEEDED", `At most ${MAX_ACKNOWLEDGE} ids per call`, ["input", "ids"]);
+    const raw = ids.map((id) => fromGlobalId(id)).filter((r) => r?.type === "PartnerSignal").map((r) => r!.id);
+    if (raw.length === 0) return 0;
+    return this.db.transaction(async (m) => {
+      const now = new Date();
+      const result = await m.update(PartnerSignal, { partnerId, id: In(raw), acknowledgedAt: IsNull() }, { acknowledgedAt: now });
+      const count = result.affected ?? 0;
+      if (count > 0) await appendAudit(m, [{ actor, action: "sharing.acknowledgeSignals", entityType: "Partner", entityId: partnerId, detail: { count } }], now);
+      return count;
+    });
+  }
+}
+
+export function signalPayload(s: PartnerSignal) {
+  return {
+    id: toGlobalId("PartnerSignal", s.id),
+    kind: s.kind,
+    subjectRef: s.subjectRef,
+    agreement: toGlobalId("SharingAgreement", s.agreementId),
+    purpose: s.purposeId ? toGlobalId("Purpose", s.purposeId) : null,
+    occurredAt: s.occurredAt.toISOString(),
+  };
+}
+
+const toSeqCursor = (seq: number) => Buffer.from(`s:${seq}`).toString("base64url");
+function fromSeqCursor(cursor: string): number {
+  const decoded = cursor.length <= 40 ? Buffer.from(cursor, "base64url").toString("utf8") : "";
+  if (!/^s:\d{1,15}$/.test(decoded)) throw new DomainError("INVALID", "after is not a cursor from this connection", ["after"]);
+  return Number(decoded.slice(2));
+}
