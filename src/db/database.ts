@@ -11,6 +11,8 @@ import { CountingLogger } from "./sql-counter";
 
 export type Dialect = "sqlite" | "mariadb" | "mysql";
 
+const RETRYABLE = new Set(["ER_LOCK_DEADLOCK", "SQLITE_BUSY", "SQLITE_BUSY_SNAPSHOT"]);
+
 export interface DatabaseTarget {
   dialect: Dialect;
   /** For SQLite: a file path or ":memory:". For MySQL/MariaDB: the connection URL. */
@@ -142,14 +144,16 @@ export class Database {
     // READ COMMITTED: every read after a row lock sees what was committed before the lock was
     // granted (REPEATABLE READ would keep an older snapshot), and fewer gap locks mean fewer deadlocks.
     if (this.dialect !== "sqlite") return this.withDeadlockRetry(() => this.writer.transaction("READ COMMITTED", work));
-    const run = this.writeQueue.then(() => this.writer.transaction(work));
+    const run = this.writeQueue.then(() => this.withDeadlockRetry(() => this.writer.transaction(work)));
     this.writeQueue = run.catch(() => undefined);
     return run;
   }
 
   /**
    * InnoDB may pick a transaction as a deadlock victim (e.g. two first sights of one person, both
-   * waiting to lock the row the other's INSERT IGNORE found): it rolled back whole, so run it again.
+   * waiting to lock the row the other's INSERT IGNORE found), and SQLite refuses to upgrade a read
+   * to a write when another process wrote meanwhile (SQLITE_BUSY_SNAPSHOT). Either way the
+   * transaction rolled back whole: run it again.
    */
   private async withDeadlockRetry<T>(run: () => Promise<T>, attempts = 5): Promise<T> {
     for (let attempt = 1; ; attempt++) {
@@ -157,7 +161,7 @@ export class Database {
         return await run();
       } catch (err) {
         const code = (err as { driverError?: { code?: string }; code?: string }).driverError?.code ?? (err as { code?: string }).code;
-        if (code !== "ER_LOCK_DEADLOCK" || attempt >= attempts) throw err;
+        if (!RETRYABLE.has(code ?? "") || attempt >= attempts) throw err;
         await new Promise((resolve) => setTimeout(resolve, 5 + Math.random() * 20 * attempt));
       }
     }
