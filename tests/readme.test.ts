@@ -13,6 +13,7 @@ describe("README queries", () => {
   let t: TestServer;
   let purposeId: string;
   let credentials: Record<string, Array<string | undefined>>;
+  let variables: Record<string, string>;
   beforeAll(async () => {
     t = await startTestServer();
     await recordDemoDecisions(t.services);
@@ -21,7 +22,10 @@ describe("README queries", () => {
       anyone: [undefined, await t.adminToken()],
       subject: [await t.subjectToken("demo-person-1")],
       service: [await t.serviceKey(["consent:read", "consent:write", "decisions:write", "sharing:write"])],
+      partner: [await t.partnerKey("open-range-data")],
     };
+    const agreements = (await t.gql("{ sharingDisclosures(partner: \"open-range-data\") { id } }")).body.data!.sharingDisclosures;
+    variables = { id: purposeId, agreement: agreements[0].id };
   });
   afterAll(() => t.close());
 
@@ -33,7 +37,8 @@ describe("README queries", () => {
     const tokens = credentials[roleOf(query)];
     expect(tokens).toBeDefined();
     for (const token of tokens) {
-      const r = await t.gql(query, query.includes("$id") ? { id: purposeId } : {}, { token });
+      const wanted = Object.fromEntries(Object.entries(variables).filter(([k]) => query.includes(`$${k}`)));
+      const r = await t.gql(query, wanted, { token });
       expect(r.body.errors).toBeUndefined();
       expect(r.status).toBe(200);
       expect(JSON.stringify(r.body.data)).not.toContain('"userErrors":[{');
