@@ -13,6 +13,9 @@ export type Dialect = "sqlite" | "mariadb" | "mysql";
 
 const RETRYABLE = new Set(["ER_LOCK_DEADLOCK", "SQLITE_BUSY", "SQLITE_BUSY_SNAPSHOT"]);
 
+/** A write that changes nothing: it only makes SQLite take its write lock (counted as no statement). */
+export const SQLITE_WRITE_LOCK = "UPDATE audit_head SET seq = seq WHERE id = 0 /* candor:write-lock */";
+
 export interface DatabaseTarget {
   dialect: Dialect;
   /** For SQLite: a file path or ":memory:". For MySQL/MariaDB: the connection URL. */
@@ -144,7 +147,12 @@ export class Database {
     // READ COMMITTED: every read after a row lock sees what was committed before the lock was
     // granted (REPEATABLE READ would keep an older snapshot), and fewer gap locks mean fewer deadlocks.
     if (this.dialect !== "sqlite") return this.withDeadlockRetry(() => this.writer.transaction("READ COMMITTED", work));
-    const run = this.writeQueue.then(() => this.withDeadlockRetry(() => this.writer.transaction(work)));
+    const run = this.writeQueue.then(() => this.withDeadlockRetry(() => this.writer.transaction(async (m) => {
+      // Take the write lock first (as BEGIN IMMEDIATE would): a deferred transaction that reads
+      // before it writes fails at once if another process wrote meanwhile, instead of waiting.
+      await m.query(SQLITE_WRITE_LOCK);
+      return work(m);
+    })));
     this.writeQueue = run.catch(() => undefined);
     return run;
   }
