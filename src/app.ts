@@ -11,6 +11,7 @@ import { buildServedSchema } from "./graphql/schema";
 import { createApollo } from "./http/apollo";
 import { Metrics } from "./http/metrics";
 import { createHttpServer } from "./http/server";
+import { AuditReader } from "./modules/audit/audit-read.service";
 import { CatalogService } from "./modules/catalog/catalog.service";
 import { ConsentReader } from "./modules/consent/consent-read.service";
 import { ConsentService } from "./modules/consent/consent.service";
@@ -55,11 +56,12 @@ export async function createServices(config: Config, logger: Logger = pino({ lev
       receipts,
       decisions: new DecisionService(db, config, subjects),
       decisionReader: new DecisionReader(() => db.manager),
-      sharing: new SharingService(db, config, subjects, await Pseudonyms.load(db)),
+      sharing: new SharingService(db, config, subjects, await Pseudonyms.load(db), signals),
       sharingReader: new SharingReader(() => db.manager),
       signals,
       webhooks: new WebhookService(db, config),
       dispatcher,
+      auditReader: new AuditReader(() => db.manager, receipts),
     };
   } catch (err) {
     await db.close();

@@ -3,6 +3,7 @@ import type { Authenticator } from "../auth/authenticate";
 import type { ApiKeyService } from "../auth/api-key.service";
 import { actorOf, type Principal, Role } from "../auth/principal";
 import type { Config } from "../config";
+import type { AuditReader } from "../modules/audit/audit-read.service";
 import type { Database } from "../db/database";
 import { createCatalogLoaders } from "../modules/catalog/catalog.loaders";
 import type { CatalogService } from "../modules/catalog/catalog.service";
@@ -40,6 +41,7 @@ export interface Services {
   signals: SignalService;
   webhooks: WebhookService;
   dispatcher: WebhookDispatcher;
+  auditReader: AuditReader;
 }
 
 /** Fresh per request: a loader's cache must never outlive the request (or leak across callers). */

@@ -13,6 +13,7 @@ import { ConsentMutationResolver } from "../modules/consent/consent.resolver";
 import { ConsentEventResolver, ConsentResolver, SubjectResolver, ViewerSubjectResolver } from "../modules/consent/subject.resolver";
 import { ConsentCheckModesResolver, ControlResolver, DecisionResolver, FactorResolver, SubjectDecisionsResolver } from "../modules/decisions/decisions.resolver";
 import { PartnerSignalResolver, RecipientResolver, SharingEventResolver, SharingResolver, SubjectSharingResolver } from "../modules/sharing/sharing.resolver";
+import { AuditResolver } from "../modules/audit/audit.resolver";
 import { ViewerResolver } from "../modules/viewer/viewer.resolver";
 import { NodeResolver } from "./node.resolver";
 import { permissionsMiddleware } from "./permissions";
@@ -43,6 +44,7 @@ const resolvers = [
   PartnerSignalResolver,
   RecipientResolver,
   SubjectSharingResolver,
+  AuditResolver,
 ] as const;
 
 /** The schema as the code declares it, before permissions are woven in. */

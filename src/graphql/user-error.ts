@@ -51,10 +51,10 @@ export const UserErrorsMiddleware: MiddlewareFn = async ({ info }, next) => {
     } else {
       throw error;
     }
-    // Nothing else to report: required lists empty, everything else null.
+    // Nothing else to report: required lists empty, required counts 0, everything else null.
     const empty = Object.fromEntries(Object.values(payload.getFields())
-      .filter((f) => isNonNullType(f.type) && isListType(f.type.ofType))
-      .map((f) => [f.name, []]));
+      .filter((f) => isNonNullType(f.type) && f.name !== "userErrors")
+      .map((f) => [f.name, isNonNullType(f.type) && isListType(f.type.ofType) ? [] : getNamedType(f.type).name === "Boolean" ? false : 0]));
     return { ...empty, userErrors };
   }
 };

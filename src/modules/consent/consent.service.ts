@@ -68,7 +68,10 @@ export interface ConsentChange {
   changes: Array<{ purposeId: string; before: ConsentStatus; after: ConsentStatus; source: ConsentSource }>;
 }
 
-/** Runs inside the change's transaction; may return work to do once it has committed. */
+/**
+ * Runs inside the change's transaction, after the audit head is locked (so rows it appends are
+ * numbered in commit order); may return work to do once the transaction has committed.
+ */
 export interface ConsentListener {
   afterChange(manager: EntityManager, change: ConsentChange): Promise<(() => void) | void>;
 }
@@ -258,10 +261,6 @@ export class ConsentService {
         await m.insert(ConsentReceipt, receipt);
       }
       if (events.length > 0) await m.insert(ConsentEvent, events);
-      for (const listener of this.listeners) {
-        const then = await listener.afterChange(m, { subjectId: subject.id, at: now, changes: changed.map(({ a, b }) => ({ purposeId: a.purposeId, before: b.status, after: a.status, source: a.source })) });
-        if (then) afterCommit.push(then);
-      }
       if (call.idempotencyKey) {
         await m.insert(IdempotencyRecord, { subjectId: subject.id, caller, idempotencyKey: call.idempotencyKey, requestHash: hash, result: { receiptId }, createdAt: now } as never);
       }
@@ -269,6 +268,12 @@ export class ConsentService {
         actor: caller, action: `consent.${call.operation}`, entityType: "Subject", entityId: subject.id,
         detail: { events: events.map((e) => e.id), receipt: receiptId, ...(subjectChanged ? { gpc: next.gpc, jurisdiction: next.jurisdictionCode } : {}) },
       }], now);
+      // After the audit head is locked: whatever listeners append (partner signals) then gets its
+      // sequence numbers in commit order, so a feed read by sequence never skips a row.
+      for (const listener of this.listeners) {
+        const then = await listener.afterChange(m, { subjectId: subject.id, at: now, changes: changed.map(({ a, b }) => ({ purposeId: a.purposeId, before: b.status, after: a.status, source: a.source })) });
+        if (then) afterCommit.push(then);
+      }
       if (subjectChanged) next.updatedAt = now;
       return { subject: next, receipt };
     });

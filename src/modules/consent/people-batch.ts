@@ -59,14 +59,13 @@ export interface Verdict {
 
 export interface BatchPlan<V extends Verdict> {
   caller: string;
-  now: Date;
   /** The person each input names. */
   externalIds: string[];
   idempotencyKeys: Array<string | null | undefined>;
-  /** (Re)loads what judging needs for these people. */
-  load(subjectIds: string[]): Promise<void>;
+  /** (Re)loads what judging needs for these people; `now` is taken once the people are locked. */
+  load(subjectIds: string[], now: Date): Promise<void>;
   /** Judges input `index` for a person (a stand-in id for someone not seen yet). */
-  judge(index: number, subjectId: string, previous: Map<string, IdempotencyRecord>): V;
+  judge(index: number, subjectId: string, previous: Map<string, IdempotencyRecord>, now: Date): V;
   /** An accepted verdict for a person first seen, given the id they were just created with. */
   rebase(verdict: V, subjectId: string): V;
 }
@@ -76,19 +75,22 @@ export interface BatchPlan<V extends Verdict> {
  * creates only the people that accepted inputs name. Someone created meanwhile by another call is
  * judged again against what they have chosen.
  */
-export async function judgeBatch<V extends Verdict>(m: EntityManager, locks: boolean, plan: BatchPlan<V>): Promise<{ verdicts: V[]; created: string[] }> {
+export async function judgeBatch<V extends Verdict>(m: EntityManager, locks: boolean, plan: BatchPlan<V>): Promise<{ verdicts: V[]; created: string[]; now: Date }> {
   const people = await lockPeople(m, locks, plan.externalIds);
+  // "Now" comes after the locks: a change to these people that committed while we waited is
+  // already in the past, so a default occurredAt cannot slip in before it.
+  const now = new Date();
   const idOf = (externalId: string) => people.get(externalId)?.id ?? `new:${externalId}`;
   const keys = plan.idempotencyKeys.filter((k): k is string => !!k && k.length <= 200);
-  await plan.load([...people.values()].map((p) => p.id));
+  await plan.load([...people.values()].map((p) => p.id), now);
   const previous = await idempotencyRecords(m, plan.caller, [...people.values()].map((p) => p.id), keys);
-  const judge = (index: number) => plan.judge(index, idOf(plan.externalIds[index]), previous);
+  const judge = (index: number) => plan.judge(index, idOf(plan.externalIds[index]), previous, now);
   const verdicts = plan.externalIds.map((_, i) => judge(i));
 
   const newcomers = [...new Set(verdicts.filter((v) => v.accepted && !people.has(plan.externalIds[v.index])).map((v) => plan.externalIds[v.index]))];
   const created: string[] = [];
   if (newcomers.length > 0) {
-    const fresh = newcomers.map((externalId) => ({ id: newId(), externalId, jurisdictionCode: null, gpc: false, gpcAt: null, createdAt: plan.now, updatedAt: plan.now }));
+    const fresh = newcomers.map((externalId) => ({ id: newId(), externalId, jurisdictionCode: null, gpc: false, gpcAt: null, createdAt: now, updatedAt: now }));
     for (const part of chunks(fresh)) await m.createQueryBuilder().insert().into(Subject).values(part).orIgnore().execute();
     for (const [externalId, subject] of await lockPeople(m, locks, newcomers)) {
       people.set(externalId, subject);
@@ -96,7 +98,7 @@ export async function judgeBatch<V extends Verdict>(m: EntityManager, locks: boo
     }
     const meanwhile = newcomers.map((n) => people.get(n)!.id).filter((id) => !created.includes(id));
     if (meanwhile.length > 0) {
-      await plan.load([...people.values()].map((p) => p.id));
+      await plan.load([...people.values()].map((p) => p.id), now);
       for (const [k, record] of await idempotencyRecords(m, plan.caller, meanwhile, keys)) previous.set(k, record);
     }
     for (const v of [...verdicts]) {
@@ -105,7 +107,7 @@ export async function judgeBatch<V extends Verdict>(m: EntityManager, locks: boo
       verdicts[v.index] = created.includes(subject.id) ? plan.rebase(v, subject.id) : judge(v.index);
     }
   }
-  return { verdicts, created };
+  return { verdicts, created, now };
 }
 
 async function lockPeople(m: EntityManager, locks: boolean, externalIds: string[]): Promise<Map<string, Subject>> {

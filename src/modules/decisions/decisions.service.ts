@@ -61,17 +61,15 @@ export class DecisionService {
   async record(principal: Principal, inputs: DecisionInput[]): Promise<DecisionOutcome[]> {
     const caller = actorOf(principal);
     return this.db.transaction(async (m) => {
-      const now = new Date();
       let lookups: RecordingLookups;
-      const { verdicts, created } = await judgeBatch<DecisionVerdict>(m, this.db.supportsRowLocks, {
+      const { verdicts, created, now } = await judgeBatch<DecisionVerdict>(m, this.db.supportsRowLocks, {
         caller,
-        now,
         externalIds: inputs.map((d) => d.subjectExternalId),
         idempotencyKeys: inputs.map((d) => d.idempotencyKey),
-        load: async (subjectIds) => {
+        load: async (subjectIds, now) => {
           lookups = await this.lookups(m, subjectIds, now);
         },
-        judge: (index, subjectId, previous) => this.judge(inputs[index], index, subjectId, caller, lookups, previous, now),
+        judge: (index, subjectId, previous, now) => this.judge(inputs[index], index, subjectId, caller, lookups, previous, now),
         rebase,
       });
 

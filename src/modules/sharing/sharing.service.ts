@@ -14,6 +14,7 @@ import { ConsentStatus } from "../consent/consent.enums";
 import { chunks, judgeBatch, loadConsentTimeline, type ConsentAt, type Verdict } from "../consent/people-batch";
 import type { SubjectService } from "../consent/subject.service";
 import type { Pseudonyms } from "./pseudonyms";
+import type { SignalService } from "./signals.service";
 import { SharingEvent } from "./sharing-event.entity";
 import type { SharingEventInput } from "./sharing.inputs";
 
@@ -48,22 +49,27 @@ const hashOf = (input: SharingEventInput) => {
  * carry the partner's pseudonym for the person, which is all the engine may hand the partner.
  */
 export class SharingService {
-  constructor(private readonly db: Database, private readonly config: Config, private readonly subjects: SubjectService, private readonly pseudonyms: Pseudonyms) {}
+  constructor(
+    private readonly db: Database,
+    private readonly config: Config,
+    private readonly subjects: SubjectService,
+    private readonly pseudonyms: Pseudonyms,
+    private readonly signals: SignalService,
+  ) {}
 
   async record(principal: Principal, inputs: SharingEventInput[]): Promise<SharingOutcome[]> {
     const caller = actorOf(principal);
-    return this.db.transaction(async (m) => {
-      const now = new Date();
+    const afterCommit: Array<() => void> = [];
+    const outcomes = await this.db.transaction(async (m) => {
       let lookups: Lookups;
-      const { verdicts, created } = await judgeBatch<EventVerdict>(m, this.db.supportsRowLocks, {
+      const { verdicts, created, now } = await judgeBatch<EventVerdict>(m, this.db.supportsRowLocks, {
         caller,
-        now,
         externalIds: inputs.map((e) => e.subjectExternalId),
         idempotencyKeys: inputs.map((e) => e.idempotencyKey),
-        load: async (subjectIds) => {
+        load: async (subjectIds, now) => {
           lookups = await this.lookups(m, subjectIds);
         },
-        judge: (index, subjectId, previous) => this.judge(inputs[index], index, subjectId, caller, lookups, previous, now),
+        judge: (index, subjectId, previous, now) => this.judge(inputs[index], index, subjectId, caller, lookups, previous, now),
         rebase: (v, subjectId) => {
           const event = Object.assign(new SharingEvent(), v.event, { subjectId, subjectRef: this.pseudonyms.refFor(v.event!.partnerId, subjectId) });
           return { ...v, event, record: v.record && Object.assign(new IdempotencyRecord(), v.record, { subjectId }) };
@@ -82,9 +88,17 @@ export class SharingService {
           refused: verdicts.filter((v) => v.problems.length > 0).map((v) => ({ index: v.index, codes: [...new Set(v.problems.map((p) => p.code))] })),
         },
       }], now);
+      // Reported late, for a purpose withdrawn since: the partner must hear of the withdrawal too.
+      const late = accepted.map((v) => v.event!).filter((e) => lookups.consentAt(e.subjectId, lookups.agreements.get(e.agreementId)!.purposeId, now) !== ConsentStatus.GRANTED);
+      if (late.length > 0) {
+        const then = await this.signals.lateEvents(m, late.map((e) => ({ ...e, purposeId: lookups.agreements.get(e.agreementId)!.purposeId })), now);
+        if (then) afterCommit.push(then);
+      }
       const replayed = replays.length > 0 ? new Map((await m.findBy(SharingEvent, { id: In(replays.map((v) => v.replayOf!)) })).map((e) => [e.id, e])) : new Map<string, SharingEvent>();
       return verdicts.map((v) => ({ index: v.index, event: v.event ?? (v.replayOf ? replayed.get(v.replayOf) ?? null : null), problems: v.problems }));
     });
+    for (const then of afterCommit) then();
+    return outcomes;
   }
 
   private judge(input: SharingEventInput, index: number, subjectId: string, caller: string, l: Lookups, previous: Map<string, IdempotencyRecord>, now: Date): EventVerdict {

@@ -48,7 +48,21 @@ export class SignalService implements ConsentListener {
     return this.write(m, signals);
   }
 
-  /** A deletion request: every partner that received any of the person's data. */
+  /**
+   * Events accepted for a purpose the person has withdrawn since (a late, backdated report): the
+   * partner must hear of the withdrawal too. Call after appendAudit, like every signal writer.
+   */
+  async lateEvents(m: EntityManager, events: Array<{ subjectId: string; agreementId: string; partnerId: string; subjectRef: string; purposeId: string }>, at: Date): Promise<(() => void) | void> {
+    const purposes = new Map((await m.findBy(Purpose, { id: In([...new Set(events.map((e) => e.purposeId))]) })).map((p) => [p.id, p]));
+    const unique = new Map(events.map((e) => [`${e.subjectId}|${e.agreementId}`, e]));
+    const signals = [...unique.values()].map((e) => Object.assign(new PartnerSignal(), {
+      id: newId(), partnerId: e.partnerId, agreementId: e.agreementId, subjectId: e.subjectId, subjectRef: e.subjectRef,
+      kind: kindFor(purposes.get(e.purposeId)!, ConsentSource.USER), purposeId: e.purposeId, occurredAt: at, acknowledgedAt: null,
+    }));
+    return this.write(m, signals);
+  }
+
+  /** A deletion request: every partner that received any of the person's data. Call after appendAudit. */
   async deletionRequested(m: EntityManager, subjectId: string, at: Date): Promise<(() => void) | void> {
     return this.write(m, await this.signalsFor(m, subjectId, at, () => ({ kind: PartnerSignalKind.DELETION_REQUESTED, purposeId: null })));
   }

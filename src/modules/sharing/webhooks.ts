@@ -13,17 +13,29 @@ import { DeliveryStatus, PartnerWebhook, WebhookAttempt, WebhookDelivery } from 
 const LEASE_MS = 60_000;
 const BATCH = 20;
 const TIMEOUT_MS = 10_000;
+const MAX_BACKOFF_MS = 24 * 3600_000;
 
-function checkUrl(url: string, allowLoopback: boolean): void {
+/** Private, link-local (cloud metadata) and unspecified addresses: not a partner's endpoint. */
+const INTERNAL = /^(10\.|127\.|169\.254\.|192\.168\.|172\.(1[6-9]|2\d|3[01])\.|0\.|\[?(::1?|f[cd][0-9a-f]*:|fe80:))/i;
+
+/** Why a webhook URL is refused, or null: https to a public host (http on loopback in development). */
+function urlProblem(url: string, allowLoopback: boolean): string | null {
   let parsed: URL;
   try {
     parsed = new URL(url);
   } catch {
-    throw new DomainError("INVALID", "The webhook URL is not a URL", ["input", "url"]);
+    return "The webhook URL is not a URL";
   }
   const loopback = ["localhost", "127.0.0.1", "[::1]"].includes(parsed.hostname);
-  if (parsed.protocol === "https:" || (allowLoopback && loopback && parsed.protocol === "http:")) return;
-  throw new DomainError("INVALID", "A webhook URL must use https" + (allowLoopback ? " (or http on loopback)" : ""), ["input", "url"]);
+  if (allowLoopback && loopback && (parsed.protocol === "http:" || parsed.protocol === "https:")) return null;
+  if (parsed.protocol !== "https:") return "A webhook URL must use https" + (allowLoopback ? " (or http on loopback)" : "");
+  if (loopback || INTERNAL.test(parsed.hostname)) return "A webhook URL must reach a public host";
+  return null;
+}
+
+function checkUrl(url: string, allowLoopback: boolean): void {
+  const problem = urlProblem(url, allowLoopback);
+  if (problem) throw new DomainError("INVALID", problem, ["input", "url"]);
 }
 
 /** setPartnerWebhook: the URL, and a new signing secret shown once. */
@@ -96,12 +108,15 @@ export class WebhookDispatcher {
     for (;;) {
       const claimed = await this.claim();
       if (claimed.length === 0) break;
-      await Promise.all(claimed.map((d) => this.deliver(d)));
+      // allSettled: one failing delivery must not end the round while others are still in flight.
+      await Promise.allSettled(claimed.map((d) => this.deliver(d)));
       if (this.stopped) return;
     }
-    const next = await this.db.manager.findOne(WebhookDelivery, { where: { status: DeliveryStatus.PENDING }, order: { nextAttemptAt: "ASC" } });
-    if (next && !this.stopped) {
-      const wait = Math.max(0, next.nextAttemptAt.getTime() - Date.now()) + 5;
+    // The next moment something becomes due: a retry time, or the end of another process's lease.
+    const pending = await this.db.manager.find(WebhookDelivery, { where: { status: DeliveryStatus.PENDING }, order: { nextAttemptAt: "ASC" }, take: BATCH });
+    const due = pending.map((d) => Math.max(d.nextAttemptAt.getTime(), d.claimedUntil?.getTime() ?? 0));
+    if (due.length > 0 && !this.stopped) {
+      const wait = Math.max(0, Math.min(...due) - Date.now()) + 5;
       if (wait < this.config.webhookPollMs) setTimeout(() => this.wake(), wait).unref();
     }
   }
@@ -137,8 +152,9 @@ export class WebhookDispatcher {
     const started = Date.now();
     let status: number | null = null;
     let error: string | null = null;
-    if (!hook) {
-      error = "the partner has no webhook any more";
+    const refused = hook ? urlProblem(hook.url, this.config.webhookAllowLoopback) : null;
+    if (!hook || refused) {
+      error = refused ?? "the partner has no webhook any more";
     } else {
       try {
         const timestamp = new Date();
@@ -155,7 +171,7 @@ export class WebhookDispatcher {
           redirect: "manual",
         });
         status = response.status;
-        await response.arrayBuffer().catch(() => undefined);
+        await response.body?.cancel().catch(() => undefined);
         if (status < 200 || status >= 300) error = `HTTP ${status}`;
       } catch (err) {
         error = err instanceof Error ? err.message.slice(0, 500) : "request failed";
@@ -163,8 +179,8 @@ export class WebhookDispatcher {
     }
     const attempts = delivery.attempts + 1;
     const delivered = error === null;
-    const exhausted = !delivered && (attempts >= this.config.webhookMaxAttempts || !hook);
-    const backoff = this.config.webhookBackoffMs * 2 ** (attempts - 1) * (0.5 + Math.random());
+    const exhausted = !delivered && (attempts >= this.config.webhookMaxAttempts || !hook || refused !== null);
+    const backoff = Math.min(this.config.webhookBackoffMs * 2 ** (attempts - 1), MAX_BACKOFF_MS) * (0.5 + Math.random());
     await this.db.transaction(async (m) => {
       await m.insert(WebhookAttempt, { deliveryId: delivery.id, attempt: attempts, attemptedAt: new Date(started), statusCode: status, error, durationMs: Date.now() - started, claimedBy: this.processId });
       await m.update(WebhookDelivery, { id: delivery.id, claimedBy: this.processId }, {

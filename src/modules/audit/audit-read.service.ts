@@ -1,0 +1,73 @@
+import { LessThan, MoreThan, type EntityManager } from "typeorm";
+import { checkFirst } from "../../graphql/connection";
+import { DomainError } from "../../graphql/errors";
+import type { ReceiptSigner } from "../consent/receipt-signer";
+import { AuditHead, AuditLog } from "./audit-log.entity";
+import { auditHash, GENESIS_HASH } from "./audit.service";
+import { AuditLogHead, type AuditLogConnection, AuditLogVerification } from "./audit.types";
+
+const BATCH = 1000;
+const toCursor = (seq: number) => Buffer.from(`a:${seq}`).toString("base64url");
+function fromCursor(cursor: string | null | undefined): number | null {
+  if (!cursor) return null;
+  const decoded = cursor.length <= 40 ? Buffer.from(cursor, "base64url").toString("utf8") : "";
+  if (!/^a:\d{1,12}$/.test(decoded)) throw new DomainError("INVALID", "after is not a cursor from this connection", ["after"]);
+  return Number(decoded.slice(2));
+}
+
+/** The audit log for the privacy office: browse it, check the chain, and sign its head. */
+export class AuditReader {
+  constructor(private readonly manager: () => EntityManager, private readonly signer: ReceiptSigner) {}
+
+  /** Newest first. */
+  async page(first: number, after: string | null | undefined): Promise<AuditLogConnection> {
+    checkFirst(first);
+    const cursor = fromCursor(after);
+    const m = this.manager();
+    const [rows, totalCount] = await Promise.all([
+      m.find(AuditLog, { where: cursor !== null ? { seq: LessThan(cursor) } : {}, order: { seq: "DESC" }, take: first + 1 }),
+      m.count(AuditLog),
+    ]);
+    const edges = rows.slice(0, first).map((node) => ({ cursor: toCursor(node.seq), node }));
+    return {
+      edges,
+      totalCount,
+      pageInfo: { hasNextPage: rows.length > first, hasPreviousPage: cursor !== null, startCursor: edges[0]?.cursor ?? null, endCursor: edges[edges.length - 1]?.cursor ?? null },
+    };
+  }
+
+  /**
+   * Recomputes every hash in order. The first broken entry is one whose content does not hash as
+   * recorded or does not follow its predecessor, or the first sequence number missing (a deleted
+   * entry) — the head row says how long the chain must be.
+   */
+  async verify(): Promise<AuditLogVerification> {
+    const m = this.manager();
+    const head = await m.findOneByOrFail(AuditHead, { id: 1 });
+    let expectedSeq = 1;
+    let previous = GENESIS_HASH;
+    let checked = 0;
+    const broken = (seq: number) => Object.assign(new AuditLogVerification(), { valid: false, checkedEntries: checked, firstBrokenSeq: seq });
+    for (;;) {
+      const rows = await m.find(AuditLog, { where: { seq: MoreThan(expectedSeq - 1) }, order: { seq: "ASC" }, take: BATCH });
+      for (const row of rows) {
+        if (row.seq !== expectedSeq) return broken(expectedSeq);
+        if (row.previousHash !== previous || auditHash(row) !== row.hash) return broken(row.seq);
+        checked += 1;
+        previous = row.hash;
+        expectedSeq += 1;
+      }
+      if (rows.length < BATCH) break;
+    }
+    if (head.seq !== expectedSeq - 1) return broken(expectedSeq);
+    if (head.hash !== previous) return broken(head.seq);
+    return Object.assign(new AuditLogVerification(), { valid: true, checkedEntries: checked, firstBrokenSeq: null });
+  }
+
+  async head(): Promise<AuditLogHead> {
+    const head = await this.manager().findOneByOrFail(AuditHead, { id: 1 });
+    const signedAt = new Date();
+    const jws = await this.signer.sign({ type: "candor-audit-head", seq: head.seq, hash: head.hash, signedAt: signedAt.toISOString() });
+    return Object.assign(new AuditLogHead(), { seq: head.seq, hash: head.hash, signedAt, jws });
+  }
+}

@@ -1,0 +1,11 @@
+import { admin, type PermissionMap } from "../../auth/rules";
+
+/** The audit log is the privacy office's. */
+export const auditPermissions: PermissionMap = {
+  Query: { auditLog: admin, verifyAuditLog: admin, auditLogHead: admin },
+  AuditLogEntry: admin,
+  AuditLogEdge: admin,
+  AuditLogConnection: admin,
+  AuditLogVerification: admin,
+  AuditLogHead: admin,
+};

@@ -1,0 +1,77 @@
+import { Field, Int, ObjectType } from "type-graphql";
+import { PageInfo } from "../../graphql/connection";
+
+@ObjectType({ description: "One entry of the tamper-evident audit log." })
+export class AuditLogEntry {
+  @Field(() => Int)
+  seq: number;
+
+  @Field(() => Date)
+  occurredAt: Date;
+
+  @Field()
+  actor: string;
+
+  @Field()
+  action: string;
+
+  @Field()
+  entityType: string;
+
+  @Field()
+  entityId: string;
+
+  @Field()
+  hash: string;
+
+  @Field()
+  previousHash: string;
+}
+
+@ObjectType()
+export class AuditLogEdge {
+  @Field()
+  cursor: string;
+
+  @Field(() => AuditLogEntry)
+  node: AuditLogEntry;
+}
+
+@ObjectType()
+export class AuditLogConnection {
+  @Field(() => [AuditLogEdge])
+  edges: AuditLogEdge[];
+
+  @Field(() => PageInfo)
+  pageInfo: PageInfo;
+
+  @Field(() => Int)
+  totalCount: number;
+}
+
+@ObjectType()
+export class AuditLogVerification {
+  @Field()
+  valid: boolean;
+
+  @Field(() => Int)
+  checkedEntries: number;
+
+  @Field(() => Int, { nullable: true, description: "The first entry that does not hash as recorded, or the first missing sequence number." })
+  firstBrokenSeq: number | null;
+}
+
+@ObjectType({ description: "The newest entry, signed with the receipt key, so that a copy kept elsewhere can later prove the chain was not rewritten." })
+export class AuditLogHead {
+  @Field(() => Int)
+  seq: number;
+
+  @Field()
+  hash: string;
+
+  @Field(() => Date)
+  signedAt: Date;
+
+  @Field()
+  jws: string;
+}
