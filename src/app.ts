@@ -12,6 +12,7 @@ import { createApollo } from "./http/apollo";
 import { Metrics } from "./http/metrics";
 import { createHttpServer } from "./http/server";
 import { AuditReader } from "./modules/audit/audit-read.service";
+import { BreachService } from "./modules/breach/breach.service";
 import { CatalogService } from "./modules/catalog/catalog.service";
 import { ConsentReader } from "./modules/consent/consent-read.service";
 import { ConsentService } from "./modules/consent/consent.service";
@@ -62,6 +63,7 @@ export async function createServices(config: Config, logger: Logger = pino({ lev
       webhooks: new WebhookService(db, config),
       dispatcher,
       auditReader: new AuditReader(() => db.manager, receipts),
+      breaches: new BreachService(db),
     };
   } catch (err) {
     await db.close();

@@ -18,6 +18,7 @@ import { RecommenderModeChoice } from "../modules/decisions/recommender-mode.ent
 import { PartnerSignal } from "../modules/sharing/partner-signal.entity";
 import { SharingEvent } from "../modules/sharing/sharing-event.entity";
 import { PartnerWebhook, WebhookAttempt, WebhookDelivery } from "../modules/sharing/webhook.entity";
+import { BreachIncident, BreachNotice } from "../modules/breach/breach.entity";
 import { AppSecret } from "./app-secret.entity";
 import { IdempotencyRecord } from "./idempotency.entity";
 
@@ -48,4 +49,6 @@ export const entities = [
   PartnerWebhook,
   WebhookDelivery,
   WebhookAttempt,
+  BreachIncident,
+  BreachNotice,
 ];

@@ -4,6 +4,8 @@ import type { ApiKeyService } from "../auth/api-key.service";
 import { actorOf, type Principal, Role } from "../auth/principal";
 import type { Config } from "../config";
 import type { AuditReader } from "../modules/audit/audit-read.service";
+import { createBreachLoaders } from "../modules/breach/breach.loaders";
+import type { BreachService } from "../modules/breach/breach.service";
 import type { Database } from "../db/database";
 import { createCatalogLoaders } from "../modules/catalog/catalog.loaders";
 import type { CatalogService } from "../modules/catalog/catalog.service";
@@ -42,6 +44,7 @@ export interface Services {
   webhooks: WebhookService;
   dispatcher: WebhookDispatcher;
   auditReader: AuditReader;
+  breaches: BreachService;
 }
 
 /** Fresh per request: a loader's cache must never outlive the request (or leak across callers). */
@@ -53,6 +56,7 @@ export function createLoaders(services: Services) {
     consent: createConsentLoaders(reader, (c) => c.purposes.forEach((p) => catalog.purpose.prime(p.id, p))),
     decisions: createDecisionLoaders(reader),
     sharing: createSharingLoaders(reader),
+    breach: createBreachLoaders(reader),
   };
 }
 

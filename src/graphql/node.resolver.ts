@@ -31,6 +31,15 @@ export const nodeFetchers: NodeFetchers = {
   ConsentEvent: async (ctx, id) => owned(ctx, await ctx.loaders.consent.event.load(id), (e) => e.subjectId),
   Decision: (ctx, id) => ctx.services.decisionReader.visible(ctx, id),
   SharingEvent: async (ctx, id) => owned(ctx, await ctx.loaders.sharing.event.load(id), (e) => e.subjectId),
+  BreachNotice: async (ctx, id) => owned(ctx, await ctx.loaders.breach.notice.load(id), (n) => n.subjectId),
+  BreachIncident: async (ctx, id) => {
+    const incident = await ctx.loaders.breach.incident.load(id);
+    if (!incident || ctx.principal.role === Role.ADMIN) return incident;
+    // A person may read an incident only through their own notice of it.
+    const me = await ctx.me();
+    const notices = me ? await ctx.loaders.breach.noticesBySubject.load(me.id) : [];
+    return notices.some((n) => n.incidentId === incident.id) ? incident : null;
+  },
   PartnerSignal: async (ctx, id) => {
     const signal = await ctx.loaders.sharing.signal.load(id);
     if (!signal) return null;

@@ -14,6 +14,7 @@ import { ConsentEventResolver, ConsentResolver, SubjectResolver, ViewerSubjectRe
 import { ConsentCheckModesResolver, ControlResolver, DecisionResolver, FactorResolver, SubjectDecisionsResolver } from "../modules/decisions/decisions.resolver";
 import { PartnerSignalResolver, RecipientResolver, SharingEventResolver, SharingResolver, SubjectSharingResolver } from "../modules/sharing/sharing.resolver";
 import { AuditResolver } from "../modules/audit/audit.resolver";
+import { BreachIncidentResolver, BreachNoticeResolver, SubjectBreachResolver } from "../modules/breach/breach.resolver";
 import { ViewerResolver } from "../modules/viewer/viewer.resolver";
 import { NodeResolver } from "./node.resolver";
 import { permissionsMiddleware } from "./permissions";
@@ -45,6 +46,9 @@ const resolvers = [
   RecipientResolver,
   SubjectSharingResolver,
   AuditResolver,
+  BreachIncidentResolver,
+  BreachNoticeResolver,
+  SubjectBreachResolver,
 ] as const;
 
 /** The schema as the code declares it, before permissions are woven in. */

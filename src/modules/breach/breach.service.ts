@@ -1,0 +1,97 @@
+import { Between, In, IsNull, type EntityManager } from "typeorm";
+import type { Database } from "../../db/database";
+import { fromGlobalId, newId } from "../../db/ids";
+import { DomainError } from "../../graphql/errors";
+import { appendAudit } from "../audit/audit.service";
+import { DataCategory } from "../catalog/data-category.entity";
+import { chunks } from "../consent/people-batch";
+import { DecisionFactor } from "../decisions/decision-factor.entity";
+import { Decision } from "../decisions/decision.entity";
+import { SharingEvent } from "../sharing/sharing-event.entity";
+import { BreachIncident, BreachNotice, BreachStatus } from "./breach.entity";
+import type { ReportBreachIncidentInput, UpdateBreachIncidentInput } from "./breach.inputs";
+
+/**
+ * Breach incidents: Candor finds every person whose data in the exposed categories it held in the
+ * window (used in a decision, or shared with a partner, then) and gives each a notice naming
+ * their own affected categories.
+ */
+export class BreachService {
+  constructor(private readonly db: Database) {}
+
+  async report(actor: string, input: ReportBreachIncidentInput): Promise<{ incident: BreachIncident; notified: number }> {
+    if (input.occurredFrom > input.occurredTo) throw new DomainError("INVALID", "occurredFrom is after occurredTo", ["input", "occurredFrom"]);
+    const categories = await this.db.manager.findBy(DataCategory, { key: In(input.dataCategories) });
+    input.dataCategories.forEach((key, i) => {
+      if (!categories.some((c) => c.key === key)) throw new DomainError("NOT_FOUND", `No data category with key "${key}"`, ["input", "dataCategories", String(i)]);
+    });
+    const categoryIds = categories.map((c) => c.id);
+    return this.db.transaction(async (m) => {
+      const now = new Date();
+      const incident = Object.assign(new BreachIncident(), {
+        id: newId(), title: input.title, description: input.description, discoveredAt: input.discoveredAt, containedAt: null,
+        occurredFrom: input.occurredFrom, occurredTo: input.occurredTo, dataCategoryIds: categoryIds, whatWeAreDoing: input.whatWeAreDoing,
+        whatYouCanDo: input.whatYouCanDo, status: BreachStatus.INVESTIGATING, createdAt: now, updatedAt: now,
+      });
+      await m.insert(BreachIncident, incident);
+      const affected = await this.affected(m, categoryIds, input.occurredFrom, input.occurredTo);
+      const notices = [...affected].map(([subjectId, ids]) => Object.assign(new BreachNotice(), {
+        id: newId(), subjectId, incidentId: incident.id, affectedCategoryIds: [...ids], notifiedAt: now, acknowledgedAt: null,
+      }));
+      for (const part of chunks(notices, 500)) await m.insert(BreachNotice, part);
+      await appendAudit(m, [{ actor, action: "breach.report", entityType: "BreachIncident", entityId: incident.id, detail: { categories: categoryIds, notified: notices.length } }], now);
+      return { incident, notified: notices.length };
+    });
+  }
+
+  /** Each person's categories among `categoryIds` that Candor held in the window. */
+  private async affected(m: EntityManager, categoryIds: string[], from: Date, to: Date): Promise<Map<string, Set<string>>> {
+    const out = new Map<string, Set<string>>();
+    const add = (subjectId: string, categoryId: string) => out.set(subjectId, (out.get(subjectId) ?? new Set()).add(categoryId));
+    const factors = await m.createQueryBuilder(DecisionFactor, "f")
+      .innerJoin(Decision, "d", "d.id = f.decision_id")
+      .select(["f.subject_id AS subject_id", "f.data_category_id AS category_id"])
+      .where("f.data_category_id IN (:...categoryIds)", { categoryIds })
+      .andWhere("d.occurred_at BETWEEN :from AND :to", { from, to })
+      .distinct(true)
+      .getRawMany<{ subject_id: string; category_id: string }>();
+    for (const f of factors) add(f.subject_id, f.category_id);
+    const events = await m.find(SharingEvent, { where: { occurredAt: Between(from, to) }, select: { subjectId: true, dataCategoryIds: true } });
+    for (const e of events) for (const c of e.dataCategoryIds) if (categoryIds.includes(c)) add(e.subjectId, c);
+    return out;
+  }
+
+  async update(actor: string, input: UpdateBreachIncidentInput): Promise<BreachIncident> {
+    const ref = fromGlobalId(input.id);
+    return this.db.transaction(async (m) => {
+      const incident = ref?.type === "BreachIncident" ? await m.findOneBy(BreachIncident, { id: ref.id }) : null;
+      if (!incident) throw new DomainError("NOT_FOUND", "No breach incident with this id", ["input", "id"]);
+      const now = new Date();
+      const changes: Partial<BreachIncident> = {
+        ...(input.status ? { status: input.status } : {}),
+        ...(input.containedAt ? { containedAt: input.containedAt } : input.status === BreachStatus.CONTAINED && !incident.containedAt ? { containedAt: now } : {}),
+        ...(input.whatWeAreDoing ? { whatWeAreDoing: input.whatWeAreDoing } : {}),
+        ...(input.whatYouCanDo ? { whatYouCanDo: input.whatYouCanDo } : {}),
+      };
+      if (Object.keys(changes).length === 0) return incident;
+      await m.update(BreachIncident, { id: incident.id }, { ...changes, updatedAt: now });
+      await appendAudit(m, [{ actor, action: "breach.update", entityType: "BreachIncident", entityId: incident.id, detail: { fields: Object.keys(changes) } }], now);
+      return Object.assign(incident, changes, { updatedAt: now });
+    });
+  }
+
+  /** A person's own notice, acknowledged once; another person's answers null, as a missing one. */
+  async acknowledge(actor: string, subjectId: string, globalId: string): Promise<BreachNotice | null> {
+    const ref = fromGlobalId(globalId);
+    if (ref?.type !== "BreachNotice") return null;
+    return this.db.transaction(async (m) => {
+      const notice = await m.findOneBy(BreachNotice, { id: ref.id, subjectId });
+      if (!notice) return null;
+      if (notice.acknowledgedAt) return notice;
+      const now = new Date();
+      await m.update(BreachNotice, { id: notice.id, acknowledgedAt: IsNull() }, { acknowledgedAt: now });
+      await appendAudit(m, [{ actor, action: "breach.acknowledge", entityType: "BreachNotice", entityId: notice.id, detail: {} }], now);
+      return Object.assign(notice, { acknowledgedAt: now });
+    });
+  }
+}
