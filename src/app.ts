@@ -13,6 +13,7 @@ import { Metrics } from "./http/metrics";
 import { createHttpServer } from "./http/server";
 import { AuditReader } from "./modules/audit/audit-read.service";
 import { BreachService } from "./modules/breach/breach.service";
+import { PolicyService } from "./modules/policy/policy.service";
 import { CatalogService } from "./modules/catalog/catalog.service";
 import { ConsentReader } from "./modules/consent/consent-read.service";
 import { ConsentService } from "./modules/consent/consent.service";
@@ -64,6 +65,7 @@ export async function createServices(config: Config, logger: Logger = pino({ lev
       dispatcher,
       auditReader: new AuditReader(() => db.manager, receipts),
       breaches: new BreachService(db),
+      policies: new PolicyService(db),
     };
   } catch (err) {
     await db.close();

@@ -1,5 +1,5 @@
-import { readFileSync } from "node:fs";
-import { relative } from "node:path";
+import { readdirSync, readFileSync } from "node:fs";
+import { join, relative } from "node:path";
 import { signToken, hs256Key } from "./auth/jwt";
 import { SERVICE_SCOPES } from "./auth/principal";
 import { DEMO_PERSON } from "./demo-decisions";
@@ -11,11 +11,16 @@ import { demoCatalogPath, projectRoot } from "./paths";
 
 const WEEK = 7 * 24 * 3600;
 
-/** Loads catalog/demo.yaml into a database that has no catalog yet. */
+/**
+ * Loads the demo catalog into a database that has none yet: its history first (catalog/history,
+ * oldest first: earlier policy versions and the catalog they described), then catalog/demo.yaml.
+ */
 export async function loadDemoCatalogIfEmpty(services: Services): Promise<boolean> {
   if ((await services.db.manager.count(Purpose)) > 0) return false;
-  const path = demoCatalogPath();
-  await new CatalogApplyService(services.db).applyFile(relative(projectRoot(), path), readFileSync(path, "utf8"), "system:demo");
+  const history = join(projectRoot(), "catalog", "history");
+  const files = [...readdirSync(history).filter((f) => f.endsWith(".yaml")).sort().map((f) => join(history, f)), demoCatalogPath()];
+  const apply = new CatalogApplyService(services.db);
+  for (const path of files) await apply.applyFile(relative(projectRoot(), path), readFileSync(path, "utf8"), "system:demo");
   return true;
 }
 

@@ -85,7 +85,7 @@ describe("catalog", () => {
   it("publishes the privacy policy in plain language", async () => {
     const r = await t.gql("{ privacyPolicy { version effectiveAt summary readingGrade sections { key heading body readingGrade } } v1: privacyPolicy(version: 1) { version } v9: privacyPolicy(version: 9) { version } }");
     const policy = r.body.data!.privacyPolicy;
-    expect(policy.version).toBe(1);
+    expect(policy.version).toBe(2);
     expect(policy.sections.length).toBeGreaterThanOrEqual(5);
     expect(policy.readingGrade).toBeLessThanOrEqual(8);
     for (const s of policy.sections) expect(s.readingGrade).toBeLessThanOrEqual(8);

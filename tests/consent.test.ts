@@ -50,7 +50,7 @@ describe("consent", () => {
     expect(protectedHeader.alg).toBe("EdDSA");
     const receipt = JSON.parse(new TextDecoder().decode(payload));
     expect(receipt).toMatchObject({
-      recordId: out.receipt.id, subject: { externalId: "changer" }, jurisdiction: "US-CA", policyVersion: 1, channel: "MOBILE_APP",
+      recordId: out.receipt.id, subject: { externalId: "changer" }, jurisdiction: "US-CA", policyVersion: 2, channel: "MOBILE_APP",
       controller: { name: expect.any(String) },
     });
     expect(receipt.purposes.map((p: any) => [p.purpose, p.status, p.legalBasis])).toEqual([
@@ -67,8 +67,8 @@ describe("consent", () => {
     const events = history.body.data!.me.consentHistory;
     expect(events.totalCount).toBe(2);
     expect(events.edges.map((e: any) => e.node)).toEqual(expect.arrayContaining([
-      { purpose: { key: "personalized-recommendations" }, status: "DENIED", previousStatus: "GRANTED", source: "USER", channel: "MOBILE_APP", policyVersion: 1, receipt: { id: out.receipt.id } },
-      { purpose: { key: "location-based-offers" }, status: "GRANTED", previousStatus: "DENIED", source: "USER", channel: "MOBILE_APP", policyVersion: 1, receipt: { id: out.receipt.id } },
+      { purpose: { key: "personalized-recommendations" }, status: "DENIED", previousStatus: "GRANTED", source: "USER", channel: "MOBILE_APP", policyVersion: 2, receipt: { id: out.receipt.id } },
+      { purpose: { key: "location-based-offers" }, status: "GRANTED", previousStatus: "DENIED", source: "USER", channel: "MOBILE_APP", policyVersion: 2, receipt: { id: out.receipt.id } },
     ]));
   });
 

@@ -1,4 +1,4 @@
-import { Table, TableForeignKey, TableIndex, type QueryRunner, type TableColumnOptions } from "typeorm";
+import { Table, TableColumn, TableForeignKey, TableIndex, type QueryRunner, type TableColumnOptions } from "typeorm";
 
 // Helpers for dialect-neutral migrations: every column type goes through the driver's own
 // normalizeType, so one migration creates the same tables on SQLite and MySQL/MariaDB as the
@@ -100,4 +100,9 @@ export async function createJunction(
       { columns: [target.column], references: target.table, onDelete: "CASCADE", onUpdate: "CASCADE" },
     ],
   });
+}
+
+/** Adds one column to an existing table (for later migrations). */
+export async function addColumn(queryRunner: QueryRunner, tableName: string, columnName: string, spec: ColumnSpec): Promise<void> {
+  await queryRunner.addColumn(tableName, new TableColumn(column(queryRunner, columnName, spec)));
 }

@@ -6,6 +6,7 @@ import type { Config } from "../config";
 import type { AuditReader } from "../modules/audit/audit-read.service";
 import { createBreachLoaders } from "../modules/breach/breach.loaders";
 import type { BreachService } from "../modules/breach/breach.service";
+import type { PolicyService } from "../modules/policy/policy.service";
 import type { Database } from "../db/database";
 import { createCatalogLoaders } from "../modules/catalog/catalog.loaders";
 import type { CatalogService } from "../modules/catalog/catalog.service";
@@ -45,6 +46,7 @@ export interface Services {
   dispatcher: WebhookDispatcher;
   auditReader: AuditReader;
   breaches: BreachService;
+  policies: PolicyService;
 }
 
 /** Fresh per request: a loader's cache must never outlive the request (or leak across callers). */

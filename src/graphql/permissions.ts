@@ -7,12 +7,13 @@ import { decisionPermissions } from "../modules/decisions/decisions.rules";
 import { sharingPermissions } from "../modules/sharing/sharing.rules";
 import { auditPermissions } from "../modules/audit/audit.rules";
 import { breachPermissions } from "../modules/breach/breach.rules";
+import { policyPermissions } from "../modules/policy/policy.rules";
 import { viewerPermissions } from "../modules/viewer/viewer.rules";
 
 /** Every domain's rules, merged. A field missing here is denied (fallbackRule: deny). */
 export function permissionMap(): PermissionMap {
   const merged: PermissionMap = {};
-  for (const part of [catalogPermissions, viewerPermissions, consentPermissions, decisionPermissions, sharingPermissions, auditPermissions, breachPermissions]) {
+  for (const part of [catalogPermissions, viewerPermissions, consentPermissions, decisionPermissions, sharingPermissions, auditPermissions, breachPermissions, policyPermissions]) {
     for (const [type, rules] of Object.entries(part)) {
       const existing = merged[type];
       if (existing !== undefined && (isRule(existing) || isRule(rules))) throw new Error(`Permission for ${type} declared twice`);

@@ -15,6 +15,7 @@ import { ConsentCheckModesResolver, ControlResolver, DecisionResolver, FactorRes
 import { PartnerSignalResolver, RecipientResolver, SharingEventResolver, SharingResolver, SubjectSharingResolver } from "../modules/sharing/sharing.resolver";
 import { AuditResolver } from "../modules/audit/audit.resolver";
 import { BreachIncidentResolver, BreachNoticeResolver, SubjectBreachResolver } from "../modules/breach/breach.resolver";
+import { PolicyResolver, SubjectPolicyResolver } from "../modules/policy/policy.resolver";
 import { ViewerResolver } from "../modules/viewer/viewer.resolver";
 import { NodeResolver } from "./node.resolver";
 import { permissionsMiddleware } from "./permissions";
@@ -49,6 +50,8 @@ const resolvers = [
   BreachIncidentResolver,
   BreachNoticeResolver,
   SubjectBreachResolver,
+  PolicyResolver,
+  SubjectPolicyResolver,
 ] as const;
 
 /** The schema as the code declares it, before permissions are woven in. */

@@ -5,6 +5,7 @@ import { newId } from "../../db/ids";
 import { appendAudit } from "../audit/audit.service";
 import { AlgorithmCard } from "./algorithm-card.entity";
 import { CatalogFileError, parseCatalogFile, type CatalogFile } from "./catalog-file";
+import { snapshotCatalog } from "./catalog-snapshot";
 import { DataCategory } from "./data-category.entity";
 import { Partner } from "./partner.entity";
 import { PersonalizationLevel } from "./personalization-level.entity";
@@ -175,7 +176,7 @@ class ApplyRun {
       throw new CatalogFileError(file, [`policy: version ${p.version} is already published with other content; publish the change as version ${p.version + 1}`]);
     }
     const id = newId();
-    await this.m.insert(PrivacyPolicy, { id, ...fields, publishedAt: new Date() });
+    await this.m.insert(PrivacyPolicy, { id, ...fields, publishedAt: new Date(), catalogSnapshot: await snapshotCatalog(this.m) } as never);
     this.addedIds.add(id);
     this.seenIds.add(id);
   }

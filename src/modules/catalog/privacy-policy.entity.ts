@@ -4,6 +4,7 @@ import { IntColumn, JsonColumn, PrimaryIdColumn, TextColumn, TimeColumn } from "
 import { CATALOG_CACHE } from "../../graphql/cache";
 import { Node } from "../../graphql/node";
 import { fleschKincaidGrade } from "../../text/readability";
+import type { CatalogSnapshot } from "./catalog-snapshot";
 
 export interface PolicySectionData {
   key: string;
@@ -54,6 +55,10 @@ export class PrivacyPolicy extends Node {
 
   @TimeColumn()
   publishedAt: Date;
+
+  /** The catalog this version described (null for a version published before snapshots). */
+  @JsonColumn({ nullable: true })
+  catalogSnapshot: CatalogSnapshot | null;
 
   @Field(() => [PolicySection])
   get sections(): PolicySection[] {

@@ -1,0 +1,10 @@
+import { admin, anyOf, anyone, subject, type PermissionMap } from "../../auth/rules";
+
+export const policyPermissions: PermissionMap = {
+  Mutation: { publishPrivacyPolicy: admin },
+  Subject: { policyChangesSinceConsent: anyOf(subject, admin) },
+  DataPractice: anyone,
+  PolicyDiff: anyOf(subject, admin),
+  PolicyChange: anyOf(subject, admin),
+  PublishPrivacyPolicyPayload: admin,
+};

@@ -1,0 +1,101 @@
+import { ArrayMaxSize, ArrayMinSize, MaxLength, MinLength, ValidateNested } from "class-validator";
+import { Field, InputType, Int, ObjectType, registerEnumType } from "type-graphql";
+import { UserError } from "../../graphql/user-error";
+import { DataCategory } from "../catalog/data-category.entity";
+import { Partner } from "../catalog/partner.entity";
+import { PrivacyPolicy } from "../catalog/privacy-policy.entity";
+import { Purpose } from "../catalog/purpose.entity";
+
+export enum PolicyChangeKind { ADDED = "ADDED", REMOVED = "REMOVED", CHANGED = "CHANGED" }
+export enum PolicyEntity { PURPOSE = "PURPOSE", DATA_CATEGORY = "DATA_CATEGORY", PARTNER = "PARTNER", RETENTION = "RETENTION", SECTION = "SECTION" }
+registerEnumType(PolicyChangeKind, { name: "PolicyChangeKind" });
+registerEnumType(PolicyEntity, { name: "PolicyEntity" });
+
+@ObjectType({ description: "One line of the generated data-practice table: a category, why it is used, who gets it, how long it is kept." })
+export class DataPractice {
+  @Field(() => DataCategory)
+  dataCategory: DataCategory;
+
+  @Field(() => [Purpose])
+  purposes: Purpose[];
+
+  @Field(() => [Partner])
+  recipients: Partner[];
+
+  @Field(() => Int, { nullable: true })
+  retentionDays: number | null;
+}
+
+@ObjectType()
+export class PolicyChange {
+  @Field(() => PolicyChangeKind)
+  kind: PolicyChangeKind;
+
+  @Field(() => PolicyEntity)
+  entity: PolicyEntity;
+
+  @Field({ description: "Key of the purpose, data category, partner or section concerned." })
+  key: string;
+
+  @Field({ description: "One plain sentence." })
+  text: string;
+}
+
+@ObjectType()
+export class PolicyDiff {
+  @Field(() => Int)
+  fromVersion: number;
+
+  @Field(() => Int)
+  toVersion: number;
+
+  @Field(() => [PolicyChange])
+  changes: PolicyChange[];
+}
+
+@InputType()
+export class PolicySectionInput {
+  @Field()
+  @MinLength(1)
+  @MaxLength(120)
+  key: string;
+
+  @Field()
+  @MinLength(1)
+  @MaxLength(200)
+  heading: string;
+
+  @Field()
+  @MinLength(1)
+  @MaxLength(20_000)
+  body: string;
+}
+
+@InputType()
+export class PublishPrivacyPolicyInput {
+  @Field()
+  @MinLength(1)
+  @MaxLength(4000)
+  summary: string;
+
+  @Field(() => [PolicySectionInput])
+  @ArrayMinSize(1)
+  @ArrayMaxSize(50)
+  @ValidateNested()
+  sections: PolicySectionInput[];
+
+  @Field(() => Date, { nullable: true, description: "Default: now." })
+  effectiveAt?: Date | null;
+}
+
+@ObjectType()
+export class PublishPrivacyPolicyPayload {
+  @Field(() => PrivacyPolicy, { nullable: true })
+  privacyPolicy?: PrivacyPolicy | null;
+
+  @Field(() => [String], { description: "Published anyway, but worth fixing: e.g. a section above reading grade 8." })
+  warnings: string[] = [];
+
+  @Field(() => [UserError])
+  userErrors: UserError[] = [];
+}
