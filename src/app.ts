@@ -14,6 +14,7 @@ import { createHttpServer } from "./http/server";
 import { AuditReader } from "./modules/audit/audit-read.service";
 import { BreachService } from "./modules/breach/breach.service";
 import { PolicyService } from "./modules/policy/policy.service";
+import { RightsService } from "./modules/rights/rights.service";
 import { CatalogService } from "./modules/catalog/catalog.service";
 import { ConsentReader } from "./modules/consent/consent-read.service";
 import { ConsentService } from "./modules/consent/consent.service";
@@ -42,6 +43,7 @@ export async function createServices(config: Config, logger: Logger = pino({ lev
     const receipts = await ReceiptSigner.load(config, db);
     const subjects = new SubjectService(db, config);
     const signals = new SignalService(db, config);
+    const consent = new ConsentService(db, config, subjects, receipts, [signals]);
     const dispatcher = new WebhookDispatcher(db, config, logger);
     // A commit that wrote outbox rows wakes the dispatcher (it otherwise polls rarely).
     signals.onOutbox = () => dispatcher.wake();
@@ -53,7 +55,7 @@ export async function createServices(config: Config, logger: Logger = pino({ lev
       authenticator: new Authenticator(jwt, apiKeys),
       catalog: new CatalogService(() => db.manager),
       subjects,
-      consent: new ConsentService(db, config, subjects, receipts, [signals]),
+      consent,
       consentReader: new ConsentReader(config, subjects, () => db.manager),
       receipts,
       decisions: new DecisionService(db, config, subjects),
@@ -66,6 +68,7 @@ export async function createServices(config: Config, logger: Logger = pino({ lev
       auditReader: new AuditReader(() => db.manager, receipts),
       breaches: new BreachService(db),
       policies: new PolicyService(db),
+      rights: new RightsService(db, subjects, consent, signals),
     };
   } catch (err) {
     await db.close();

@@ -19,6 +19,7 @@ import { PartnerSignal } from "../modules/sharing/partner-signal.entity";
 import { SharingEvent } from "../modules/sharing/sharing-event.entity";
 import { PartnerWebhook, WebhookAttempt, WebhookDelivery } from "../modules/sharing/webhook.entity";
 import { BreachIncident, BreachNotice } from "../modules/breach/breach.entity";
+import { DataRequest } from "../modules/rights/data-request.entity";
 import { AppSecret } from "./app-secret.entity";
 import { IdempotencyRecord } from "./idempotency.entity";
 
@@ -51,4 +52,5 @@ export const entities = [
   WebhookAttempt,
   BreachIncident,
   BreachNotice,
+  DataRequest,
 ];

@@ -7,6 +7,8 @@ import type { AuditReader } from "../modules/audit/audit-read.service";
 import { createBreachLoaders } from "../modules/breach/breach.loaders";
 import type { BreachService } from "../modules/breach/breach.service";
 import type { PolicyService } from "../modules/policy/policy.service";
+import { createRightsLoaders } from "../modules/rights/rights.loaders";
+import type { RightsService } from "../modules/rights/rights.service";
 import type { Database } from "../db/database";
 import { createCatalogLoaders } from "../modules/catalog/catalog.loaders";
 import type { CatalogService } from "../modules/catalog/catalog.service";
@@ -47,6 +49,7 @@ export interface Services {
   auditReader: AuditReader;
   breaches: BreachService;
   policies: PolicyService;
+  rights: RightsService;
 }
 
 /** Fresh per request: a loader's cache must never outlive the request (or leak across callers). */
@@ -59,6 +62,7 @@ export function createLoaders(services: Services) {
     decisions: createDecisionLoaders(reader),
     sharing: createSharingLoaders(reader),
     breach: createBreachLoaders(reader),
+    rights: createRightsLoaders(reader),
   };
 }
 

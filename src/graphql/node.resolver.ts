@@ -31,6 +31,7 @@ export const nodeFetchers: NodeFetchers = {
   ConsentEvent: async (ctx, id) => owned(ctx, await ctx.loaders.consent.event.load(id), (e) => e.subjectId),
   Decision: (ctx, id) => ctx.services.decisionReader.visible(ctx, id),
   SharingEvent: async (ctx, id) => owned(ctx, await ctx.loaders.sharing.event.load(id), (e) => e.subjectId),
+  DataRequest: async (ctx, id) => owned(ctx, await ctx.loaders.rights.request.load(id), (r) => r.subjectId),
   BreachNotice: async (ctx, id) => owned(ctx, await ctx.loaders.breach.notice.load(id), (n) => n.subjectId),
   BreachIncident: async (ctx, id) => {
     const incident = await ctx.loaders.breach.incident.load(id);

@@ -8,12 +8,13 @@ import { sharingPermissions } from "../modules/sharing/sharing.rules";
 import { auditPermissions } from "../modules/audit/audit.rules";
 import { breachPermissions } from "../modules/breach/breach.rules";
 import { policyPermissions } from "../modules/policy/policy.rules";
+import { rightsPermissions } from "../modules/rights/rights.rules";
 import { viewerPermissions } from "../modules/viewer/viewer.rules";
 
 /** Every domain's rules, merged. A field missing here is denied (fallbackRule: deny). */
 export function permissionMap(): PermissionMap {
   const merged: PermissionMap = {};
-  for (const part of [catalogPermissions, viewerPermissions, consentPermissions, decisionPermissions, sharingPermissions, auditPermissions, breachPermissions, policyPermissions]) {
+  for (const part of [catalogPermissions, viewerPermissions, consentPermissions, decisionPermissions, sharingPermissions, auditPermissions, breachPermissions, policyPermissions, rightsPermissions]) {
     for (const [type, rules] of Object.entries(part)) {
       const existing = merged[type];
       if (existing !== undefined && (isRule(existing) || isRule(rules))) throw new Error(`Permission for ${type} declared twice`);

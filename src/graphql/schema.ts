@@ -16,6 +16,7 @@ import { PartnerSignalResolver, RecipientResolver, SharingEventResolver, Sharing
 import { AuditResolver } from "../modules/audit/audit.resolver";
 import { BreachIncidentResolver, BreachNoticeResolver, SubjectBreachResolver } from "../modules/breach/breach.resolver";
 import { PolicyResolver, SubjectPolicyResolver } from "../modules/policy/policy.resolver";
+import { DataRequestResolver, SubjectRightsResolver } from "../modules/rights/rights.resolver";
 import { ViewerResolver } from "../modules/viewer/viewer.resolver";
 import { NodeResolver } from "./node.resolver";
 import { permissionsMiddleware } from "./permissions";
@@ -52,6 +53,8 @@ const resolvers = [
   SubjectBreachResolver,
   PolicyResolver,
   SubjectPolicyResolver,
+  DataRequestResolver,
+  SubjectRightsResolver,
 ] as const;
 
 /** The schema as the code declares it, before permissions are woven in. */

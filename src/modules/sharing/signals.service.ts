@@ -62,9 +62,16 @@ export class SignalService implements ConsentListener {
     return this.write(m, signals);
   }
 
-  /** A deletion request: every partner that received any of the person's data. Call after appendAudit. */
-  async deletionRequested(m: EntityManager, subjectId: string, at: Date): Promise<(() => void) | void> {
-    return this.write(m, await this.signalsFor(m, subjectId, at, () => ({ kind: PartnerSignalKind.DELETION_REQUESTED, purposeId: null })));
+  /**
+   * A deletion request: every partner that received any of the person's data. Find them before the
+   * person's sharing events are erased; write them after appendAudit, like every signal writer.
+   */
+  async deletionSignals(m: EntityManager, subjectId: string, at: Date): Promise<PartnerSignal[]> {
+    return this.signalsFor(m, subjectId, at, () => ({ kind: PartnerSignalKind.DELETION_REQUESTED, purposeId: null }));
+  }
+
+  writeSignals(m: EntityManager, signals: PartnerSignal[]): Promise<(() => void) | void> {
+    return this.write(m, signals);
   }
 
   private async signalsFor(m: EntityManager, subjectId: string, at: Date, pick: (a: SharingAgreement) => { kind: PartnerSignalKind; purposeId: string | null } | null): Promise<PartnerSignal[]> {
