@@ -12,6 +12,7 @@ import { createApollo } from "./http/apollo";
 import { Metrics } from "./http/metrics";
 import { createHttpServer } from "./http/server";
 import { AuditReader } from "./modules/audit/audit-read.service";
+import { DataAuditService } from "./modules/audit/data-audit.service";
 import { BreachService } from "./modules/breach/breach.service";
 import { PolicyService } from "./modules/policy/policy.service";
 import { RightsService } from "./modules/rights/rights.service";
@@ -69,6 +70,7 @@ export async function createServices(config: Config, logger: Logger = pino({ lev
       breaches: new BreachService(db),
       policies: new PolicyService(db),
       rights: new RightsService(db, subjects, consent, signals),
+      dataAudit: new DataAuditService(db),
     };
   } catch (err) {
     await db.close();

@@ -22,7 +22,8 @@ const USAGE = `usage: candor <command>
   token admin [--sub name] [--ttl seconds]
   apikey service <name> --scopes consent:read,consent:write,decisions:write,sharing:write
   apikey partner <partnerKey>
-  apikey revoke <first 12 characters of the key>`;
+  apikey revoke <first 12 characters of the key>
+  audit                                                run the data audit (purge past retention, report findings as JSON)`;
 
 class UsageError extends Error {}
 
@@ -114,6 +115,11 @@ export async function run(argv: string[]): Promise<string | null> {
       await withServices((s) => s.apiKeys.revoke(arg));
       console.error(`revoked ${arg}…`);
       return null;
+    case "audit": {
+      if (sub !== undefined) throw new UsageError("audit takes no argument");
+      const audit = await withServices((s) => s.dataAudit.run(CLI_ACTOR));
+      return JSON.stringify(audit, null, 2);
+    }
     default:
       throw new UsageError(command ? `unknown command: ${positionals.join(" ")}` : "no command given");
   }

@@ -4,6 +4,7 @@ import type { ApiKeyService } from "../auth/api-key.service";
 import { actorOf, type Principal, Role } from "../auth/principal";
 import type { Config } from "../config";
 import type { AuditReader } from "../modules/audit/audit-read.service";
+import type { DataAuditService } from "../modules/audit/data-audit.service";
 import { createBreachLoaders } from "../modules/breach/breach.loaders";
 import type { BreachService } from "../modules/breach/breach.service";
 import type { PolicyService } from "../modules/policy/policy.service";
@@ -50,6 +51,7 @@ export interface Services {
   breaches: BreachService;
   policies: PolicyService;
   rights: RightsService;
+  dataAudit: DataAuditService;
 }
 
 /** Fresh per request: a loader's cache must never outlive the request (or leak across callers). */

@@ -1,7 +1,9 @@
-import { Args, Ctx, Query, Resolver } from "type-graphql";
+import { Args, Ctx, Mutation, Query, Resolver } from "type-graphql";
+import { actorOf } from "../../auth/principal";
 import { PageArgs } from "../../graphql/connection";
 import type { Context } from "../../graphql/context";
 import { AuditLogConnection, AuditLogHead, AuditLogVerification } from "./audit.types";
+import { RunDataAuditPayload } from "./data-audit.service";
 
 @Resolver()
 export class AuditResolver {
@@ -13,6 +15,11 @@ export class AuditResolver {
   @Query(() => AuditLogVerification)
   verifyAuditLog(@Ctx() ctx: Context): Promise<AuditLogVerification> {
     return ctx.services.auditReader.verify();
+  }
+
+  @Mutation(() => RunDataAuditPayload, { description: "Purges data past its retention, then compares practice with policy." })
+  async runDataAudit(@Ctx() ctx: Context): Promise<RunDataAuditPayload> {
+    return Object.assign(new RunDataAuditPayload(), { dataAudit: await ctx.services.dataAudit.run(actorOf(ctx.principal)) });
   }
 
   @Query(() => AuditLogHead)
