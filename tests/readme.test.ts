@@ -23,6 +23,7 @@ describe("README queries", () => {
       subject: [await t.subjectToken("demo-person-1")],
       service: [await t.serviceKey(["consent:read", "consent:write", "decisions:write", "sharing:write"])],
       partner: [await t.partnerKey("open-range-data")],
+      admin: [await t.adminToken()],
     };
     const agreements = (await t.gql("{ sharingDisclosures(partner: \"open-range-data\") { id } }")).body.data!.sharingDisclosures;
     variables = { id: purposeId, agreement: agreements[0].id };

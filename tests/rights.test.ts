@@ -130,6 +130,10 @@ describe("data requests", () => {
     const noExtension = await t.gql(`mutation($input: ExtendDataRequestInput!) { extendDataRequest(input: $input) { userErrors { code message } } }`, { input: { id: co.id, days: 10, reason: "x" } }, { token: admin });
     expect(noExtension.body.data!.extendDataRequest.userErrors[0].code).toBe("INVALID");
     expect((await t.gql(`{ dataRequests(first: 5) { totalCount } }`, {}, { token })).body.errors?.[0]?.extensions?.code).toBe("FORBIDDEN");
+    const unknown = await t.gql(`mutation { completeDataRequest(input: { id: "nope", reason: "x" }) { userErrors { field code } } }`, {}, { token: admin });
+    expect(unknown.body.data!.completeDataRequest.userErrors).toEqual([{ field: ["input", "id"], code: "NOT_FOUND" }]);
+    const badKind = await t.gql(`mutation { submitDataRequest(input: { kind: FORGET_EVERYTHING }) { userErrors { code } } }`, {}, { token });
+    expect(badKind.body.errors?.[0]?.extensions?.code).toBe("GRAPHQL_VALIDATION_FAILED");
   });
 
   it("lets a service file a request taken by phone, safely retried", async () => {
