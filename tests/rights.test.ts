@@ -60,6 +60,8 @@ describe("data requests", () => {
 
   it("deletes the person's data, tells every partner that got it, and keeps the request and the opt-outs", async () => {
     const token = await living("forgetme");
+    await t.gql(SUBMIT, { input: { kind: "ACCESS" } }, { token });
+    await t.gql(SUBMIT, { input: { kind: "CORRECT", details: "My address is 12 Elm Street." } }, { token });
     await t.gql(UPDATE, { input: { channel: "WEB", changes: [{ purpose: "targeted-advertising", granted: false }, { purpose: "email-offers", granted: false }] } }, { token });
     await t.gql("{ me { id } }", {}, { token, headers: { "sec-gpc": "1" } });
     const neighbour = await living("keepme");
@@ -73,14 +75,17 @@ describe("data requests", () => {
     const signals = (await t.gql(SIGNALS, { first: 100 }, { token: await t.partnerKey("open-range-data") })).body.data!.partnerSignals.edges.map((e: any) => e.node.kind);
     expect(signals).toContain("DELETION_REQUESTED");
     // Seen again: GPC and the opt-outs of sale and advertising stand; other choices are gone.
-    const again = (await t.gql(`{ me { globalPrivacyControl dataRequests { kind status } decisions(first: 5) { totalCount } consents { purpose { key } status source } } }`, {}, { token })).body.data!.me;
+    const again = (await t.gql(`{ me { globalPrivacyControl dataRequests { kind status export details } decisions(first: 5) { totalCount } consents { purpose { key } status source } } }`, {}, { token })).body.data!.me;
     expect(again.globalPrivacyControl).toBe(true);
-    expect(again.dataRequests).toEqual([{ kind: "DELETE", status: "COMPLETED" }]);
+    // The requests stay, emptied of what they held.
+    expect(again.dataRequests.map((r: any) => r.kind)).toEqual(["ACCESS", "CORRECT", "DELETE"]);
+    for (const r of again.dataRequests) expect([r.export, r.details]).toEqual([null, null]);
     expect(again.decisions.totalCount).toBe(0);
     const status = (key: string) => again.consents.find((c: any) => c.purpose.key === key);
     expect(status("targeted-advertising").status).toBe("DENIED");
     expect(status("sale-to-data-partners").status).toBe("DENIED");
-    expect(status("email-offers")).toMatchObject({ status: "GRANTED", source: "DEFAULT" });
+    expect(status("email-offers")).toMatchObject({ status: "DENIED", source: "USER" }); // every "no" stands
+    expect(status("personalized-recommendations")).toMatchObject({ status: "GRANTED", source: "DEFAULT" });
     const other = (await t.gql(`{ me { decisions(first: 5) { totalCount } sharingEvents(first: 5) { totalCount } } }`, {}, { token: neighbour })).body.data!.me;
     expect(other).toEqual({ decisions: { totalCount: 1 }, sharingEvents: { totalCount: 1 } });
   });
@@ -130,6 +135,8 @@ describe("data requests", () => {
     const noExtension = await t.gql(`mutation($input: ExtendDataRequestInput!) { extendDataRequest(input: $input) { userErrors { code message } } }`, { input: { id: co.id, days: 10, reason: "x" } }, { token: admin });
     expect(noExtension.body.data!.extendDataRequest.userErrors[0].code).toBe("INVALID");
     expect((await t.gql(`{ dataRequests(first: 5) { totalCount } }`, {}, { token })).body.errors?.[0]?.extensions?.code).toBe("FORBIDDEN");
+    const badCursor = await t.gql(`query($after: String) { dataRequests(first: 5, after: $after) { totalCount } }`, { after: Buffer.from("o:1e300").toString("base64url") }, { token: admin });
+    expect(badCursor.body.errors?.[0]?.extensions?.code).toBe("INVALID");
     const unknown = await t.gql(`mutation { completeDataRequest(input: { id: "nope", reason: "x" }) { userErrors { field code } } }`, {}, { token: admin });
     expect(unknown.body.data!.completeDataRequest.userErrors).toEqual([{ field: ["input", "id"], code: "NOT_FOUND" }]);
     const badKind = await t.gql(`mutation { submitDataRequest(input: { kind: FORGET_EVERYTHING }) { userErrors { code } } }`, {}, { token });

@@ -1,4 +1,4 @@
-import { Between, In, IsNull, type EntityManager } from "typeorm";
+import { In, IsNull, LessThanOrEqual, type EntityManager } from "typeorm";
 import type { Database } from "../../db/database";
 import { fromGlobalId, newId } from "../../db/ids";
 import { DomainError } from "../../graphql/errors";
@@ -34,7 +34,7 @@ export class BreachService {
         whatYouCanDo: input.whatYouCanDo, status: BreachStatus.INVESTIGATING, createdAt: now, updatedAt: now,
       });
       await m.insert(BreachIncident, incident);
-      const affected = await this.affected(m, categoryIds, input.occurredFrom, input.occurredTo);
+      const affected = await this.affected(m, categoryIds, input.occurredTo);
       const notices = [...affected].map(([subjectId, ids]) => Object.assign(new BreachNotice(), {
         id: newId(), subjectId, incidentId: incident.id, affectedCategoryIds: [...ids], notifiedAt: now, acknowledgedAt: null,
       }));
@@ -45,18 +45,19 @@ export class BreachService {
   }
 
   /** Each person's categories among `categoryIds` that Candor held in the window. */
-  private async affected(m: EntityManager, categoryIds: string[], from: Date, to: Date): Promise<Map<string, Set<string>>> {
+  private async affected(m: EntityManager, categoryIds: string[], to: Date): Promise<Map<string, Set<string>>> {
     const out = new Map<string, Set<string>>();
     const add = (subjectId: string, categoryId: string) => out.set(subjectId, (out.get(subjectId) ?? new Set()).add(categoryId));
     const factors = await m.createQueryBuilder(DecisionFactor, "f")
       .innerJoin(Decision, "d", "d.id = f.decision_id")
       .select(["f.subject_id AS subject_id", "f.data_category_id AS category_id"])
       .where("f.data_category_id IN (:...categoryIds)", { categoryIds })
-      .andWhere("d.occurred_at BETWEEN :from AND :to", { from, to })
+      .andWhere("d.occurred_at <= :to", { to })
       .distinct(true)
       .getRawMany<{ subject_id: string; category_id: string }>();
     for (const f of factors) add(f.subject_id, f.category_id);
-    const events = await m.find(SharingEvent, { where: { occurredAt: Between(from, to) }, select: { subjectId: true, dataCategoryIds: true } });
+    // Held during the window: recorded before its end (what retention removed earlier is gone).
+    const events = await m.find(SharingEvent, { where: { occurredAt: LessThanOrEqual(to) }, select: { subjectId: true, dataCategoryIds: true } });
     for (const e of events) for (const c of e.dataCategoryIds) if (categoryIds.includes(c)) add(e.subjectId, c);
     return out;
   }

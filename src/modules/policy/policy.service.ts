@@ -44,7 +44,7 @@ export class PolicyService {
       ...input.sections.map((s) => [s.key, fleschKincaidGrade(`${s.heading}. ${s.body}`)] as const)
         .filter(([, grade]) => grade > MAX_GRADE).map(([key, grade]) => `Section "${key}" reads at grade ${grade}; aim for ${MAX_GRADE} or below`),
     ];
-    const policy = await this.db.transaction(async (m) => {
+    const policy = await this.retryOnRace(() => this.db.transaction(async (m) => {
       const now = new Date();
       const [latest] = await m.find(PrivacyPolicy, { order: { version: "DESC" }, take: 1 });
       const row = Object.assign(new PrivacyPolicy(), {
@@ -55,8 +55,20 @@ export class PolicyService {
       await m.insert(PrivacyPolicy, row as never);
       await appendAudit(m, [{ actor, action: "policy.publish", entityType: "PrivacyPolicy", entityId: row.id, detail: { version: row.version } }], now);
       return row;
-    });
+    }));
     return { policy, warnings };
+  }
+
+  /** Two admins publishing at once both read the same latest version: the loser takes the next one. */
+  private async retryOnRace<T>(run: () => Promise<T>, attempts = 5): Promise<T> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await run();
+      } catch (err) {
+        const code = (err as { driverError?: { code?: string } }).driverError?.code ?? "";
+        if (!["ER_DUP_ENTRY", "SQLITE_CONSTRAINT_UNIQUE"].includes(code) || attempt >= attempts) throw err;
+      }
+    }
   }
 
   /** The version in force now. */

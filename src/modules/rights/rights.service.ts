@@ -1,5 +1,5 @@
 import { createHash } from "node:crypto";
-import { In, Not, type EntityManager } from "typeorm";
+import { In, type EntityManager } from "typeorm";
 import { actorOf, type Principal } from "../../auth/principal";
 import type { Database } from "../../db/database";
 import { fromGlobalId, newId, toGlobalId } from "../../db/ids";
@@ -7,7 +7,8 @@ import { IdempotencyRecord } from "../../db/idempotency.entity";
 import { checkFirst } from "../../graphql/connection";
 import { DomainError } from "../../graphql/errors";
 import { appendAudit } from "../audit/audit.service";
-import { ConsentMode, type RegulatedUse } from "../catalog/catalog.enums";
+import { ConsentMode, RecommenderMode, type RegulatedUse } from "../catalog/catalog.enums";
+import { RecommenderModeChoice } from "../decisions/recommender-mode.entity";
 import { ConsentState } from "../consent/consent-state.entity";
 import { Channel, ConsentStatus } from "../consent/consent.enums";
 import { loadConsentCatalog } from "../consent/consent.loaders";
@@ -20,7 +21,7 @@ import { DataRequest, DataRequestKind, DataRequestStatus } from "./data-request.
 
 const DAY = 24 * 3600_000;
 /** Kept after a deletion: the request itself, and the partners' own records of signals. */
-const KEPT_ON_DELETE = new Set(["data_request", "partner_signal", "consent_state", "subject"]);
+const KEPT_ON_DELETE = new Set(["data_request", "partner_signal", "consent_state", "recommender_mode", "subject"]);
 /** Reference columns named by global id in an export. */
 const REFERENCES: Record<string, string> = {
   subjectId: "Subject", purposeId: "Purpose", dataCategoryId: "DataCategory", partnerId: "Partner", agreementId: "SharingAgreement",
@@ -150,14 +151,15 @@ export class RightsService {
       await this.subjects.lock(m, subject.id);
       const now = new Date();
       const signals = await this.signals.deletionSignals(m, subject.id, now);
-      const catalog = await loadConsentCatalog(m);
-      const suppression = catalog.purposes.filter((p) => p.regulatedUses.some((u) => GPC_USES.includes(u))).map((p) => p.id);
       for (const meta of m.connection.entityMetadatas) {
         if (!meta.findColumnWithPropertyName("subjectId") || KEPT_ON_DELETE.has(meta.tableName)) continue;
         await m.getRepository(meta.target).delete({ subjectId: subject.id } as never);
       }
-      await m.delete(ConsentState, suppression.length > 0 ? { subjectId: subject.id, purposeId: Not(In(suppression)) } : { subjectId: subject.id });
+      // The suppression record: every "no" the person said (opt-outs, NON_PROFILING) and their GPC.
       await m.delete(ConsentState, { subjectId: subject.id, status: ConsentStatus.GRANTED });
+      await m.delete(RecommenderModeChoice, { subjectId: subject.id, mode: RecommenderMode.PERSONALIZED });
+      // The requests stay, but not what they held: no export, no free text.
+      await m.update(DataRequest, { subjectId: subject.id }, { exportData: null, details: null });
       const fields = { status: DataRequestStatus.COMPLETED, completedAt: now, statusReason: `We erased your data and told ${new Set(signals.map((s) => s.partnerId)).size} partner(s) to erase theirs. We keep this request and your opt-outs.` };
       await m.update(DataRequest, { id: request.id }, fields);
       await appendAudit(m, [{ actor, action: "rights.delete", entityType: "DataRequest", entityId: request.id, detail: { subject: subject.id, partnersSignalled: signals.length } }], now);
@@ -173,8 +175,9 @@ export class RightsService {
   /** Open and past requests, soonest due first (offset cursor). */
   async list(first: number, after: string | null | undefined, status: DataRequestStatus | null | undefined) {
     checkFirst(first);
-    const offset = after ? Number(Buffer.from(after, "base64url").toString().replace(/^o:/, "")) : 0;
-    if (!Number.isInteger(offset) || offset < 0) throw new DomainError("INVALID", "after is not a cursor from this connection", ["after"]);
+    const decoded = after && after.length <= 40 ? Buffer.from(after, "base64url").toString() : "o:0";
+    if (!/^o:\d{1,9}$/.test(decoded)) throw new DomainError("INVALID", "after is not a cursor from this connection", ["after"]);
+    const offset = Number(decoded.slice(2));
     const query = this.db.manager.getRepository(DataRequest).createQueryBuilder("r");
     if (status) query.where("r.status = :status", { status });
     const [rows, totalCount] = await Promise.all([

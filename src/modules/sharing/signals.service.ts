@@ -75,11 +75,18 @@ export class SignalService implements ConsentListener {
   }
 
   private async signalsFor(m: EntityManager, subjectId: string, at: Date, pick: (a: SharingAgreement) => { kind: PartnerSignalKind; purposeId: string | null } | null): Promise<PartnerSignal[]> {
-    const received = await m.createQueryBuilder(SharingEvent, "e")
+    const fromEvents = await m.createQueryBuilder(SharingEvent, "e")
       .select(["e.agreementId AS agreement_id", "e.partnerId AS partner_id", "MAX(e.subjectRef) AS subject_ref"])
       .where("e.subject_id = :subjectId", { subjectId })
       .groupBy("e.agreement_id").addGroupBy("e.partner_id")
       .getRawMany<{ agreement_id: string; partner_id: string; subject_ref: string }>();
+    // Events past retention are purged, but earlier signals still show who received the data.
+    const fromSignals = await m.createQueryBuilder(PartnerSignal, "s")
+      .select(["s.agreementId AS agreement_id", "s.partnerId AS partner_id", "MAX(s.subjectRef) AS subject_ref"])
+      .where("s.subject_id = :subjectId", { subjectId })
+      .groupBy("s.agreement_id").addGroupBy("s.partner_id")
+      .getRawMany<{ agreement_id: string; partner_id: string; subject_ref: string }>();
+    const received = [...new Map([...fromSignals, ...fromEvents].map((r) => [`${r.partner_id}|${r.agreement_id}`, r])).values()];
     if (received.length === 0) return [];
     const agreements = new Map((await m.findBy(SharingAgreement, { id: In(received.map((r) => r.agreement_id)) })).map((a) => [a.id, a]));
     return received.flatMap((r) => {
