@@ -7,7 +7,7 @@ import { hs256Key, JwtVerifier } from "./auth/jwt";
 import type { Config } from "./config";
 import { Database } from "./db/database";
 import type { Services } from "./graphql/context";
-import { buildServedSchema } from "./graphql/schema";
+import { buildBareSchema, buildServedSchema } from "./graphql/schema";
 import { createApollo } from "./http/apollo";
 import { Metrics } from "./http/metrics";
 import { createHttpServer } from "./http/server";
@@ -85,15 +85,20 @@ export interface RunningServer {
   close(): Promise<void>;
 }
 
-export async function startServer(services: Services): Promise<RunningServer> {
+/**
+ * Serves Candor. `unguarded` drops the permission layer: only for `npm run bench`, as the
+ * baseline that shows what graphql-shield costs.
+ */
+export async function startServer(services: Services, options: { unguarded?: boolean } = {}): Promise<RunningServer> {
   const metrics = new Metrics();
-  const apollo = createApollo(services.config, await buildServedSchema(), metrics);
+  const schema = options.unguarded ? await buildBareSchema() : await buildServedSchema();
+  const apollo = createApollo(services.config, schema, metrics);
   await apollo.start();
   const server = createHttpServer({ services, apollo, metrics });
   server.keepAliveTimeout = 65_000;
   server.requestTimeout = 30_000;
   await new Promise<void>((resolve) => server.listen(services.config.port, services.config.host, resolve));
-  services.dispatcher.start();
+  if (!options.unguarded) services.dispatcher.start();
   const { port } = server.address() as AddressInfo;
   const host = services.config.host === "0.0.0.0" ? "localhost" : services.config.host;
   return {
