@@ -38,23 +38,37 @@ export function checkFirst(first: number): void {
   if (first > MAX_PAGE) throw new DomainError("LIMIT_EXCEEDED", `first must be at most ${MAX_PAGE}`, ["first"]);
 }
 
-// Cursors are opaque to clients: base64url of a sort key (a time-ordered UUIDv7 here).
-export const toCursor = (id: string) => Buffer.from(`c:${id}`).toString("base64url");
+// Cursors are opaque to clients: base64url of "<kind>:<sort key>". Each connection has its kind
+// ("c" a time-ordered UUIDv7, "s" a signal sequence, "a" an audit sequence, "o" an offset), so a
+// cursor from one connection is refused by another.
+const notACursor = () => new DomainError("INVALID", "after is not a cursor from this connection", ["after"]);
 
-export function fromCursor(cursor: string | null | undefined): string | null {
+export const encodeCursor = (kind: string, key: string | number) => Buffer.from(`${kind}:${key}`).toString("base64url");
+
+/** The sort key of a cursor of `kind`, if it matches `key` (a pattern for the part after "kind:"). */
+export function decodeCursor(kind: string, cursor: string | null | undefined, key: RegExp): string | null {
   if (cursor === null || cursor === undefined) return null;
   const decoded = cursor.length <= 100 ? Buffer.from(cursor, "base64url").toString("utf8") : "";
-  if (!/^c:[0-9a-f-]{36}$/.test(decoded)) throw new DomainError("INVALID", "after is not a cursor from this connection", ["after"]);
-  return decoded.slice(2);
+  const value = decoded.startsWith(`${kind}:`) ? decoded.slice(kind.length + 1) : "";
+  if (!key.test(value)) throw notACursor();
+  return value;
 }
 
-/** Edges and page info from `first + 1` rows fetched past the cursor. */
-export function page<T extends { id: string }>(rows: T[], first: number, after: string | null) {
-  const nodes = rows.slice(0, first);
-  const edges = nodes.map((node) => ({ cursor: toCursor(node.id), node }));
-  const pageInfo = Object.assign(new PageInfo(), {
+/** A numeric sort key (sequence or offset), at most 9 digits. */
+export function decodeNumberCursor(kind: string, cursor: string | null | undefined): number | null {
+  const value = decodeCursor(kind, cursor, /^\d{1,9}$/);
+  return value === null ? null : Number(value);
+}
+
+export const toCursor = (id: string) => encodeCursor("c", id);
+export const fromCursor = (cursor: string | null | undefined) => decodeCursor("c", cursor, /^[0-9a-f-]{36}$/);
+
+/** Edges and page info from the `first + 1` rows fetched past the cursor. */
+export function connectionOf<T>(rows: T[], first: number, hasPreviousPage: boolean, cursorOf: (node: T, index: number) => string) {
+  const edges = rows.slice(0, first).map((node, i) => ({ cursor: cursorOf(node, i), node }));
+  const pageInfo: PageInfo = Object.assign(new PageInfo(), {
     hasNextPage: rows.length > first,
-    hasPreviousPage: after !== null,
+    hasPreviousPage,
     startCursor: edges[0]?.cursor ?? null,
     endCursor: edges[edges.length - 1]?.cursor ?? null,
   });
@@ -69,5 +83,5 @@ export async function pageOf<T extends { id: string }>(manager: EntityManager, t
     manager.find(target, { where: cursor ? { ...where, id: LessThan(cursor) } : where, order: { id: "DESC" } as never, take: first + 1 }),
     manager.count(target, { where }),
   ]);
-  return { ...page(rows, first, cursor), totalCount };
+  return { ...connectionOf(rows, first, cursor !== null, (node) => toCursor(node.id)), totalCount };
 }

@@ -2,6 +2,7 @@ import { Arg, Ctx, ID, Query, Resolver } from "type-graphql";
 import { Role } from "../auth/principal";
 import { fromGlobalId } from "../db/ids";
 import type { Context } from "./context";
+import { ownedBy } from "./ownership";
 import { Node } from "./node";
 
 /**
@@ -11,14 +12,6 @@ import { Node } from "./node";
  */
 export type NodeFetchers = Record<string, (ctx: Context, id: string) => Promise<Node | null>>;
 
-/** A person's own object for a subject, any for an admin, nothing for anyone else. */
-async function owned<T>(ctx: Context, object: T | null, ownerId: (o: T) => string): Promise<T | null> {
-  if (!object) return null;
-  if (ctx.principal.role === Role.ADMIN) return object;
-  const me = await ctx.me();
-  return me && ownerId(object) === me.id ? object : null;
-}
-
 export const nodeFetchers: NodeFetchers = {
   Purpose: (ctx, id) => ctx.loaders.catalog.purpose.load(id),
   DataCategory: (ctx, id) => ctx.loaders.catalog.dataCategory.load(id),
@@ -27,12 +20,12 @@ export const nodeFetchers: NodeFetchers = {
   Partner: (ctx, id) => ctx.loaders.catalog.partner.load(id),
   SharingAgreement: (ctx, id) => ctx.loaders.catalog.sharingAgreement.load(id),
   PrivacyPolicy: (ctx, id) => ctx.loaders.catalog.privacyPolicy.load(id),
-  Subject: async (ctx, id) => owned(ctx, await ctx.loaders.consent.subject.load(id), (s) => s.id),
-  ConsentEvent: async (ctx, id) => owned(ctx, await ctx.loaders.consent.event.load(id), (e) => e.subjectId),
+  Subject: async (ctx, id) => ownedBy(ctx, await ctx.loaders.consent.subject.load(id), (s) => s.id),
+  ConsentEvent: async (ctx, id) => ownedBy(ctx, await ctx.loaders.consent.event.load(id), (e) => e.subjectId),
   Decision: (ctx, id) => ctx.services.decisionReader.visible(ctx, id),
-  SharingEvent: async (ctx, id) => owned(ctx, await ctx.loaders.sharing.event.load(id), (e) => e.subjectId),
-  DataRequest: async (ctx, id) => owned(ctx, await ctx.loaders.rights.request.load(id), (r) => r.subjectId),
-  BreachNotice: async (ctx, id) => owned(ctx, await ctx.loaders.breach.notice.load(id), (n) => n.subjectId),
+  SharingEvent: async (ctx, id) => ownedBy(ctx, await ctx.loaders.sharing.event.load(id), (e) => e.subjectId),
+  DataRequest: async (ctx, id) => ownedBy(ctx, await ctx.loaders.rights.request.load(id), (r) => r.subjectId),
+  BreachNotice: async (ctx, id) => ownedBy(ctx, await ctx.loaders.breach.notice.load(id), (n) => n.subjectId),
   BreachIncident: async (ctx, id) => {
     const incident = await ctx.loaders.breach.incident.load(id);
     if (!incident || ctx.principal.role === Role.ADMIN) return incident;

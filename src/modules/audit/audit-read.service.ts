@@ -1,20 +1,11 @@
 import { LessThan, MoreThan, type EntityManager } from "typeorm";
-import { checkFirst } from "../../graphql/connection";
-import { DomainError } from "../../graphql/errors";
+import { checkFirst, connectionOf, decodeNumberCursor, encodeCursor } from "../../graphql/connection";
 import type { ReceiptSigner } from "../consent/receipt-signer";
 import { AuditHead, AuditLog } from "./audit-log.entity";
 import { auditHash, GENESIS_HASH } from "./audit.service";
 import { AuditLogHead, type AuditLogConnection, AuditLogVerification } from "./audit.types";
 
 const BATCH = 1000;
-const toCursor = (seq: number) => Buffer.from(`a:${seq}`).toString("base64url");
-function fromCursor(cursor: string | null | undefined): number | null {
-  if (!cursor) return null;
-  const decoded = cursor.length <= 40 ? Buffer.from(cursor, "base64url").toString("utf8") : "";
-  if (!/^a:\d{1,12}$/.test(decoded)) throw new DomainError("INVALID", "after is not a cursor from this connection", ["after"]);
-  return Number(decoded.slice(2));
-}
-
 /** The audit log for the privacy office: browse it, check the chain, and sign its head. */
 export class AuditReader {
   constructor(private readonly manager: () => EntityManager, private readonly signer: ReceiptSigner) {}
@@ -22,18 +13,13 @@ export class AuditReader {
   /** Newest first. */
   async page(first: number, after: string | null | undefined): Promise<AuditLogConnection> {
     checkFirst(first);
-    const cursor = fromCursor(after);
+    const cursor = decodeNumberCursor("a", after);
     const m = this.manager();
     const [rows, totalCount] = await Promise.all([
       m.find(AuditLog, { where: cursor !== null ? { seq: LessThan(cursor) } : {}, order: { seq: "DESC" }, take: first + 1 }),
       m.count(AuditLog),
     ]);
-    const edges = rows.slice(0, first).map((node) => ({ cursor: toCursor(node.seq), node }));
-    return {
-      edges,
-      totalCount,
-      pageInfo: { hasNextPage: rows.length > first, hasPreviousPage: cursor !== null, startCursor: edges[0]?.cursor ?? null, endCursor: edges[edges.length - 1]?.cursor ?? null },
-    };
+    return { ...connectionOf(rows, first, cursor !== null, (node) => encodeCursor("a", node.seq)), totalCount };
   }
 
   /**

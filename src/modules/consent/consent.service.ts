@@ -1,10 +1,9 @@
-import { createHash } from "node:crypto";
-import canonicalize from "canonicalize";
 import type { EntityManager } from "typeorm";
 import { type Principal, Role, actorOf } from "../../auth/principal";
 import type { Config } from "../../config";
 import type { Database } from "../../db/database";
 import { newId, toGlobalId } from "../../db/ids";
+import { requestFingerprint } from "../../db/fingerprint";
 import { IdempotencyRecord } from "../../db/idempotency.entity";
 import { DomainError, ForbiddenError } from "../../graphql/errors";
 import { appendAudit } from "../audit/audit.service";
@@ -54,11 +53,10 @@ export interface PersonRef {
   jurisdiction: string | null;
 }
 
-/** The input as a retry would send it: defaults and the key itself do not make a different call. */
+/** The input as a retry would send it: a spelled-out default (confirmGpcOverride: false) is no different call. */
 function requestHash(operation: string, input: Record<string, unknown>): string {
-  const meaningful = Object.fromEntries(Object.entries(input).filter(([k, v]) =>
-    v !== null && v !== undefined && k !== "idempotencyKey" && !(k === "confirmGpcOverride" && v === false)));
-  return createHash("sha256").update(canonicalize({ operation, input: JSON.parse(JSON.stringify(meaningful)) }) ?? "").digest("hex");
+  const { confirmGpcOverride, ...rest } = input;
+  return requestFingerprint({ operation, input: confirmGpcOverride ? input : rest });
 }
 
 /** What changed for one person in one committed call, for domains that must react (sharing). */

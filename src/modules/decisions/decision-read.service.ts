@@ -1,8 +1,8 @@
 import type { EntityManager, FindOptionsWhere } from "typeorm";
-import { Role } from "../../auth/principal";
 import { pageOf } from "../../graphql/connection";
 import type { Context } from "../../graphql/context";
 import { notFound } from "../../graphql/errors";
+import { ownedBy } from "../../graphql/ownership";
 import { fleschKincaidGrade } from "../../text/readability";
 import { ConsentMode, RecommenderMode } from "../catalog/catalog.enums";
 import type { DataCategory } from "../catalog/data-category.entity";
@@ -21,10 +21,7 @@ export class DecisionReader {
 
   /** A subject's own decision, any for an admin; another person's answers null like a missing one. */
   async visible(ctx: Context, id: string): Promise<Decision | null> {
-    const decision = await ctx.loaders.decisions.decision.load(id);
-    if (!decision || ctx.principal.role === Role.ADMIN) return decision;
-    const me = await ctx.me();
-    return me && decision.subjectId === me.id ? decision : null;
+    return ownedBy(ctx, await ctx.loaders.decisions.decision.load(id), (d) => d.subjectId);
   }
 
   /** The caller's latest decision for this item on this surface. */

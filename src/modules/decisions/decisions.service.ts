@@ -1,10 +1,9 @@
-import { createHash } from "node:crypto";
-import canonicalize from "canonicalize";
 import { In, type EntityManager } from "typeorm";
 import { actorOf, type Principal } from "../../auth/principal";
 import type { Config } from "../../config";
 import type { Database } from "../../db/database";
 import { newId } from "../../db/ids";
+import { requestFingerprint } from "../../db/fingerprint";
 import { IdempotencyRecord } from "../../db/idempotency.entity";
 import { DomainError } from "../../graphql/errors";
 import { appendAudit } from "../audit/audit.service";
@@ -43,12 +42,6 @@ export interface DecisionOutcome {
   problems: DomainError[];
 }
 
-/** A retry's fingerprint: nulls are "not given", and the key itself is not part of the call. */
-const hashOf = (input: DecisionInput) => {
-  const { idempotencyKey: _key, ...rest } = input;
-  const meaningful = JSON.parse(JSON.stringify(rest, (_k, v: unknown) => (v === null ? undefined : v)));
-  return createHash("sha256").update(canonicalize(meaningful) ?? "").digest("hex");
-};
 
 /**
  * recordDecisions: every decision is checked against the refusal table on its own; the accepted
@@ -99,7 +92,7 @@ export class DecisionService {
     const key = input.idempotencyKey ? `${subjectId}|${input.idempotencyKey}` : null;
     const prior = key ? previous.get(key) : undefined;
     if (prior) {
-      return prior.requestHash === hashOf(input)
+      return prior.requestHash === requestFingerprint(input)
         ? { index, accepted: false, problems: [], replayOf: prior.result.decisionId as string }
         : { index, accepted: false, problems: [new DomainError("CONFLICT", "This idempotencyKey was already used with a different decision", ["input", "decisions", String(index), "idempotencyKey"])] };
     }
@@ -114,7 +107,7 @@ export class DecisionService {
     const factors = valid.factors.map((f) => Object.assign(new DecisionFactor(), f, { decisionId: decision.id, subjectId }));
     decision.integrityHash = decisionIntegrityHash(decision, factors);
     const record = key
-      ? Object.assign(new IdempotencyRecord(), { subjectId, caller, idempotencyKey: input.idempotencyKey!, requestHash: hashOf(input), result: { decisionId: decision.id }, createdAt: now })
+      ? Object.assign(new IdempotencyRecord(), { subjectId, caller, idempotencyKey: input.idempotencyKey!, requestHash: requestFingerprint(input), result: { decisionId: decision.id }, createdAt: now })
       : undefined;
     // A later decision of this batch with the same key is a retry of this one.
     if (key && record) previous.set(key, record);
@@ -163,7 +156,7 @@ export class DecisionService {
     if (!surface) throw new DomainError("NOT_FOUND", `No surface with key "${surfaceKey}"`, ["input", "surface"]);
     if (!surface.modes.includes(mode)) throw new DomainError("INVALID", `"${surface.key}" does not offer ${mode}`, ["input", "mode"]);
     const caller = actorOf(principal);
-    const requestHash = createHash("sha256").update(canonicalize({ surfaceKey, mode }) ?? "").digest("hex");
+    const requestHash = requestFingerprint({ surfaceKey, mode });
     return this.db.transaction(async (m) => {
       const now = new Date();
       const { subject, created } = await this.subjects.lockOrCreate(m, { externalId: principal.externalId!, jurisdiction: principal.jurisdiction ?? null }, now);

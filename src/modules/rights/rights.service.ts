@@ -1,10 +1,10 @@
-import { createHash } from "node:crypto";
 import { In, type EntityManager } from "typeorm";
 import { actorOf, type Principal } from "../../auth/principal";
 import type { Database } from "../../db/database";
 import { fromGlobalId, newId, toGlobalId } from "../../db/ids";
+import { requestFingerprint } from "../../db/fingerprint";
 import { IdempotencyRecord } from "../../db/idempotency.entity";
-import { checkFirst } from "../../graphql/connection";
+import { checkFirst, connectionOf, decodeNumberCursor, encodeCursor } from "../../graphql/connection";
 import { DomainError } from "../../graphql/errors";
 import { appendAudit } from "../audit/audit.service";
 import { ConsentMode, RecommenderMode, type RegulatedUse } from "../catalog/catalog.enums";
@@ -49,7 +49,7 @@ export class RightsService {
     const person = this.consent.target(principal, input.subjectExternalId);
     const actor = actorOf(principal);
     const subject = await this.subjects.ensure(person.externalId, person.jurisdiction, actor);
-    const fingerprint = createHash("sha256").update(`${input.kind}|${input.details ?? ""}`).digest("hex");
+    const fingerprint = requestFingerprint({ kind: input.kind, details: input.details });
     let replay: DataRequest | null = null;
     const request = await this.db.transaction(async (m) => {
       await this.subjects.lock(m, subject.id);
@@ -175,17 +175,14 @@ export class RightsService {
   /** Open and past requests, soonest due first (offset cursor). */
   async list(first: number, after: string | null | undefined, status: DataRequestStatus | null | undefined) {
     checkFirst(first);
-    const decoded = after && after.length <= 40 ? Buffer.from(after, "base64url").toString() : "o:0";
-    if (!/^o:\d{1,9}$/.test(decoded)) throw new DomainError("INVALID", "after is not a cursor from this connection", ["after"]);
-    const offset = Number(decoded.slice(2));
+    const offset = decodeNumberCursor("o", after) ?? 0;
     const query = this.db.manager.getRepository(DataRequest).createQueryBuilder("r");
     if (status) query.where("r.status = :status", { status });
     const [rows, totalCount] = await Promise.all([
       query.clone().orderBy("COALESCE(r.extended_due_at, r.due_at)", "ASC").addOrderBy("r.id", "ASC").offset(offset).limit(first + 1).getMany(),
       query.clone().getCount(),
     ]);
-    const edges = rows.slice(0, first).map((node, i) => ({ cursor: Buffer.from(`o:${offset + i + 1}`).toString("base64url"), node }));
-    return { edges, totalCount, pageInfo: { hasNextPage: rows.length > first, hasPreviousPage: offset > 0, startCursor: edges[0]?.cursor ?? null, endCursor: edges[edges.length - 1]?.cursor ?? null } };
+    return { ...connectionOf(rows, first, offset > 0, (_node, i) => encodeCursor("o", offset + i + 1)), totalCount };
   }
 
   /** completeDataRequest / denyDataRequest: only an open request, with a reason. */

@@ -1,10 +1,9 @@
-import { createHash } from "node:crypto";
-import canonicalize from "canonicalize";
 import { In, type EntityManager } from "typeorm";
 import { actorOf, type Principal } from "../../auth/principal";
 import type { Config } from "../../config";
 import type { Database } from "../../db/database";
 import { fromGlobalId, newId } from "../../db/ids";
+import { requestFingerprint } from "../../db/fingerprint";
 import { IdempotencyRecord } from "../../db/idempotency.entity";
 import { DomainError } from "../../graphql/errors";
 import { appendAudit } from "../audit/audit.service";
@@ -38,10 +37,6 @@ export interface SharingOutcome {
   problems: DomainError[];
 }
 
-const hashOf = (input: SharingEventInput) => {
-  const { idempotencyKey: _key, ...rest } = input;
-  return createHash("sha256").update(canonicalize(JSON.parse(JSON.stringify(rest, (_k, v: unknown) => (v === null ? undefined : v)))) ?? "").digest("hex");
-};
 
 /**
  * recordSharingEvents: each event must name an agreement in force, stay within its categories,
@@ -106,7 +101,7 @@ export class SharingService {
     const key = input.idempotencyKey ? `${subjectId}|${input.idempotencyKey}` : null;
     const prior = key ? previous.get(key) : undefined;
     if (prior) {
-      return prior.requestHash === hashOf(input)
+      return prior.requestHash === requestFingerprint(input)
         ? { index, accepted: false, problems: [], replayOf: prior.result.eventId as string }
         : { index, accepted: false, problems: [new DomainError("CONFLICT", "This idempotencyKey was already used with a different event", at("idempotencyKey"))] };
     }
@@ -145,7 +140,7 @@ export class SharingService {
       subjectRef: this.pseudonyms.refFor(agreement!.partnerId, subjectId), occurredAt, recordedAt: now, recordedBy: caller,
     });
     const record = key
-      ? Object.assign(new IdempotencyRecord(), { subjectId, caller, idempotencyKey: input.idempotencyKey!, requestHash: hashOf(input), result: { eventId: event.id }, createdAt: now })
+      ? Object.assign(new IdempotencyRecord(), { subjectId, caller, idempotencyKey: input.idempotencyKey!, requestHash: requestFingerprint(input), result: { eventId: event.id }, createdAt: now })
       : undefined;
     if (key && record) previous.set(key, record);
     return { index, accepted: true, problems: [], event, record };

@@ -2,7 +2,7 @@ import { In, IsNull, type EntityManager } from "typeorm";
 import type { Config } from "../../config";
 import type { Database } from "../../db/database";
 import { fromGlobalId, newId, toGlobalId } from "../../db/ids";
-import { checkFirst } from "../../graphql/connection";
+import { checkFirst, connectionOf, decodeNumberCursor, encodeCursor } from "../../graphql/connection";
 import { DomainError } from "../../graphql/errors";
 import { appendAudit } from "../audit/audit.service";
 import { RegulatedUse } from "../catalog/catalog.enums";
@@ -113,7 +113,7 @@ export class SignalService implements ConsentListener {
   /** A partner's feed: oldest first, only signals at least the safety lag old, never skipping. */
   async feed(partnerId: string, first: number, after: string | null | undefined, since: Date | null | undefined) {
     checkFirst(first);
-    const cursor = after ? Number(fromSeqCursor(after)) : null;
+    const cursor = decodeNumberCursor("s", after);
     const horizon = new Date(Date.now() - this.config.signalLagMs);
     const m = this.db.manager;
     const query = m.getRepository(PartnerSignal).createQueryBuilder("s")
@@ -123,13 +123,10 @@ export class SignalService implements ConsentListener {
     const total = await query.clone().getCount();
     if (cursor !== null) query.andWhere("s.seq > :cursor", { cursor });
     const rows = await query.orderBy("s.seq", "ASC").take(first + 1).getMany();
-    const nodes = rows.slice(0, first);
-    const edges = nodes.map((node) => ({ cursor: toSeqCursor(node.seq), node }));
-    return {
-      edges,
-      totalCount: total,
-      pageInfo: { hasNextPage: rows.length > first, hasPreviousPage: cursor !== null, startCursor: edges[0]?.cursor ?? null, endCursor: edges[edges.length - 1]?.cursor ?? (after ?? null) },
-    };
+    const page = connectionOf(rows, first, cursor !== null, (node) => encodeCursor("s", node.seq));
+    // An empty page keeps the caller's place, so polling with endCursor never goes back.
+    if (page.edges.length === 0) page.pageInfo.endCursor = after ?? null;
+    return { ...page, totalCount: total };
   }
 
   /** Marks the partner's own signals as acted on; other ids are ignored without a hint. */
@@ -156,11 +153,4 @@ export function signalPayload(s: PartnerSignal) {
     purpose: s.purposeId ? toGlobalId("Purpose", s.purposeId) : null,
     occurredAt: s.occurredAt.toISOString(),
   };
-}
-
-const toSeqCursor = (seq: number) => Buffer.from(`s:${seq}`).toString("base64url");
-function fromSeqCursor(cursor: string): number {
-  const decoded = cursor.length <= 40 ? Buffer.from(cursor, "base64url").toString("utf8") : "";
-  if (!/^s:\d{1,15}$/.test(decoded)) throw new DomainError("INVALID", "after is not a cursor from this connection", ["after"]);
-  return Number(decoded.slice(2));
 }
