@@ -1,7 +1,7 @@
 import "reflect-metadata";
 import { DataSource } from "typeorm";
 import { loadConfig } from "./src/config";
-import { dataSourceOptions, parseDatabaseUrl } from "./src/db/database";
+import { dataSourceOptions, parseDatabaseUrl } from "./src/kernel/db/database";
 
 // The DataSource for the TypeORM CLI (`npx typeorm-ts-node-commonjs -d ormconfig.ts …`). The app
 // itself opens the database through src/db/database.ts, which also detects MariaDB behind a

@@ -4,10 +4,10 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import autocannon from "autocannon";
 import { SignJWT } from "jose";
-import { createServices, startServer, type RunningServer } from "../src/app";
+import { createServices, startServer, type RunningServer } from "../src/app/services";
 import { loadConfig } from "../src/config";
-import { loadDemoCatalogIfEmpty } from "../src/demo";
-import { DEMO_PERSON, recordDemoDecisions } from "../src/demo-decisions";
+import { loadDemoCatalogIfEmpty } from "../src/app/demo/demo";
+import { DEMO_PERSON, recordDemoDecisions } from "../src/app/demo/demo-decisions";
 
 // `npm run bench`: autocannon against the real server, each scenario side by side with a baseline
 // in the same run, reported as ratios. The baseline is the same server without graphql-shield,

@@ -1,9 +1,9 @@
 import "reflect-metadata";
 import pino from "pino";
-import { createServices, startServer } from "./app";
+import { createServices, startServer } from "./app/services";
 import { ConfigError, loadConfig } from "./config";
-import { createDemoCredentials, loadDemoCatalogIfEmpty } from "./demo";
-import { recordDemoDecisions } from "./demo-decisions";
+import { createDemoCredentials, loadDemoCatalogIfEmpty } from "./app/demo/demo";
+import { recordDemoDecisions } from "./app/demo/demo-decisions";
 
 async function main(): Promise<void> {
   let config;

@@ -1,4 +1,4 @@
-import { IdempotencyRecord } from "../src/db/idempotency.entity";
+import { IdempotencyRecord } from "../src/kernel/idempotency/idempotency.entity";
 import { UPDATE, myConsents, statusOf, writes } from "./helpers/consent";
 import { startTestServer, type TestServer } from "./helpers/server";
 

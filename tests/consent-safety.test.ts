@@ -1,4 +1,4 @@
-import { AuditLog } from "../src/modules/audit/audit-log.entity";
+import { AuditLog } from "../src/kernel/audit/audit-log.entity";
 import { UPDATE, writes } from "./helpers/consent";
 import { expectIntactAuditChain } from "./helpers/database";
 import { startTestServer, type TestServer } from "./helpers/server";

@@ -1,7 +1,7 @@
 import { DecisionFactor } from "../src/modules/decisions/decision-factor.entity";
 import { Decision } from "../src/modules/decisions/decision.entity";
 import { decisionIntegrityHash } from "../src/modules/decisions/integrity";
-import { DEMO_DECISIONS, DEMO_PERSON, recordDemoDecisions } from "../src/demo-decisions";
+import { DEMO_DECISIONS, DEMO_PERSON, recordDemoDecisions } from "../src/app/demo/demo-decisions";
 import { UPDATE } from "./helpers/consent";
 import { record, recommendation } from "./helpers/decisions";
 import { startTestServer, type TestServer } from "./helpers/server";

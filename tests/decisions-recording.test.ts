@@ -1,4 +1,4 @@
-import { AuditLog } from "../src/modules/audit/audit-log.entity";
+import { AuditLog } from "../src/kernel/audit/audit-log.entity";
 import { UPDATE } from "./helpers/consent";
 import { decisionWrites, record, recommendation } from "./helpers/decisions";
 import { startTestServer, type TestServer } from "./helpers/server";

@@ -1,6 +1,6 @@
 import "reflect-metadata";
-import { Database } from "../src/db/database";
-import { schemaDrift } from "../src/db/drift";
+import { Database } from "../src/kernel/db/database";
+import { schemaDrift } from "../src/kernel/db/drift";
 import { migrations } from "../migrations";
 import { resetDatabase, testDatabaseUrl } from "./helpers/database";
 

@@ -1,6 +1,6 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import { recordDemoDecisions } from "../src/demo-decisions";
+import { recordDemoDecisions } from "../src/app/demo/demo-decisions";
 import { startTestServer, type TestServer } from "./helpers/server";
 
 // Every query the README shows must run, through the real server and its query limits, with the

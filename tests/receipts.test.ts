@@ -1,5 +1,5 @@
 import { calculateJwkThumbprint, compactVerify, createLocalJWKSet, decodeProtectedHeader, exportJWK, generateKeyPair } from "jose";
-import { ReceiptSigner } from "../src/modules/consent/receipt-signer";
+import { ReceiptSigner } from "../src/kernel/signer";
 import { UPDATE } from "./helpers/consent";
 import { startTestServer, type TestServer } from "./helpers/server";
 

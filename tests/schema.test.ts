@@ -3,8 +3,8 @@ import { execFileSync } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { buildSchema, isIntrospectionType, isObjectType } from "graphql";
-import { describePermissions, permissionMap } from "../src/graphql/permissions";
-import { printBareSchema } from "../src/graphql/schema";
+import { describePermissions, permissionMap } from "../src/app/permissions";
+import { printBareSchema } from "../src/app/schema";
 
 const root = join(__dirname, "..");
 

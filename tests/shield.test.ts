@@ -2,8 +2,8 @@ import { graphql } from "graphql";
 import { applyMiddleware } from "graphql-middleware";
 import { makeExecutableSchema } from "@graphql-tools/schema";
 import { admin, anyOf, anyone, scope, subject } from "../src/auth/rules";
-import { ANONYMOUS, Role, type Principal } from "../src/auth/principal";
-import { permissionsMiddleware } from "../src/graphql/permissions";
+import { ANONYMOUS, Role, type Principal } from "../src/kernel/principal";
+import { permissionsMiddleware } from "../src/app/permissions";
 
 // The permission layer's settings, on a schema small enough to show each behaviour: deny by
 // default, FORBIDDEN for denials, and resolvers' own errors passed through untouched.

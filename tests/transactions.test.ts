@@ -1,6 +1,6 @@
 import "reflect-metadata";
-import { AppSecret } from "../src/db/app-secret.entity";
-import { Database } from "../src/db/database";
+import { AppSecret } from "../src/kernel/db/app-secret.entity";
+import { Database } from "../src/kernel/db/database";
 import { ApiKeyService } from "../src/auth/api-key.service";
 import { expectIntactAuditChain, resetDatabase, testDatabaseUrl } from "./helpers/database";
 

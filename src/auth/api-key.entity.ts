@@ -1,5 +1,5 @@
 import { Column, Entity, Index, JoinColumn, ManyToOne } from "typeorm";
-import { EnumColumn, IdColumn, JsonColumn, NameColumn, PrimaryIdColumn, TimeColumn } from "../db/columns";
+import { EnumColumn, IdColumn, JsonColumn, NameColumn, PrimaryIdColumn, TimeColumn } from "../kernel/db/columns";
 import { Partner } from "../modules/catalog/partner.entity";
 
 export enum ApiKeyKind { SERVICE = "SERVICE", PARTNER = "PARTNER" }

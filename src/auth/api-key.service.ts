@@ -1,12 +1,12 @@
 import { createHash, randomBytes } from "node:crypto";
 import { IsNull } from "typeorm";
-import type { Database } from "../db/database";
-import { newId } from "../db/ids";
-import { appendAudit } from "../modules/audit/audit.service";
+import type { Database } from "../kernel/db/database";
+import { newId } from "../kernel/ids";
+import { appendAudit } from "../kernel/audit/audit-log";
 import { Partner } from "../modules/catalog/partner.entity";
 import { AuthenticationError } from "./auth.errors";
 import { ApiKey, ApiKeyKind } from "./api-key.entity";
-import { CLI_ACTOR, type Principal, Role, SERVICE_SCOPES } from "./principal";
+import { CLI_ACTOR, type Principal, Role, SERVICE_SCOPES } from "../kernel/principal";
 
 export const API_KEY_PREFIX = "cnd_";
 const PREFIX_LENGTH = 12;

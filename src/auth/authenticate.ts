@@ -1,7 +1,7 @@
 import { AuthenticationError } from "./auth.errors";
 import { API_KEY_PREFIX, type ApiKeyService } from "./api-key.service";
 import type { JwtVerifier } from "./jwt";
-import { ANONYMOUS, type Principal } from "./principal";
+import { ANONYMOUS, type Principal } from "../kernel/principal";
 
 /** One header decides: none → anonymous; `Bearer cnd_…` → API key; any other bearer → JWT. */
 export class Authenticator {

@@ -1,9 +1,9 @@
 import { createRemoteJWKSet, decodeProtectedHeader, jwtVerify, SignJWT, type JWTPayload, type JWTVerifyGetKey } from "jose";
 import type { Config } from "../config";
-import type { Database } from "../db/database";
-import { getOrCreateSecret } from "../db/secrets";
+import type { Database } from "../kernel/db/database";
+import { getOrCreateSecret } from "../kernel/db/secrets";
 import { AuthenticationError } from "./auth.errors";
-import { type Principal, Role } from "./principal";
+import { type Principal, Role } from "../kernel/principal";
 
 const DEV_SECRET_NAME = "jwt.hs256.dev";
 const MAX_SUB_LENGTH = 200;

@@ -2,13 +2,13 @@ import "reflect-metadata";
 import { readFileSync } from "node:fs";
 import { parseArgs } from "node:util";
 import pino from "pino";
-import { createServices } from "../app";
+import { createServices } from "../app/services";
 import { ApiKeyError } from "../auth/api-key.service";
 import { hs256Key, signToken } from "../auth/jwt";
-import { CLI_ACTOR } from "../auth/principal";
+import { CLI_ACTOR } from "../kernel/principal";
 import { ConfigError, loadConfig } from "../config";
-import { Database } from "../db/database";
-import type { Services } from "../graphql/context";
+import { Database } from "../kernel/db/database";
+import type { Services } from "../app/context";
 import { CatalogApplyService } from "../modules/catalog/catalog-apply.service";
 import { CatalogFileError } from "../modules/catalog/catalog-file";
 

@@ -1,7 +1,7 @@
 import "reflect-metadata";
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { printBareSchema } from "../graphql/schema";
+import { printBareSchema } from "../app/schema";
 
 // `npm run schema:emit`: writes schema/schema.graphql from the code.
 void printBareSchema().then((sdl) => {

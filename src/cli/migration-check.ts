@@ -1,7 +1,7 @@
 import "reflect-metadata";
 import { loadConfig } from "../config";
-import { Database } from "../db/database";
-import { schemaDrift } from "../db/drift";
+import { Database } from "../kernel/db/database";
+import { schemaDrift } from "../kernel/db/drift";
 
 // `npm run migration:check`: migrate, then fail if the entities and migrations disagree.
 async function main(): Promise<void> {

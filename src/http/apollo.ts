@@ -5,10 +5,10 @@ import {
 } from "@apollo/server/plugin/landingPage/default";
 import { ApolloArmor } from "@escape.tech/graphql-armor";
 import type { GraphQLSchema } from "graphql";
-import { Role } from "../auth/principal";
+import { Role } from "../kernel/principal";
 import type { Config } from "../config";
-import type { Context } from "../graphql/context";
-import { formatError } from "../graphql/format-error";
+import type { Context } from "../app/context";
+import { formatError } from "./format-error";
 import type { Metrics } from "./metrics";
 
 /**

@@ -1,8 +1,8 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import { randomUUID } from "node:crypto";
 import { HeaderMap, type ApolloServer } from "@apollo/server";
-import { buildContext, type Context, type Services } from "../graphql/context";
-import { countSqlStatements } from "../db/sql-counter";
+import { buildContext, type Context, type Services } from "../app/context";
+import { countSqlStatements } from "../kernel/db/sql-counter";
 import type { Metrics } from "./metrics";
 
 // Candor's HTTP layer: node:http directly (measured faster than an express integration), with

@@ -26,8 +26,8 @@ export async function resetDatabase(url: string): Promise<void> {
 
 /** Fails unless the audit log is one unbroken hash chain from the genesis hash. */
 export async function expectIntactAuditChain(manager: import("typeorm").EntityManager): Promise<number> {
-  const { AuditLog } = await import("../../src/modules/audit/audit-log.entity");
-  const { auditHash, GENESIS_HASH } = await import("../../src/modules/audit/audit.service");
+  const { AuditLog } = await import("../../src/kernel/audit/audit-log.entity");
+  const { auditHash, GENESIS_HASH } = await import("../../src/kernel/audit/audit-log");
   const log = await manager.find(AuditLog, { order: { seq: "ASC" } });
   let previous = GENESIS_HASH;
   log.forEach((entry, i) => {

@@ -1,9 +1,9 @@
 import "reflect-metadata";
 import { SignJWT } from "jose";
-import { createServices, startServer, type RunningServer } from "../../src/app";
+import { createServices, startServer, type RunningServer } from "../../src/app/services";
 import { loadConfig } from "../../src/config";
-import { loadDemoCatalogIfEmpty } from "../../src/demo";
-import type { Services } from "../../src/graphql/context";
+import { loadDemoCatalogIfEmpty } from "../../src/app/demo/demo";
+import type { Services } from "../../src/app/context";
 import { resetDatabase, testDatabaseUrl } from "./database";
 
 // Vendure-style harness: the real server on a free port, against the test database, with a tiny

@@ -1,8 +1,8 @@
 import { LessThan, MoreThan, type EntityManager } from "typeorm";
-import { checkFirst, connectionOf, decodeNumberCursor, encodeCursor } from "../../graphql/connection";
-import type { ReceiptSigner } from "../consent/receipt-signer";
-import { AuditHead, AuditLog } from "./audit-log.entity";
-import { auditHash, GENESIS_HASH } from "./audit.service";
+import { checkFirst, connectionOf, decodeNumberCursor, encodeCursor } from "../../kernel/graphql/connection";
+import type { ReceiptSigner } from "../../kernel/signer";
+import { AuditHead, AuditLog } from "../../kernel/audit/audit-log.entity";
+import { auditHash, GENESIS_HASH } from "../../kernel/audit/audit-log";
 import { AuditLogHead, type AuditLogConnection, AuditLogVerification } from "./audit.types";
 
 const BATCH = 1000;

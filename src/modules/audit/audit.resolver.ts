@@ -1,7 +1,7 @@
 import { Args, Ctx, Mutation, Query, Resolver } from "type-graphql";
-import { actorOf } from "../../auth/principal";
-import { PageArgs } from "../../graphql/connection";
-import type { Context } from "../../graphql/context";
+import { actorOf } from "../../kernel/principal";
+import { PageArgs } from "../../kernel/graphql/connection";
+import type { Context } from "../../app/context";
 import { AuditLogConnection, AuditLogHead, AuditLogVerification } from "./audit.types";
 import { RunDataAuditPayload } from "./data-audit.service";
 

@@ -1,5 +1,5 @@
 import { Field, Int, ObjectType } from "type-graphql";
-import { PageInfo } from "../../graphql/connection";
+import { PageInfo } from "../../kernel/graphql/connection";
 
 @ObjectType({ description: "One entry of the tamper-evident audit log." })
 export class AuditLogEntry {

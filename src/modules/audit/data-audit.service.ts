@@ -1,15 +1,15 @@
 import { Field, ID, Int, ObjectType, registerEnumType } from "type-graphql";
 import { In, MoreThan, type EntityManager } from "typeorm";
-import type { Database } from "../../db/database";
-import { newId, toGlobalId } from "../../db/ids";
-import { UserError } from "../../graphql/user-error";
+import type { Database } from "../../kernel/db/database";
+import { newId, toGlobalId } from "../../kernel/ids";
+import { UserError } from "../../kernel/graphql/user-error";
 import { DataCategory } from "../catalog/data-category.entity";
 import { SharingAgreement } from "../catalog/sharing-agreement.entity";
 import { DecisionFactor } from "../decisions/decision-factor.entity";
 import { Decision } from "../decisions/decision.entity";
 import { SharingEvent } from "../sharing/sharing-event.entity";
-import { AuditLog } from "./audit-log.entity";
-import { appendAudit } from "./audit.service";
+import { AuditLog } from "../../kernel/audit/audit-log.entity";
+import { appendAudit } from "../../kernel/audit/audit-log";
 
 export enum AuditFindingKind {
   PAST_RETENTION = "PAST_RETENTION",

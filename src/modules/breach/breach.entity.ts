@@ -1,7 +1,7 @@
 import { Field, ObjectType, registerEnumType } from "type-graphql";
 import { Column, Entity, Index } from "typeorm";
-import { EnumColumn, IdColumn, JsonColumn, PrimaryIdColumn, TextColumn, TimeColumn } from "../../db/columns";
-import { Node } from "../../graphql/node";
+import { EnumColumn, IdColumn, JsonColumn, PrimaryIdColumn, TextColumn, TimeColumn } from "../../kernel/db/columns";
+import { Node } from "../../kernel/graphql/node";
 
 export enum BreachStatus { INVESTIGATING = "INVESTIGATING", CONTAINED = "CONTAINED", RESOLVED = "RESOLVED" }
 registerEnumType(BreachStatus, { name: "BreachStatus" });

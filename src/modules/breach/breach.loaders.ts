@@ -1,5 +1,5 @@
 import type { EntityManager } from "typeorm";
-import { byForeignKeyLoader, byIdLoader } from "../../db/loaders";
+import { byForeignKeyLoader, byIdLoader } from "../../kernel/db/loaders";
 import { BreachIncident, BreachNotice } from "./breach.entity";
 
 /** Per-request loaders of the breach domain. */

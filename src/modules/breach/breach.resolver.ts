@@ -1,8 +1,8 @@
 import { Arg, Ctx, FieldResolver, Mutation, Resolver, Root } from "type-graphql";
-import { actorOf } from "../../auth/principal";
-import type { Context } from "../../graphql/context";
+import { actorOf } from "../../kernel/principal";
+import type { Context } from "../../app/context";
 import { DataCategory } from "../catalog/data-category.entity";
-import { Subject } from "../consent/subject.entity";
+import { Subject } from "../people/subject.entity";
 import { BreachIncident, BreachNotice } from "./breach.entity";
 import { AcknowledgeBreachNoticeInput, ReportBreachIncidentInput, UpdateBreachIncidentInput } from "./breach.inputs";
 import { AcknowledgeBreachNoticePayload, BreachIncidentPayload } from "./breach.types";

@@ -1,8 +1,8 @@
 import { In, IsNull, LessThanOrEqual, type EntityManager } from "typeorm";
-import type { Database } from "../../db/database";
-import { fromGlobalId, newId } from "../../db/ids";
-import { DomainError } from "../../graphql/errors";
-import { appendAudit } from "../audit/audit.service";
+import type { Database } from "../../kernel/db/database";
+import { fromGlobalId, newId } from "../../kernel/ids";
+import { DomainError } from "../../kernel/errors";
+import { appendAudit } from "../../kernel/audit/audit-log";
 import { DataCategory } from "../catalog/data-category.entity";
 import { chunks } from "../consent/people-batch";
 import { DecisionFactor } from "../decisions/decision-factor.entity";

@@ -1,5 +1,5 @@
 import { Field, Int, ObjectType } from "type-graphql";
-import { UserError } from "../../graphql/user-error";
+import { UserError } from "../../kernel/graphql/user-error";
 import { BreachIncident, BreachNotice } from "./breach.entity";
 
 @ObjectType()

@@ -1,8 +1,8 @@
 import { Directive, Field, ObjectType } from "type-graphql";
 import { Entity, Index, JoinTable, ManyToMany } from "typeorm";
-import { EnumColumn, IntColumn, JsonColumn, KeyColumn, NameColumn, PrimaryIdColumn, TextColumn, TimeColumn } from "../../db/columns";
-import { CATALOG_CACHE } from "../../graphql/cache";
-import { Node } from "../../graphql/node";
+import { EnumColumn, IntColumn, JsonColumn, KeyColumn, NameColumn, PrimaryIdColumn, TextColumn, TimeColumn } from "../../kernel/db/columns";
+import { CATALOG_CACHE } from "../../kernel/graphql/cache";
+import { Node } from "../../kernel/graphql/node";
 import { DecisionKind, HumanInvolvement } from "./catalog.enums";
 import { DataCategory } from "./data-category.entity";
 import { Purpose } from "./purpose.entity";

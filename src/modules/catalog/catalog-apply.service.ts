@@ -1,8 +1,8 @@
 import { createHash } from "node:crypto";
 import type { EntityManager, EntityTarget, ObjectLiteral } from "typeorm";
-import type { Database } from "../../db/database";
-import { newId } from "../../db/ids";
-import { appendAudit } from "../audit/audit.service";
+import type { Database } from "../../kernel/db/database";
+import { newId } from "../../kernel/ids";
+import { appendAudit } from "../../kernel/audit/audit-log";
 import { AlgorithmCard } from "./algorithm-card.entity";
 import { CatalogFileError, parseCatalogFile, type CatalogFile } from "./catalog-file";
 import { snapshotCatalog } from "./catalog-snapshot";

@@ -1,6 +1,6 @@
 import { IsInt, IsOptional, Max, MaxLength, Min } from "class-validator";
 import { ArgsType, Field, Int } from "type-graphql";
-import { KEY_LENGTH } from "../../db/columns";
+import { KEY_LENGTH } from "../../kernel/db/columns";
 
 @ArgsType()
 export class JurisdictionArgs {

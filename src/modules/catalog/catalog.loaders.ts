@@ -1,6 +1,6 @@
 import type DataLoader from "dataloader";
 import type { EntityManager } from "typeorm";
-import { byForeignKeyLoader, byIdLoader, manyToManyLoader } from "../../db/loaders";
+import { byForeignKeyLoader, byIdLoader, manyToManyLoader } from "../../kernel/db/loaders";
 import { AlgorithmCard } from "./algorithm-card.entity";
 import { DataCategory } from "./data-category.entity";
 import { Partner } from "./partner.entity";

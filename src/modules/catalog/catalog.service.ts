@@ -1,5 +1,5 @@
 import { IsNull, MoreThan, type EntityManager } from "typeorm";
-import { DomainError, notFound } from "../../graphql/errors";
+import { DomainError, notFound } from "../../kernel/errors";
 import { AlgorithmCard } from "./algorithm-card.entity";
 import { DataCategory } from "./data-category.entity";
 import { findJurisdiction, type Jurisdiction } from "./jurisdiction";

@@ -1,8 +1,8 @@
 import { Directive, Field, Int, ObjectType } from "type-graphql";
 import { Entity, Index } from "typeorm";
-import { BoolColumn, IntColumn, KeyColumn, NameColumn, PrimaryIdColumn, TextColumn, UrlColumn } from "../../db/columns";
-import { CATALOG_CACHE } from "../../graphql/cache";
-import { Node } from "../../graphql/node";
+import { BoolColumn, IntColumn, KeyColumn, NameColumn, PrimaryIdColumn, TextColumn, UrlColumn } from "../../kernel/db/columns";
+import { CATALOG_CACHE } from "../../kernel/graphql/cache";
+import { Node } from "../../kernel/graphql/node";
 
 @Directive(CATALOG_CACHE)
 @ObjectType({ implements: Node, description: "A kind of personal data, e.g. browsing history." })

@@ -1,5 +1,5 @@
 import { Directive, Field, Int, ObjectType } from "type-graphql";
-import { CATALOG_CACHE } from "../../graphql/cache";
+import { CATALOG_CACHE } from "../../kernel/graphql/cache";
 import laws from "../../../catalog/us-state-laws.json";
 import { ConsentMode } from "./catalog.enums";
 

@@ -1,8 +1,8 @@
 import { Directive, Field, Int, ObjectType } from "type-graphql";
 import { Column, Entity, Index } from "typeorm";
-import { EnumColumn, IntColumn, KeyColumn, NameColumn, PrimaryIdColumn, UrlColumn } from "../../db/columns";
-import { CATALOG_CACHE } from "../../graphql/cache";
-import { Node } from "../../graphql/node";
+import { EnumColumn, IntColumn, KeyColumn, NameColumn, PrimaryIdColumn, UrlColumn } from "../../kernel/db/columns";
+import { CATALOG_CACHE } from "../../kernel/graphql/cache";
+import { Node } from "../../kernel/graphql/node";
 import { PartnerRole } from "./catalog.enums";
 
 @Directive(CATALOG_CACHE)

@@ -1,7 +1,7 @@
 import { Directive, Field, Int, ObjectType } from "type-graphql";
 import { Entity, Index, JoinTable, ManyToMany } from "typeorm";
-import { IntColumn, NameColumn, PrimaryIdColumn, TextColumn } from "../../db/columns";
-import { CATALOG_CACHE } from "../../graphql/cache";
+import { IntColumn, NameColumn, PrimaryIdColumn, TextColumn } from "../../kernel/db/columns";
+import { CATALOG_CACHE } from "../../kernel/graphql/cache";
 import { Purpose } from "./purpose.entity";
 
 @Directive(CATALOG_CACHE)

@@ -1,9 +1,9 @@
 import { Directive, Field, Float, Int, ObjectType } from "type-graphql";
 import { Entity, Index } from "typeorm";
-import { IntColumn, JsonColumn, PrimaryIdColumn, TextColumn, TimeColumn } from "../../db/columns";
-import { CATALOG_CACHE } from "../../graphql/cache";
-import { Node } from "../../graphql/node";
-import { fleschKincaidGrade } from "../../text/readability";
+import { IntColumn, JsonColumn, PrimaryIdColumn, TextColumn, TimeColumn } from "../../kernel/db/columns";
+import { CATALOG_CACHE } from "../../kernel/graphql/cache";
+import { Node } from "../../kernel/graphql/node";
+import { fleschKincaidGrade } from "../../kernel/text/readability";
 import type { CatalogSnapshot } from "./catalog-snapshot";
 
 export interface PolicySectionData {

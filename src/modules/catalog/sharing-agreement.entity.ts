@@ -1,8 +1,8 @@
 import { Directive, Field, Int, ObjectType } from "type-graphql";
 import { Entity, Index, JoinColumn, JoinTable, ManyToMany, ManyToOne } from "typeorm";
-import { BoolColumn, IdColumn, IntColumn, JsonColumn, KeyColumn, PrimaryIdColumn, TextColumn, TimeColumn } from "../../db/columns";
-import { CATALOG_CACHE } from "../../graphql/cache";
-import { Node } from "../../graphql/node";
+import { BoolColumn, IdColumn, IntColumn, JsonColumn, KeyColumn, PrimaryIdColumn, TextColumn, TimeColumn } from "../../kernel/db/columns";
+import { CATALOG_CACHE } from "../../kernel/graphql/cache";
+import { Node } from "../../kernel/graphql/node";
 import { Safeguard } from "./catalog.enums";
 import { DataCategory } from "./data-category.entity";
 import { Partner } from "./partner.entity";

@@ -1,8 +1,8 @@
 import { Directive, Field, ObjectType } from "type-graphql";
 import { Entity, Index } from "typeorm";
-import { IntColumn, JsonColumn, KeyColumn, NameColumn, PrimaryIdColumn, TextColumn } from "../../db/columns";
-import { CATALOG_CACHE } from "../../graphql/cache";
-import { Node } from "../../graphql/node";
+import { IntColumn, JsonColumn, KeyColumn, NameColumn, PrimaryIdColumn, TextColumn } from "../../kernel/db/columns";
+import { CATALOG_CACHE } from "../../kernel/graphql/cache";
+import { Node } from "../../kernel/graphql/node";
 import { RecommenderMode } from "./catalog.enums";
 
 @Directive(CATALOG_CACHE)

@@ -1,7 +1,7 @@
 import { Field, Int, ObjectType } from "type-graphql";
 import { Entity, Index } from "typeorm";
-import { BoolColumn, EnumColumn, IdColumn, IntColumn, PrimaryIdColumn, TimeColumn } from "../../db/columns";
-import { Node } from "../../graphql/node";
+import { BoolColumn, EnumColumn, IdColumn, IntColumn, PrimaryIdColumn, TimeColumn } from "../../kernel/db/columns";
+import { Node } from "../../kernel/graphql/node";
 import { Channel, ConsentSource, ConsentStatus } from "./consent.enums";
 
 /** One change of a person's effective consent for one purpose. Append-only. */

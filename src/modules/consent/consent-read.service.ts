@@ -1,7 +1,7 @@
 import type { EntityManager, FindOptionsWhere } from "typeorm";
 import type { Config } from "../../config";
-import { pageOf } from "../../graphql/connection";
-import { DomainError, notFound } from "../../graphql/errors";
+import { pageOf } from "../../kernel/graphql/connection";
+import { DomainError, notFound } from "../../kernel/errors";
 import type { CatalogLoaders } from "../catalog/catalog.loaders";
 import { ConsentMode } from "../catalog/catalog.enums";
 import { PersonalizationLevel } from "../catalog/personalization-level.entity";
@@ -13,8 +13,8 @@ import { choiceMap, evaluateAll } from "./consent.service";
 import { Consent, ConsentCheck, type ConsentEventConnection } from "./consent.types";
 import type { EffectiveConsent } from "./effective-consent";
 import { usnatGppString } from "./gpp";
-import type { Subject } from "./subject.entity";
-import type { SubjectService } from "./subject.service";
+import type { Subject } from "../people/subject.entity";
+import type { SubjectService } from "../people/people.service";
 
 export const MAX_CHECK_PEOPLE = 500;
 export const MAX_CHECK_PURPOSES = 100;

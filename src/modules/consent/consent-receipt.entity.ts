@@ -1,7 +1,7 @@
 import { Field, ID, ObjectType } from "type-graphql";
 import { Entity, Index } from "typeorm";
-import { IdColumn, PrimaryIdColumn, TextColumn, TimeColumn } from "../../db/columns";
-import { toGlobalId } from "../../db/ids";
+import { IdColumn, PrimaryIdColumn, TextColumn, TimeColumn } from "../../kernel/db/columns";
+import { toGlobalId } from "../../kernel/ids";
 
 /** A signed record of one consent change, aligned with ISO/IEC TS 27560. */
 @ObjectType({ description: "A signed record of a consent change (fields aligned with ISO/IEC TS 27560)." })

@@ -1,5 +1,5 @@
 import { Entity, PrimaryColumn } from "typeorm";
-import { BoolColumn, EnumColumn, IntColumn, TimeColumn, UUID_LENGTH } from "../../db/columns";
+import { BoolColumn, EnumColumn, IntColumn, TimeColumn, UUID_LENGTH } from "../../kernel/db/columns";
 import { ConsentSource, ConsentStatus } from "./consent.enums";
 
 /**

@@ -1,7 +1,7 @@
 import { ArrayMaxSize, ArrayMinSize, IsInt, IsOptional, Max, MaxLength, Min, MinLength, ValidateNested } from "class-validator";
 import { ArgsType, Field, InputType, Int } from "type-graphql";
-import { KEY_LENGTH } from "../../db/columns";
-import { PageArgs } from "../../graphql/connection";
+import { KEY_LENGTH } from "../../kernel/db/columns";
+import { PageArgs } from "../../kernel/graphql/connection";
 import { Channel } from "./consent.enums";
 import { MAX_CHECK_PEOPLE, MAX_CHECK_PURPOSES } from "./consent-read.service";
 

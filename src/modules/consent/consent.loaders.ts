@@ -1,12 +1,12 @@
 import DataLoader from "dataloader";
 import { In, type EntityManager } from "typeorm";
-import { byIdLoader } from "../../db/loaders";
+import { byIdLoader } from "../../kernel/db/loaders";
 import { Purpose } from "../catalog/purpose.entity";
 import { ConsentEvent } from "./consent-event.entity";
 import { ConsentReceipt } from "./consent-receipt.entity";
 import { ConsentState } from "./consent-state.entity";
 import type { PurposeFacts } from "./effective-consent";
-import { Subject } from "./subject.entity";
+import { Subject } from "../people/subject.entity";
 
 /** The catalog as the consent rules need it: purposes in order, and which use sensitive data. */
 export interface ConsentCatalog {

@@ -1,10 +1,10 @@
 import { Arg, Ctx, Mutation, Resolver } from "type-graphql";
-import type { Context } from "../../graphql/context";
+import type { Context } from "../../app/context";
 import { Channel } from "./consent.enums";
 import { OptOutOfAllInput, RecordGlobalPrivacyControlInput, SetPersonalizationLevelInput, UpdateConsentsInput, UpsertSubjectInput } from "./consent.inputs";
-import { actorOf, Role } from "../../auth/principal";
+import { actorOf, Role } from "../../kernel/principal";
 import type { Call, ConsentResult } from "./consent.service";
-import type { Subject } from "./subject.entity";
+import type { Subject } from "../people/subject.entity";
 import { UpdateConsentsPayload, UpsertSubjectPayload } from "./consent.types";
 
 const call = (ctx: Context, operation: string, input: object, channel: Channel, idempotencyKey?: string | null): Call =>

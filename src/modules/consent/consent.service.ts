@@ -1,12 +1,12 @@
 import type { EntityManager } from "typeorm";
-import { type Principal, Role, actorOf } from "../../auth/principal";
+import { type Principal, Role, actorOf } from "../../kernel/principal";
 import type { Config } from "../../config";
-import type { Database } from "../../db/database";
-import { newId, toGlobalId } from "../../db/ids";
-import { requestFingerprint } from "../../db/fingerprint";
-import { IdempotencyRecord } from "../../db/idempotency.entity";
-import { DomainError, ForbiddenError } from "../../graphql/errors";
-import { appendAudit } from "../audit/audit.service";
+import type { Database } from "../../kernel/db/database";
+import { newId, toGlobalId } from "../../kernel/ids";
+import { requestFingerprint } from "../../kernel/idempotency/fingerprint";
+import { IdempotencyRecord } from "../../kernel/idempotency/idempotency.entity";
+import { DomainError, ForbiddenError } from "../../kernel/errors";
+import { appendAudit } from "../../kernel/audit/audit-log";
 import { ConsentMode } from "../catalog/catalog.enums";
 import { PersonalizationLevel } from "../catalog/personalization-level.entity";
 import { PrivacyPolicy } from "../catalog/privacy-policy.entity";
@@ -16,9 +16,9 @@ import { ConsentState } from "./consent-state.entity";
 import { Channel, ConsentSource, ConsentStatus } from "./consent.enums";
 import { loadConsentCatalog, type ConsentCatalog } from "./consent.loaders";
 import { effectiveConsent, gpcApplies, isGpcPurpose, type EffectiveConsent, type ExplicitChoice, type PersonFacts } from "./effective-consent";
-import type { ReceiptSigner } from "./receipt-signer";
-import { Subject } from "./subject.entity";
-import { isKnownJurisdictionCode, type SubjectService } from "./subject.service";
+import type { ReceiptSigner } from "../../kernel/signer";
+import { Subject } from "../people/subject.entity";
+import { isKnownJurisdictionCode, type SubjectService } from "../people/people.service";
 
 /** Effective consent for every purpose of the catalog, in catalog order. */
 export function evaluateAll(catalog: ConsentCatalog, person: PersonFacts, choices: Map<string, ExplicitChoice>, config: Config): EffectiveConsent[] {

@@ -1,12 +1,12 @@
 import { Field, Int, ObjectType } from "type-graphql";
-import { PageInfo } from "../../graphql/connection";
-import { UserError } from "../../graphql/user-error";
+import { PageInfo } from "../../kernel/graphql/connection";
+import { UserError } from "../../kernel/graphql/user-error";
 import { Purpose } from "../catalog/purpose.entity";
 import { ConsentEvent } from "./consent-event.entity";
 import { ConsentReceipt } from "./consent-receipt.entity";
 import { ConsentSource, ConsentStatus } from "./consent.enums";
 import type { EffectiveConsent } from "./effective-consent";
-import { Subject } from "./subject.entity";
+import { Subject } from "../people/subject.entity";
 
 @ObjectType({ description: "The effective state of one purpose for one person." })
 export class Consent {

@@ -1,15 +1,15 @@
 import { In, LessThan, type EntityManager } from "typeorm";
 import type { Config } from "../../config";
-import { newId } from "../../db/ids";
-import { IdempotencyRecord } from "../../db/idempotency.entity";
-import type { DomainError } from "../../graphql/errors";
+import { newId } from "../../kernel/ids";
+import { IdempotencyRecord } from "../../kernel/idempotency/idempotency.entity";
+import type { DomainError } from "../../kernel/errors";
 import { ConsentEvent } from "./consent-event.entity";
 import { ConsentState } from "./consent-state.entity";
 import { ConsentStatus } from "./consent.enums";
 import { loadConsentCatalog } from "./consent.loaders";
 import { choiceMap, evaluateAll } from "./consent.service";
-import { Subject } from "./subject.entity";
-import type { SubjectService } from "./subject.service";
+import { Subject } from "../people/subject.entity";
+import type { SubjectService } from "../people/people.service";
 
 // What batch writers (decisions, sharing events) share: many people at once, locked in a fixed
 // order, judged before anyone is created, and their consent at any moment.

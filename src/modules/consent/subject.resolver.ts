@@ -1,12 +1,12 @@
 import { Args, Ctx, FieldResolver, Int, Query, Resolver, Root } from "type-graphql";
-import type { Context } from "../../graphql/context";
+import type { Context } from "../../app/context";
 import { Purpose } from "../catalog/purpose.entity";
-import { Viewer } from "../viewer/viewer.types";
+import { Viewer } from "../people/viewer.types";
 import { ConsentEvent } from "./consent-event.entity";
 import { ConsentReceipt } from "./consent-receipt.entity";
 import { ConsentArgs, ConsentCheckArgs, ConsentChecksArgs, ConsentHistoryArgs, SubjectArgs } from "./consent.inputs";
 import { Consent, ConsentCheck, ConsentEventConnection } from "./consent.types";
-import { Subject } from "./subject.entity";
+import { Subject } from "../people/subject.entity";
 
 @Resolver(() => Subject)
 export class SubjectResolver {

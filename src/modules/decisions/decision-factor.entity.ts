@@ -1,5 +1,5 @@
 import { Column, Entity, Index, PrimaryColumn } from "typeorm";
-import { EnumColumn, IdColumn, JsonColumn, TimeColumn, UUID_LENGTH } from "../../db/columns";
+import { EnumColumn, IdColumn, JsonColumn, TimeColumn, UUID_LENGTH } from "../../kernel/db/columns";
 import { FactorKind, SourceClass } from "./decisions.enums";
 
 export interface Evidence {

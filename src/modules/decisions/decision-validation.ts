@@ -1,4 +1,4 @@
-import { DomainError } from "../../graphql/errors";
+import { DomainError } from "../../kernel/errors";
 import type { AlgorithmCard } from "../catalog/algorithm-card.entity";
 import { DecisionKind, RecommenderMode } from "../catalog/catalog.enums";
 import type { DataCategory } from "../catalog/data-category.entity";

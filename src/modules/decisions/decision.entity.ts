@@ -1,7 +1,7 @@
 import { Field, Float, ObjectType } from "type-graphql";
 import { Column, Entity, Index } from "typeorm";
-import { EnumColumn, IdColumn, NameColumn, PrimaryIdColumn, TimeColumn } from "../../db/columns";
-import { Node } from "../../graphql/node";
+import { EnumColumn, IdColumn, NameColumn, PrimaryIdColumn, TimeColumn } from "../../kernel/db/columns";
+import { Node } from "../../kernel/graphql/node";
 import { DecisionKind, RecommenderMode } from "../catalog/catalog.enums";
 import { Channel } from "../consent/consent.enums";
 

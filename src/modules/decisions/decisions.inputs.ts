@@ -1,6 +1,6 @@
 import { ArrayMaxSize, ArrayMinSize, IsOptional, MaxLength, MinLength } from "class-validator";
 import { ArgsType, Field, Float, ID, InputType } from "type-graphql";
-import { PageArgs } from "../../graphql/connection";
+import { PageArgs } from "../../kernel/graphql/connection";
 import { DecisionKind, RecommenderMode } from "../catalog/catalog.enums";
 import { Channel } from "../consent/consent.enums";
 import { FactorKind, SourceClass } from "./decisions.enums";

@@ -1,6 +1,6 @@
 import DataLoader from "dataloader";
 import { In, type EntityManager } from "typeorm";
-import { byForeignKeyLoader, byIdLoader } from "../../db/loaders";
+import { byForeignKeyLoader, byIdLoader } from "../../kernel/db/loaders";
 import { DecisionFactor } from "./decision-factor.entity";
 import { Decision } from "./decision.entity";
 import { RecommenderModeChoice } from "./recommender-mode.entity";

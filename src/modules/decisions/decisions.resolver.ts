@@ -1,14 +1,14 @@
 import { Arg, Args, Ctx, FieldResolver, Mutation, Query, Resolver, Root } from "type-graphql";
-import { fromGlobalId } from "../../db/ids";
-import type { Context } from "../../graphql/context";
-import { userErrorFrom } from "../../graphql/user-error";
+import { fromGlobalId } from "../../kernel/ids";
+import type { Context } from "../../app/context";
+import { userErrorFrom } from "../../kernel/graphql/user-error";
 import { AlgorithmCard } from "../catalog/algorithm-card.entity";
 import { DataCategory } from "../catalog/data-category.entity";
 import { Partner } from "../catalog/partner.entity";
 import { Purpose } from "../catalog/purpose.entity";
 import { Surface } from "../catalog/surface.entity";
 import { ConsentCheck } from "../consent/consent.types";
-import { Subject } from "../consent/subject.entity";
+import { Subject } from "../people/subject.entity";
 import { Decision } from "./decision.entity";
 import { DecisionArgs, DecisionsArgs, ExplanationArgs, RecordDecisionsInput, SetRecommenderModeInput, WhyAmISeeingArgs } from "./decisions.inputs";
 import { Control, DecisionConnection, DecisionResult, Explanation, Factor, RecordDecisionsPayload, SetRecommenderModePayload, Sponsor, SurfaceMode } from "./decisions.types";

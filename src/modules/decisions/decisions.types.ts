@@ -1,13 +1,13 @@
 import { Field, Float, ID, Int, ObjectType } from "type-graphql";
-import { PageInfo } from "../../graphql/connection";
-import { UserError } from "../../graphql/user-error";
+import { PageInfo } from "../../kernel/graphql/connection";
+import { UserError } from "../../kernel/graphql/user-error";
 import { AlgorithmCard } from "../catalog/algorithm-card.entity";
 import { RecommenderMode } from "../catalog/catalog.enums";
 import { DataCategory } from "../catalog/data-category.entity";
 import { Partner } from "../catalog/partner.entity";
 import { Purpose } from "../catalog/purpose.entity";
 import { Surface } from "../catalog/surface.entity";
-import { Subject } from "../consent/subject.entity";
+import { Subject } from "../people/subject.entity";
 import type { DecisionFactor } from "./decision-factor.entity";
 import { Decision } from "./decision.entity";
 import { ControlKind, FactorKind, SourceClass } from "./decisions.enums";

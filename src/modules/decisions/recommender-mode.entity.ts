@@ -1,5 +1,5 @@
 import { Entity, PrimaryColumn } from "typeorm";
-import { EnumColumn, TimeColumn, UUID_LENGTH } from "../../db/columns";
+import { EnumColumn, TimeColumn, UUID_LENGTH } from "../../kernel/db/columns";
 import { RecommenderMode } from "../catalog/catalog.enums";
 
 /** A person's chosen mode on one surface; no row means PERSONALIZED. */

@@ -1,6 +1,6 @@
 import { ArrayMaxSize, ArrayMinSize, MaxLength, MinLength, ValidateNested } from "class-validator";
 import { Field, InputType, Int, ObjectType, registerEnumType } from "type-graphql";
-import { UserError } from "../../graphql/user-error";
+import { UserError } from "../../kernel/graphql/user-error";
 import { DataCategory } from "../catalog/data-category.entity";
 import { Partner } from "../catalog/partner.entity";
 import { PrivacyPolicy } from "../catalog/privacy-policy.entity";

@@ -1,6 +1,6 @@
 import { IsInt, IsOptional, Max, MaxLength, Min, MinLength } from "class-validator";
 import { ArgsType, Field, ID, InputType, Int } from "type-graphql";
-import { PageArgs } from "../../graphql/connection";
+import { PageArgs } from "../../kernel/graphql/connection";
 import { DataRequestKind, DataRequestStatus } from "./data-request.entity";
 
 @InputType()

@@ -1,5 +1,5 @@
 import type { EntityManager } from "typeorm";
-import { byForeignKeyLoader, byIdLoader } from "../../db/loaders";
+import { byForeignKeyLoader, byIdLoader } from "../../kernel/db/loaders";
 import { DataRequest } from "./data-request.entity";
 
 export function createRightsLoaders(manager: () => EntityManager) {

@@ -1,6 +1,6 @@
 import { Arg, Args, Ctx, FieldResolver, Mutation, Query, Resolver, Root } from "type-graphql";
-import type { Context } from "../../graphql/context";
-import { Subject } from "../consent/subject.entity";
+import type { Context } from "../../app/context";
+import { Subject } from "../people/subject.entity";
 import { DataRequest, DataRequestStatus } from "./data-request.entity";
 import { DataRequestsArgs, ExtendDataRequestInput, ResolveDataRequestInput, SubmitDataRequestInput } from "./rights.inputs";
 import { DataRequestConnection, DataRequestPayload, SubmitDataRequestPayload } from "./rights.types";

@@ -1,6 +1,6 @@
 import { Field, Int, ObjectType } from "type-graphql";
-import { PageInfo } from "../../graphql/connection";
-import { UserError } from "../../graphql/user-error";
+import { PageInfo } from "../../kernel/graphql/connection";
+import { UserError } from "../../kernel/graphql/user-error";
 import { DataRequest } from "./data-request.entity";
 
 @ObjectType()

@@ -1,7 +1,7 @@
 import { Field, ObjectType } from "type-graphql";
 import { Column, Entity, Index, PrimaryGeneratedColumn } from "typeorm";
-import { EnumColumn, IdColumn, TimeColumn } from "../../db/columns";
-import { Node } from "../../graphql/node";
+import { EnumColumn, IdColumn, TimeColumn } from "../../kernel/db/columns";
+import { Node } from "../../kernel/graphql/node";
 import { PartnerSignalKind } from "./sharing.enums";
 
 /**

@@ -1,6 +1,6 @@
 import { createHmac } from "node:crypto";
-import type { Database } from "../../db/database";
-import { getOrCreateSecret } from "../../db/secrets";
+import type { Database } from "../../kernel/db/database";
+import { getOrCreateSecret } from "../../kernel/db/secrets";
 
 /**
  * Each partner knows a person only as HMAC-SHA256(server secret, partner id : person id): stable

@@ -1,7 +1,7 @@
 import { Field, ObjectType } from "type-graphql";
 import { Column, Entity, Index } from "typeorm";
-import { IdColumn, JsonColumn, NameColumn, PrimaryIdColumn, TimeColumn } from "../../db/columns";
-import { Node } from "../../graphql/node";
+import { IdColumn, JsonColumn, NameColumn, PrimaryIdColumn, TimeColumn } from "../../kernel/db/columns";
+import { Node } from "../../kernel/graphql/node";
 
 /** One disclosure of a person's data to a partner, under a standing agreement. */
 @ObjectType({ implements: Node })

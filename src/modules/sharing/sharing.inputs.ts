@@ -1,6 +1,6 @@
 import { ArrayMaxSize, ArrayMinSize, IsOptional, MaxLength, MinLength } from "class-validator";
 import { ArgsType, Field, ID, InputType } from "type-graphql";
-import { PageArgs } from "../../graphql/connection";
+import { PageArgs } from "../../kernel/graphql/connection";
 
 export const MAX_EVENTS = 1000;
 

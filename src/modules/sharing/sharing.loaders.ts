@@ -1,5 +1,5 @@
 import type { EntityManager } from "typeorm";
-import { byIdLoader } from "../../db/loaders";
+import { byIdLoader } from "../../kernel/db/loaders";
 import { PartnerSignal } from "./partner-signal.entity";
 import { SharingEvent } from "./sharing-event.entity";
 

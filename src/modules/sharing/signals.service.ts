@@ -1,10 +1,10 @@
 import { In, IsNull, type EntityManager } from "typeorm";
 import type { Config } from "../../config";
-import type { Database } from "../../db/database";
-import { fromGlobalId, newId, toGlobalId } from "../../db/ids";
-import { checkFirst, connectionOf, decodeNumberCursor, encodeCursor } from "../../graphql/connection";
-import { DomainError } from "../../graphql/errors";
-import { appendAudit } from "../audit/audit.service";
+import type { Database } from "../../kernel/db/database";
+import { fromGlobalId, newId, toGlobalId } from "../../kernel/ids";
+import { checkFirst, connectionOf, decodeNumberCursor, encodeCursor } from "../../kernel/graphql/connection";
+import { DomainError } from "../../kernel/errors";
+import { appendAudit } from "../../kernel/audit/audit-log";
 import { RegulatedUse } from "../catalog/catalog.enums";
 import { Purpose } from "../catalog/purpose.entity";
 import { SharingAgreement } from "../catalog/sharing-agreement.entity";

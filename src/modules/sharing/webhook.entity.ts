@@ -1,5 +1,5 @@
 import { Column, Entity, Index, PrimaryColumn } from "typeorm";
-import { EnumColumn, IdColumn, IntColumn, PrimaryIdColumn, TextColumn, TimeColumn, UrlColumn, UUID_LENGTH } from "../../db/columns";
+import { EnumColumn, IdColumn, IntColumn, PrimaryIdColumn, TextColumn, TimeColumn, UrlColumn, UUID_LENGTH } from "../../kernel/db/columns";
 
 /** A partner's webhook: where its signals are pushed, and the secret that signs them. */
 @Entity("partner_webhook")

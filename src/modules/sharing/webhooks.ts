@@ -4,9 +4,9 @@ import type { Logger } from "pino";
 import { Webhook } from "standardwebhooks";
 import { IsNull, LessThan, LessThanOrEqual } from "typeorm";
 import type { Config } from "../../config";
-import type { Database } from "../../db/database";
-import { DomainError } from "../../graphql/errors";
-import { appendAudit } from "../audit/audit.service";
+import type { Database } from "../../kernel/db/database";
+import { DomainError } from "../../kernel/errors";
+import { appendAudit } from "../../kernel/audit/audit-log";
 import { Partner } from "../catalog/partner.entity";
 import { DeliveryStatus, PartnerWebhook, WebhookAttempt, WebhookDelivery } from "./webhook.entity";
 

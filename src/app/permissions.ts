@@ -9,7 +9,7 @@ import { auditPermissions } from "../modules/audit/audit.rules";
 import { breachPermissions } from "../modules/breach/breach.rules";
 import { policyPermissions } from "../modules/policy/policy.rules";
 import { rightsPermissions } from "../modules/rights/rights.rules";
-import { viewerPermissions } from "../modules/viewer/viewer.rules";
+import { viewerPermissions } from "../modules/people/viewer.rules";
 
 /** Every domain's rules, merged. A field missing here is denied (fallbackRule: deny). */
 export function permissionMap(): PermissionMap {

@@ -1,5 +1,5 @@
 import { Ctx, FieldResolver, Query, Resolver, Root } from "type-graphql";
-import type { Context } from "../../graphql/context";
+import type { Context } from "../../app/context";
 import { Partner } from "../catalog/partner.entity";
 import { Viewer } from "./viewer.types";
 

@@ -1,5 +1,5 @@
 import { Column, Entity, Index, PrimaryColumn } from "typeorm";
-import { JsonColumn, TimeColumn, UUID_LENGTH } from "./columns";
+import { JsonColumn, TimeColumn, UUID_LENGTH } from "../db/columns";
 
 /**
  * A repeat-safe call: the first result of (caller, subject, key), kept 24 hours, stored only for

@@ -1,5 +1,5 @@
 import { Column, Entity, PrimaryColumn } from "typeorm";
-import { IntColumn, JsonColumn, TimeColumn } from "../../db/columns";
+import { IntColumn, JsonColumn, TimeColumn } from "../db/columns";
 
 /**
  * The tamper-evident log. `hash` = SHA-256 hex of `previous_hash` followed by the RFC 8785

@@ -1,7 +1,7 @@
 import { Field, ObjectType } from "type-graphql";
 import { Column, Entity, Index } from "typeorm";
-import { BoolColumn, PrimaryIdColumn, TimeColumn } from "../../db/columns";
-import { Node } from "../../graphql/node";
+import { BoolColumn, PrimaryIdColumn, TimeColumn } from "../../kernel/db/columns";
+import { Node } from "../../kernel/graphql/node";
 
 /** A person, known by the business's own id for them. */
 @ObjectType({ implements: Node, description: "A person whose data the business uses." })

@@ -1,7 +1,7 @@
 import { IsOptional, MaxLength } from "class-validator";
 import { ArgsType, Field, Int, ObjectType } from "type-graphql";
 import { LessThan, type EntityManager, type EntityTarget, type FindOptionsWhere } from "typeorm";
-import { DomainError } from "./errors";
+import { DomainError } from "../errors";
 
 /** `first` (1..100) and `after`: the arguments of every connection, newest first. */
 @ArgsType()

@@ -17,11 +17,11 @@ import { AuditResolver } from "../modules/audit/audit.resolver";
 import { BreachIncidentResolver, BreachNoticeResolver, SubjectBreachResolver } from "../modules/breach/breach.resolver";
 import { PolicyResolver, SubjectPolicyResolver } from "../modules/policy/policy.resolver";
 import { DataRequestResolver, SubjectRightsResolver } from "../modules/rights/rights.resolver";
-import { ViewerResolver } from "../modules/viewer/viewer.resolver";
+import { ViewerResolver } from "../modules/people/viewer.resolver";
 import { NodeResolver } from "./node.resolver";
 import { permissionsMiddleware } from "./permissions";
-import { cacheControlDirective } from "./cache";
-import { UserErrorsMiddleware } from "./user-error";
+import { cacheControlDirective } from "../kernel/graphql/cache";
+import { UserErrorsMiddleware } from "../kernel/graphql/user-error";
 
 const resolvers = [
   NodeResolver,

@@ -1,9 +1,9 @@
-import { Role, type Principal } from "./auth/principal";
-import type { Services } from "./graphql/context";
-import { DecisionKind } from "./modules/catalog/catalog.enums";
-import { Channel } from "./modules/consent/consent.enums";
-import type { DecisionInput, FactorInput } from "./modules/decisions/decisions.inputs";
-import { FactorKind, SourceClass } from "./modules/decisions/decisions.enums";
+import { Role, type Principal } from "../../kernel/principal";
+import type { Services } from "../context";
+import { DecisionKind } from "../../modules/catalog/catalog.enums";
+import { Channel } from "../../modules/consent/consent.enums";
+import type { DecisionInput, FactorInput } from "../../modules/decisions/decisions.inputs";
+import { FactorKind, SourceClass } from "../../modules/decisions/decisions.enums";
 
 // A handful of decisions for the demo person, across surfaces and kinds (an ad and a dynamic
 // price among them), recorded through the real service so that the printed subject token shows

@@ -1,7 +1,7 @@
 import { calculateJwkThumbprint, CompactSign, exportJWK, generateKeyPair, importJWK, type JWK, type KeyLike } from "jose";
-import type { Config } from "../../config";
-import type { Database } from "../../db/database";
-import { getOrCreateSecret, listSecrets } from "../../db/secrets";
+import type { Config } from "../config";
+import type { Database } from "./db/database";
+import { getOrCreateSecret, listSecrets } from "./db/secrets";
 
 const GENERATED_KEY = "receipt.ed25519";
 const PUBLISHED_PREFIX = "receipt.public.";

@@ -1,5 +1,5 @@
-import { Role } from "../auth/principal";
-import type { Context } from "./context";
+import { Role } from "./principal";
+import type { Context } from "../app/context";
 
 /**
  * Ownership is a data filter (DESIGN §4): a person's own object for a subject, any for an admin,

@@ -4,8 +4,8 @@ import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { createConnection } from "mysql2/promise";
 import { DataSource, type DataSourceOptions, type EntityManager } from "typeorm";
-import { migrations } from "../../migrations";
-import { entities } from "./entities";
+import { migrations } from "../../../migrations";
+import { entities } from "../../app/entities";
 import { SnakeNamingStrategy } from "./naming";
 import { CountingLogger } from "./sql-counter";
 

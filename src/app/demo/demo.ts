@@ -1,13 +1,13 @@
 import { readdirSync, readFileSync } from "node:fs";
 import { join, relative } from "node:path";
-import { signToken, hs256Key } from "./auth/jwt";
-import { SERVICE_SCOPES } from "./auth/principal";
+import { signToken, hs256Key } from "../../auth/jwt";
+import { SERVICE_SCOPES } from "../../kernel/principal";
 import { DEMO_PERSON } from "./demo-decisions";
-import type { Services } from "./graphql/context";
-import { CatalogApplyService } from "./modules/catalog/catalog-apply.service";
-import { Partner } from "./modules/catalog/partner.entity";
-import { Purpose } from "./modules/catalog/purpose.entity";
-import { demoCatalogPath, projectRoot } from "./paths";
+import type { Services } from "../context";
+import { CatalogApplyService } from "../../modules/catalog/catalog-apply.service";
+import { Partner } from "../../modules/catalog/partner.entity";
+import { Purpose } from "../../modules/catalog/purpose.entity";
+import { demoCatalogPath, projectRoot } from "../../kernel/paths";
 
 const WEEK = 7 * 24 * 3600;
 

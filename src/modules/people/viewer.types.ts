@@ -1,5 +1,5 @@
 import { Field, ObjectType, registerEnumType } from "type-graphql";
-import { Role } from "../../auth/principal";
+import { Role } from "../../kernel/principal";
 import { Partner } from "../catalog/partner.entity";
 
 registerEnumType(Role, { name: "Role" });

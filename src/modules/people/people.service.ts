@@ -1,10 +1,10 @@
 import type { EntityManager } from "typeorm";
 import type { Config } from "../../config";
-import type { Database } from "../../db/database";
-import { newId } from "../../db/ids";
-import { appendAudit } from "../audit/audit.service";
+import type { Database } from "../../kernel/db/database";
+import { newId } from "../../kernel/ids";
+import { appendAudit } from "../../kernel/audit/audit-log";
 import { findJurisdiction, rulesFor, UNKNOWN_JURISDICTION, type Jurisdiction } from "../catalog/jurisdiction";
-import type { PersonFacts } from "./effective-consent";
+import type { PersonFacts } from "../consent/effective-consent";
 import { Subject } from "./subject.entity";
 
 /** A stored jurisdiction is a code Candor knows (even if not yet in force), or UNKNOWN. */

@@ -1,5 +1,5 @@
 import { Field, ID, InterfaceType } from "type-graphql";
-import { toGlobalId } from "../db/ids";
+import { toGlobalId } from "../ids";
 
 /**
  * Every object with a global id. Entities extend it: their database `id` stays a UUID, and

@@ -1,5 +1,5 @@
 import { ApiKey } from "../auth/api-key.entity";
-import { AuditHead, AuditLog } from "../modules/audit/audit-log.entity";
+import { AuditHead, AuditLog } from "../kernel/audit/audit-log.entity";
 import { AlgorithmCard } from "../modules/catalog/algorithm-card.entity";
 import { DataCategory } from "../modules/catalog/data-category.entity";
 import { Partner } from "../modules/catalog/partner.entity";
@@ -11,7 +11,7 @@ import { Surface } from "../modules/catalog/surface.entity";
 import { ConsentEvent } from "../modules/consent/consent-event.entity";
 import { ConsentReceipt } from "../modules/consent/consent-receipt.entity";
 import { ConsentState } from "../modules/consent/consent-state.entity";
-import { Subject } from "../modules/consent/subject.entity";
+import { Subject } from "../modules/people/subject.entity";
 import { DecisionFactor } from "../modules/decisions/decision-factor.entity";
 import { Decision } from "../modules/decisions/decision.entity";
 import { RecommenderModeChoice } from "../modules/decisions/recommender-mode.entity";
@@ -20,8 +20,8 @@ import { SharingEvent } from "../modules/sharing/sharing-event.entity";
 import { PartnerWebhook, WebhookAttempt, WebhookDelivery } from "../modules/sharing/webhook.entity";
 import { BreachIncident, BreachNotice } from "../modules/breach/breach.entity";
 import { DataRequest } from "../modules/rights/data-request.entity";
-import { AppSecret } from "./app-secret.entity";
-import { IdempotencyRecord } from "./idempotency.entity";
+import { AppSecret } from "../kernel/db/app-secret.entity";
+import { IdempotencyRecord } from "../kernel/idempotency/idempotency.entity";
 
 /** Every entity, listed explicitly: no globs, so jest, ts-node and dist agree. */
 export const entities = [

@@ -1,7 +1,7 @@
 import { unwrapResolverError } from "@apollo/server/errors";
 import type { GraphQLFormattedError } from "graphql";
 import type { ValidationError } from "class-validator";
-import { DomainError } from "./errors";
+import { DomainError } from "../kernel/errors";
 
 // The one place errors become what a client sees. Expected problems keep their code and a
 // field path; faults are masked ("Internal server error"): no stack, no SQL, ever.

@@ -1,9 +1,9 @@
 import { Arg, Ctx, ID, Query, Resolver } from "type-graphql";
-import { Role } from "../auth/principal";
-import { fromGlobalId } from "../db/ids";
+import { Role } from "../kernel/principal";
+import { fromGlobalId } from "../kernel/ids";
 import type { Context } from "./context";
-import { ownedBy } from "./ownership";
-import { Node } from "./node";
+import { ownedBy } from "../kernel/ownership";
+import { Node } from "../kernel/graphql/node";
 
 /**
  * How each Node type is fetched by id. A domain adds its types here; a loader that filters by

@@ -1,7 +1,7 @@
 import { ArgumentValidationError, Field, ObjectType, registerEnumType, type MiddlewareFn } from "type-graphql";
 import { getNamedType, isListType, isNonNullType, isObjectType } from "graphql";
-import { DomainError, type ErrorCode } from "./errors";
-import { flattenValidationErrors } from "./format-error";
+import { DomainError, type ErrorCode } from "../errors";
+import { flattenValidationErrors } from "../../http/format-error";
 
 export enum UserErrorCode {
   INVALID = "INVALID",
