@@ -1,6 +1,7 @@
 import "reflect-metadata";
 import pino from "pino";
-import { createServices, startServer } from "./app/services";
+import { createServices } from "./app/services";
+import { startServer } from "./http/start";
 import { ConfigError, loadConfig } from "./config";
 import { createDemoCredentials, loadDemoCatalogIfEmpty } from "./app/demo/demo";
 import { recordDemoDecisions } from "./app/demo/demo-decisions";

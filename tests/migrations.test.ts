@@ -1,5 +1,6 @@
 import "reflect-metadata";
-import { Database } from "../src/kernel/db/database";
+import type { Database } from "../src/kernel/db/database";
+import { openDatabase } from "../src/app/entities";
 import { schemaDrift } from "../src/kernel/db/drift";
 import { migrations } from "../migrations";
 import { resetDatabase, testDatabaseUrl } from "./helpers/database";
@@ -12,7 +13,7 @@ describe("migrations", () => {
   beforeAll(async () => {
     const url = testDatabaseUrl();
     await resetDatabase(url);
-    db = await Database.open(url);
+    db = await openDatabase(url);
   });
   afterAll(() => db.close());
 

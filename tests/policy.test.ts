@@ -29,7 +29,7 @@ describe("privacy policy", () => {
     expect((await t.gql(CHANGES, {}, { token })).body.data!.me.policyChangesSinceConsent).toBeNull(); // never chose
     await t.gql(UPDATE, { input: { channel: "WEB", changes: [{ purpose: "email-offers", granted: false }] } }, { token });
     // As if that choice had been made in 2025, under version 1.
-    const me = (await t.services.subjects.find("chose-in-2025"))!;
+    const me = (await t.services.people.find("chose-in-2025"))!;
     await t.services.db.transaction((m) => m.update(ConsentState, { subjectId: me.id }, { policyVersion: 1 }));
     const diff = (await t.gql(CHANGES, {}, { token })).body.data!.me.policyChangesSinceConsent;
     expect(diff).toMatchObject({ fromVersion: 1, toVersion: 2 });

@@ -54,7 +54,7 @@ describe("data requests", () => {
     expect(data.decision[0].id).toMatch(/^[A-Za-z0-9_-]+$/);
     expect(Buffer.from(data.decision[0].id, "base64url").toString()).toMatch(/^Decision:/);
     expect(JSON.stringify(data)).not.toContain("neighbour");
-    const neighbour = (await t.services.subjects.find("neighbour"))!;
+    const neighbour = (await t.services.people.find("neighbour"))!;
     expect(JSON.stringify(data)).not.toContain(neighbour.id);
   });
 
@@ -67,7 +67,7 @@ describe("data requests", () => {
     const neighbour = await living("keepme");
     const r = await t.gql(SUBMIT, { input: { kind: "DELETE" } }, { token });
     expect(r.body.data!.submitDataRequest.dataRequest).toMatchObject({ kind: "DELETE", status: "COMPLETED" });
-    const me = (await t.services.subjects.find("forgetme"))!;
+    const me = (await t.services.people.find("forgetme"))!;
     for (const table of ["decision", "decision_factor", "sharing_event", "consent_event", "consent_receipt"]) {
       const rows = await t.services.db.manager.query(`SELECT COUNT(*) AS n FROM ${table} WHERE subject_id = ?`, [me.id]);
       expect({ table, n: Number(rows[0].n) }).toEqual({ table, n: 0 });

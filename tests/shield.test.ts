@@ -1,7 +1,7 @@
 import { graphql } from "graphql";
 import { applyMiddleware } from "graphql-middleware";
 import { makeExecutableSchema } from "@graphql-tools/schema";
-import { admin, anyOf, anyone, scope, subject } from "../src/auth/rules";
+import { admin, anyOf, anyone, scope, subject } from "../src/kernel/rules";
 import { ANONYMOUS, Role, type Principal } from "../src/kernel/principal";
 import { permissionsMiddleware } from "../src/app/permissions";
 

@@ -1,6 +1,7 @@
 import "reflect-metadata";
 import { AppSecret } from "../src/kernel/db/app-secret.entity";
-import { Database } from "../src/kernel/db/database";
+import type { Database } from "../src/kernel/db/database";
+import { openDatabase } from "../src/app/entities";
 import { ApiKeyService } from "../src/auth/api-key.service";
 import { expectIntactAuditChain, resetDatabase, testDatabaseUrl } from "./helpers/database";
 
@@ -11,7 +12,7 @@ describe("transactions", () => {
   beforeAll(async () => {
     const url = testDatabaseUrl();
     await resetDatabase(url);
-    db = await Database.open(url);
+    db = await openDatabase(url);
     await db.migrate();
   });
   afterAll(() => db.close());

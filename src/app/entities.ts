@@ -20,6 +20,7 @@ import { SharingEvent } from "../modules/sharing/sharing-event.entity";
 import { PartnerWebhook, WebhookAttempt, WebhookDelivery } from "../modules/sharing/webhook.entity";
 import { BreachIncident, BreachNotice } from "../modules/breach/breach.entity";
 import { DataRequest } from "../modules/rights/data-request.entity";
+import { Database, type DatabaseOptions } from "../kernel/db/database";
 import { AppSecret } from "../kernel/db/app-secret.entity";
 import { IdempotencyRecord } from "../kernel/idempotency/idempotency.entity";
 
@@ -54,3 +55,8 @@ export const entities = [
   BreachNotice,
   DataRequest,
 ];
+
+/** Opens DATABASE_URL with every entity of the app. */
+export function openDatabase(url: string, options: Omit<DatabaseOptions, "entities"> = {}): Promise<Database> {
+  return Database.open(url, { ...options, entities });
+}

@@ -2,7 +2,7 @@ import { Arg, Ctx, ID, Query, Resolver } from "type-graphql";
 import { Role } from "../kernel/principal";
 import { fromGlobalId } from "../kernel/ids";
 import type { Context } from "./context";
-import { ownedBy } from "../kernel/ownership";
+import { ownedBy } from "../modules/people/ownership";
 import { Node } from "../kernel/graphql/node";
 
 /**
@@ -20,9 +20,9 @@ export const nodeFetchers: NodeFetchers = {
   Partner: (ctx, id) => ctx.loaders.catalog.partner.load(id),
   SharingAgreement: (ctx, id) => ctx.loaders.catalog.sharingAgreement.load(id),
   PrivacyPolicy: (ctx, id) => ctx.loaders.catalog.privacyPolicy.load(id),
-  Subject: async (ctx, id) => ownedBy(ctx, await ctx.loaders.consent.subject.load(id), (s) => s.id),
+  Subject: async (ctx, id) => ownedBy(ctx, await ctx.loaders.people.subject.load(id), (s) => s.id),
   ConsentEvent: async (ctx, id) => ownedBy(ctx, await ctx.loaders.consent.event.load(id), (e) => e.subjectId),
-  Decision: (ctx, id) => ctx.services.decisionReader.visible(ctx, id),
+  Decision: (ctx, id) => ctx.services.decisionReader.visible(ctx.loaders, ctx, id),
   SharingEvent: async (ctx, id) => ownedBy(ctx, await ctx.loaders.sharing.event.load(id), (e) => e.subjectId),
   DataRequest: async (ctx, id) => ownedBy(ctx, await ctx.loaders.rights.request.load(id), (r) => r.subjectId),
   BreachNotice: async (ctx, id) => ownedBy(ctx, await ctx.loaders.breach.notice.load(id), (n) => n.subjectId),

@@ -1,6 +1,6 @@
 import { GraphQLError } from "graphql";
 import { deny, shield } from "graphql-shield";
-import { describeRule, type PermissionMap, type ShieldRule } from "../auth/rules";
+import { describeRule, type PermissionMap, type ShieldRule } from "../kernel/rules";
 import { catalogPermissions } from "../modules/catalog/catalog.rules";
 import { consentPermissions } from "../modules/consent/consent.rules";
 import { decisionPermissions } from "../modules/decisions/decisions.rules";

@@ -21,7 +21,7 @@ import { ViewerResolver } from "../modules/people/viewer.resolver";
 import { NodeResolver } from "./node.resolver";
 import { permissionsMiddleware } from "./permissions";
 import { cacheControlDirective } from "../kernel/graphql/cache";
-import { UserErrorsMiddleware } from "../kernel/graphql/user-error";
+import { UserErrorsMiddleware } from "./user-errors.middleware";
 
 const resolvers = [
   NodeResolver,

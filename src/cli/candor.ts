@@ -7,7 +7,7 @@ import { ApiKeyError } from "../auth/api-key.service";
 import { hs256Key, signToken } from "../auth/jwt";
 import { CLI_ACTOR } from "../kernel/principal";
 import { ConfigError, loadConfig } from "../config";
-import { Database } from "../kernel/db/database";
+import { openDatabase } from "../app/entities";
 import type { Services } from "../app/context";
 import { CatalogApplyService } from "../modules/catalog/catalog-apply.service";
 import { CatalogFileError } from "../modules/catalog/catalog-file";
@@ -69,7 +69,7 @@ export async function run(argv: string[]): Promise<string | null> {
   switch (`${command ?? ""} ${sub ?? ""}`.trim()) {
     case "migrate": {
       if (sub !== undefined) throw new UsageError("migrate takes no argument");
-      const db = await Database.open(loadConfig().databaseUrl);
+      const db = await openDatabase(loadConfig().databaseUrl);
       try {
         if (values.revert) {
           await db.revertLastMigration();

@@ -1,11 +1,11 @@
 import "reflect-metadata";
 import { loadConfig } from "../config";
-import { Database } from "../kernel/db/database";
+import { openDatabase } from "../app/entities";
 import { schemaDrift } from "../kernel/db/drift";
 
 // `npm run migration:check`: migrate, then fail if the entities and migrations disagree.
 async function main(): Promise<void> {
-  const db = await Database.open(loadConfig().databaseUrl);
+  const db = await openDatabase(loadConfig().databaseUrl);
   try {
     await db.migrate();
     const drift = await schemaDrift(db);

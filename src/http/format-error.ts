@@ -1,7 +1,6 @@
 import { unwrapResolverError } from "@apollo/server/errors";
 import type { GraphQLFormattedError } from "graphql";
-import type { ValidationError } from "class-validator";
-import { DomainError } from "../kernel/errors";
+import { DomainError, flattenValidationErrors, ForbiddenError, type ValidationFailure } from "../kernel/errors";
 
 // The one place errors become what a client sees. Expected problems keep their code and a
 // field path; faults are masked ("Internal server error"): no stack, no SQL, ever.
@@ -24,28 +23,7 @@ const CLIENT_CODES = new Set([
   "LIMIT_EXCEEDED",
 ]);
 
-const LIMIT_CONSTRAINTS = new Set(["maxLength", "arrayMaxSize", "max"]);
-
-export interface FieldProblem {
-  field: string[];
-  message: string;
-  code: "INVALID" | "LIMIT_EXCEEDED";
-}
-
-/** class-validator's nested errors, flattened to one problem per constraint with its path. */
-export function flattenValidationErrors(errors: ValidationError[], path: string[] = []): FieldProblem[] {
-  return errors.flatMap((error) => {
-    const field = [...path, error.property];
-    const own = Object.entries(error.constraints ?? {}).map(([constraint, message]) => ({
-      field,
-      message,
-      code: LIMIT_CONSTRAINTS.has(constraint) ? ("LIMIT_EXCEEDED" as const) : ("INVALID" as const),
-    }));
-    return [...own, ...flattenValidationErrors(error.children ?? [], field)];
-  });
-}
-
-function isArgumentValidationError(error: unknown): error is { extensions: { validationErrors: ValidationError[] } } {
+function isArgumentValidationError(error: unknown): error is { extensions: { validationErrors: ValidationFailure[] } } {
   return (error as { message?: string })?.message === "Argument Validation Error" &&
     Array.isArray((error as { extensions?: { validationErrors?: unknown } }).extensions?.validationErrors);
 }
@@ -55,6 +33,9 @@ export function formatError(formatted: GraphQLFormattedError, error: unknown): G
   const where = { ...(formatted.path ? { path: formatted.path } : {}), ...(formatted.locations ? { locations: formatted.locations } : {}) };
   if (original instanceof DomainError) {
     return { message: original.message, ...where, extensions: { code: original.code, ...(original.field ? { field: original.field } : {}) } };
+  }
+  if (original instanceof ForbiddenError) {
+    return { message: original.message, ...where, extensions: { code: "FORBIDDEN" } };
   }
   if (isArgumentValidationError(original)) {
     const problems = flattenValidationErrors(original.extensions.validationErrors);

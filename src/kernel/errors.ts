@@ -1,13 +1,24 @@
-import { GraphQLError } from "graphql";
+// Errors services throw. No GraphQL here: the boundary (src/http/format-error.ts and the
+// userErrors middleware in src/app/) maps them to what a client sees.
 
-export type ErrorCode = "INVALID" | "NOT_FOUND" | "CONSENT_REQUIRED" | "GPC_CONFIRMATION_REQUIRED" | "CONFLICT" | "LIMIT_EXCEEDED";
+export type ErrorCode =
+  | "INVALID"
+  | "NOT_FOUND"
+  | "CONSENT_REQUIRED"
+  | "GPC_CONFIRMATION_REQUIRED"
+  | "CONFLICT"
+  | "LIMIT_EXCEEDED";
 
 /**
  * An expected problem with the caller's input. Services throw it; one mapper turns it into a
  * top-level error with `extensions.code` for queries, or a `userErrors` entry for mutations.
  */
 export class DomainError extends Error {
-  constructor(readonly code: ErrorCode, message: string, readonly field: string[] | null = null) {
+  constructor(
+    readonly code: ErrorCode,
+    message: string,
+    readonly field: string[] | null = null,
+  ) {
     super(message);
   }
 }
@@ -15,13 +26,38 @@ export class DomainError extends Error {
 export const notFound = (what: string, key: string, field: string[] | null = null) =>
   new DomainError("NOT_FOUND", `No ${what} with key "${key}"`, field);
 
-export function domainErrorToGraphQL(error: DomainError): GraphQLError {
-  return new GraphQLError(error.message, { extensions: { code: error.code, ...(error.field ? { field: error.field } : {}) } });
+/** The caller may not do this (answered as FORBIDDEN, like a denial by the permission layer). */
+export class ForbiddenError extends Error {
+  constructor(message = "You may not do this") {
+    super(message);
+  }
 }
 
-/** Denials by the permission layer. */
-export class ForbiddenError extends GraphQLError {
-  constructor(message = "You may not do this") {
-    super(message, { extensions: { code: "FORBIDDEN", http: { status: 200 } } });
-  }
+/** One problem with one input field, as class-validator or a service found it. */
+export interface FieldProblem {
+  field: string[];
+  message: string;
+  code: "INVALID" | "LIMIT_EXCEEDED";
+}
+
+const LIMIT_CONSTRAINTS = new Set(["maxLength", "arrayMaxSize", "max"]);
+
+/** The shape of class-validator's ValidationError that matters here (no dependency on it). */
+export interface ValidationFailure {
+  property: string;
+  constraints?: Record<string, string>;
+  children?: ValidationFailure[];
+}
+
+/** class-validator's nested errors, flattened to one problem per constraint with its path. */
+export function flattenValidationErrors(errors: ValidationFailure[], path: string[] = []): FieldProblem[] {
+  return errors.flatMap((error) => {
+    const field = [...path, error.property];
+    const own = Object.entries(error.constraints ?? {}).map(([constraint, message]) => ({
+      field,
+      message,
+      code: LIMIT_CONSTRAINTS.has(constraint) ? ("LIMIT_EXCEEDED" as const) : ("INVALID" as const),
+    }));
+    return [...own, ...flattenValidationErrors(error.children ?? [], field)];
+  });
 }

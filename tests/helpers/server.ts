@@ -1,6 +1,7 @@
 import "reflect-metadata";
 import { SignJWT } from "jose";
-import { createServices, startServer, type RunningServer } from "../../src/app/services";
+import { createServices } from "../../src/app/services";
+import { startServer, type RunningServer } from "../../src/http/start";
 import { loadConfig } from "../../src/config";
 import { loadDemoCatalogIfEmpty } from "../../src/app/demo/demo";
 import type { Services } from "../../src/app/context";

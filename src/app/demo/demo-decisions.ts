@@ -50,7 +50,7 @@ export const DEMO_DECISIONS: DecisionInput[] = [
 
 /** Records the demo decisions; returns how many were accepted. */
 export async function recordDemoDecisions(services: Services): Promise<number> {
-  await services.subjects.ensure(DEMO_PERSON, "US-CA", "system:demo");
+  await services.people.ensure({ externalId: DEMO_PERSON, jurisdiction: "US-CA" }, "system:demo");
   const outcomes = await services.decisions.record(ENGINE, DEMO_DECISIONS);
   const refused = outcomes.filter((o) => o.decision === null);
   if (refused.length > 0) services.logger.warn({ refused: refused.map((o) => ({ index: o.index, problems: o.problems.map((p) => p.message) })) }, "some demo decisions were refused");

@@ -5,7 +5,6 @@ import { dirname, join } from "node:path";
 import { createConnection } from "mysql2/promise";
 import { DataSource, type DataSourceOptions, type EntityManager } from "typeorm";
 import { migrations } from "../../../migrations";
-import { entities } from "../../app/entities";
 import { SnakeNamingStrategy } from "./naming";
 import { CountingLogger } from "./sql-counter";
 
@@ -53,9 +52,15 @@ export async function detectDialect(target: DatabaseTarget): Promise<DatabaseTar
   }
 }
 
-export function dataSourceOptions(target: DatabaseTarget, opts: { readonly?: boolean; onQueryError?: (m: string, q: string) => void } = {}): DataSourceOptions {
+export interface DatabaseOptions {
+  /** Every entity class: the app's list (src/app/entities.ts), handed in so the kernel imports no domain. */
+  entities: NonNullable<DataSourceOptions["entities"]>;
+  onQueryError?: (message: string, query: string) => void;
+}
+
+export function dataSourceOptions(target: DatabaseTarget, opts: DatabaseOptions & { readonly?: boolean }): DataSourceOptions {
   const common = {
-    entities,
+    entities: opts.entities,
     migrations,
     namingStrategy: new SnakeNamingStrategy(),
     logger: new CountingLogger(opts.onQueryError),
@@ -105,7 +110,7 @@ export class Database {
     readonly reader: DataSource,
   ) {}
 
-  static async open(url: string, opts: { onQueryError?: (m: string, q: string) => void } = {}): Promise<Database> {
+  static async open(url: string, opts: DatabaseOptions): Promise<Database> {
     let target = await detectDialect(parseDatabaseUrl(url));
     let ephemeral: string | null = null;
     if (target.dialect === "sqlite") {

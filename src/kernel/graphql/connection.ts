@@ -1,15 +1,17 @@
 import { IsOptional, MaxLength } from "class-validator";
-import { ArgsType, Field, Int, ObjectType } from "type-graphql";
+import { ArgsType, Field, Int, ObjectType, type ClassType } from "type-graphql";
 import { LessThan, type EntityManager, type EntityTarget, type FindOptionsWhere } from "typeorm";
 import { DomainError } from "../errors";
+
+export const MAX_PAGE = 100;
 
 /** `first` (1..100) and `after`: the arguments of every connection, newest first. */
 @ArgsType()
 export class PageArgs {
-  @Field(() => Int)
+  @Field(() => Int, { description: `How many to return: 1 to ${MAX_PAGE} (more is refused with LIMIT_EXCEEDED).` })
   first: number;
 
-  @Field(() => String, { nullable: true })
+  @Field(() => String, { nullable: true, description: "The endCursor of the page before, to read the next one." })
   @IsOptional()
   @MaxLength(200)
   after?: string | null;
@@ -30,7 +32,45 @@ export class PageInfo {
   endCursor: string | null;
 }
 
-export const MAX_PAGE = 100;
+export interface Edge<T> {
+  cursor: string;
+  node: T;
+}
+
+/** A page of an unbounded list: edges with opaque cursors, page info and the total. */
+export interface Connection<T> {
+  edges: Array<Edge<T>>;
+  pageInfo: PageInfo;
+  totalCount: number;
+}
+
+/**
+ * The GraphQL types of a connection of `node`, built once here for every list: `<name>Connection`
+ * with `edges: [<name>Edge!]!`, `pageInfo` and `totalCount`.
+ */
+export function ConnectionType<T extends object>(node: ClassType<T>, name: string = node.name): ClassType<Connection<T>> {
+  @ObjectType(`${name}Edge`)
+  class EdgeType implements Edge<T> {
+    @Field()
+    cursor: string;
+
+    @Field(() => node)
+    node: T;
+  }
+
+  @ObjectType(`${name}Connection`)
+  class ConnectionClass implements Connection<T> {
+    @Field(() => [EdgeType])
+    edges: Array<Edge<T>>;
+
+    @Field(() => PageInfo)
+    pageInfo: PageInfo;
+
+    @Field(() => Int)
+    totalCount: number;
+  }
+  return ConnectionClass;
+}
 
 /** `first` must be 1..100 (LIMIT_EXCEEDED above, INVALID below). */
 export function checkFirst(first: number): void {

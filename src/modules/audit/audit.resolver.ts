@@ -1,7 +1,7 @@
 import { Args, Ctx, Mutation, Query, Resolver } from "type-graphql";
 import { actorOf } from "../../kernel/principal";
 import { PageArgs } from "../../kernel/graphql/connection";
-import type { Context } from "../../app/context";
+import type { Context } from "../../kernel/context";
 import { AuditLogConnection, AuditLogHead, AuditLogVerification } from "./audit.types";
 import { RunDataAuditPayload } from "./data-audit.service";
 

@@ -1,4 +1,4 @@
-import { admin, type PermissionMap } from "../../auth/rules";
+import { admin, type PermissionMap } from "../../kernel/rules";
 
 /** The audit log is the privacy office's. */
 export const auditPermissions: PermissionMap = {

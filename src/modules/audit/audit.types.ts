@@ -1,5 +1,5 @@
 import { Field, Int, ObjectType } from "type-graphql";
-import { PageInfo } from "../../kernel/graphql/connection";
+import { ConnectionType, type Connection } from "../../kernel/graphql/connection";
 
 @ObjectType({ description: "One entry of the tamper-evident audit log." })
 export class AuditLogEntry {
@@ -28,26 +28,8 @@ export class AuditLogEntry {
   previousHash: string;
 }
 
-@ObjectType()
-export class AuditLogEdge {
-  @Field()
-  cursor: string;
-
-  @Field(() => AuditLogEntry)
-  node: AuditLogEntry;
-}
-
-@ObjectType()
-export class AuditLogConnection {
-  @Field(() => [AuditLogEdge])
-  edges: AuditLogEdge[];
-
-  @Field(() => PageInfo)
-  pageInfo: PageInfo;
-
-  @Field(() => Int)
-  totalCount: number;
-}
+export const AuditLogConnection = ConnectionType(AuditLogEntry, "AuditLog");
+export type AuditLogConnection = Connection<AuditLogEntry>;
 
 @ObjectType()
 export class AuditLogVerification {

@@ -10,3 +10,5 @@ export function createBreachLoaders(manager: () => EntityManager) {
     noticesBySubject: byForeignKeyLoader(manager, BreachNotice, "subjectId", "notifiedAt"),
   };
 }
+
+export type BreachLoaders = ReturnType<typeof createBreachLoaders>;

@@ -1,8 +1,8 @@
 import { Arg, Ctx, FieldResolver, Mutation, Resolver, Root } from "type-graphql";
 import { actorOf } from "../../kernel/principal";
-import type { Context } from "../../app/context";
-import { DataCategory } from "../catalog/data-category.entity";
-import { Subject } from "../people/subject.entity";
+import type { Context } from "../../kernel/context";
+import { DataCategory } from "../catalog";
+import { Subject } from "../people";
 import { BreachIncident, BreachNotice } from "./breach.entity";
 import { AcknowledgeBreachNoticeInput, ReportBreachIncidentInput, UpdateBreachIncidentInput } from "./breach.inputs";
 import { AcknowledgeBreachNoticePayload, BreachIncidentPayload } from "./breach.types";

@@ -1,4 +1,4 @@
-import { admin, anyOf, subject, type PermissionMap } from "../../auth/rules";
+import { admin, anyOf, subject, type PermissionMap } from "../../kernel/rules";
 
 const owner = anyOf(subject, admin);
 

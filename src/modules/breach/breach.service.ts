@@ -1,13 +1,13 @@
-import { In, IsNull, LessThanOrEqual, type EntityManager } from "typeorm";
-import type { Database } from "../../kernel/db/database";
-import { fromGlobalId, newId } from "../../kernel/ids";
-import { DomainError } from "../../kernel/errors";
+import { IsNull, type EntityManager } from "typeorm";
 import { appendAudit } from "../../kernel/audit/audit-log";
-import { DataCategory } from "../catalog/data-category.entity";
-import { chunks } from "../consent/people-batch";
-import { DecisionFactor } from "../decisions/decision-factor.entity";
-import { Decision } from "../decisions/decision.entity";
-import { SharingEvent } from "../sharing/sharing-event.entity";
+import { chunks } from "../../kernel/db/chunks";
+import type { Database } from "../../kernel/db/database";
+import { DomainError } from "../../kernel/errors";
+import { fromGlobalId, newId } from "../../kernel/ids";
+import type { PersonalDataHolder } from "../../kernel/personal-data";
+import type { CatalogService } from "../catalog";
+import type { DecisionService } from "../decisions/decisions.service";
+import type { SharingService } from "../sharing/sharing.service";
 import { BreachIncident, BreachNotice, BreachStatus } from "./breach.entity";
 import type { ReportBreachIncidentInput, UpdateBreachIncidentInput } from "./breach.inputs";
 
@@ -16,12 +16,17 @@ import type { ReportBreachIncidentInput, UpdateBreachIncidentInput } from "./bre
  * window (used in a decision, or shared with a partner, then) and gives each a notice naming
  * their own affected categories.
  */
-export class BreachService {
-  constructor(private readonly db: Database) {}
+export class BreachService implements PersonalDataHolder {
+  constructor(
+    private readonly db: Database,
+    private readonly catalog: CatalogService,
+    private readonly decisions: DecisionService,
+    private readonly sharing: SharingService,
+  ) {}
 
   async report(actor: string, input: ReportBreachIncidentInput): Promise<{ incident: BreachIncident; notified: number }> {
     if (input.occurredFrom > input.occurredTo) throw new DomainError("INVALID", "occurredFrom is after occurredTo", ["input", "occurredFrom"]);
-    const categories = await this.db.manager.findBy(DataCategory, { key: In(input.dataCategories) });
+    const categories = (await this.catalog.dataCategories()).filter((c) => input.dataCategories.includes(c.key));
     input.dataCategories.forEach((key, i) => {
       if (!categories.some((c) => c.key === key)) throw new DomainError("NOT_FOUND", `No data category with key "${key}"`, ["input", "dataCategories", String(i)]);
     });
@@ -48,17 +53,10 @@ export class BreachService {
   private async affected(m: EntityManager, categoryIds: string[], to: Date): Promise<Map<string, Set<string>>> {
     const out = new Map<string, Set<string>>();
     const add = (subjectId: string, categoryId: string) => out.set(subjectId, (out.get(subjectId) ?? new Set()).add(categoryId));
-    const factors = await m.createQueryBuilder(DecisionFactor, "f")
-      .innerJoin(Decision, "d", "d.id = f.decision_id")
-      .select(["f.subject_id AS subject_id", "f.data_category_id AS category_id"])
-      .where("f.data_category_id IN (:...categoryIds)", { categoryIds })
-      .andWhere("d.occurred_at <= :to", { to })
-      .distinct(true)
-      .getRawMany<{ subject_id: string; category_id: string }>();
-    for (const f of factors) add(f.subject_id, f.category_id);
     // Held during the window: recorded before its end (what retention removed earlier is gone).
-    const events = await m.find(SharingEvent, { where: { occurredAt: LessThanOrEqual(to) }, select: { subjectId: true, dataCategoryIds: true } });
-    for (const e of events) for (const c of e.dataCategoryIds) if (categoryIds.includes(c)) add(e.subjectId, c);
+    const used = await this.decisions.categoriesUsedBy(m, categoryIds, to);
+    const shared = await this.sharing.categoriesSharedBy(m, categoryIds, to);
+    for (const { subjectId, categoryId } of [...used, ...shared]) add(subjectId, categoryId);
     return out;
   }
 
@@ -94,5 +92,10 @@ export class BreachService {
       await appendAudit(m, [{ actor, action: "breach.acknowledge", entityType: "BreachNotice", entityId: notice.id, detail: {} }], now);
       return Object.assign(notice, { acknowledgedAt: now });
     });
+  }
+
+  /** Deletion: the person's notices go with the rest of their data. */
+  async forgetPerson(m: EntityManager, subjectId: string): Promise<void> {
+    await m.delete(BreachNotice, { subjectId });
   }
 }

@@ -1,5 +1,5 @@
 import { Args, Ctx, FieldResolver, Query, Resolver, Root } from "type-graphql";
-import type { Context } from "../../app/context";
+import type { Context } from "../../kernel/context";
 import { AlgorithmCard } from "./algorithm-card.entity";
 import { DataCategory } from "./data-category.entity";
 import { Jurisdiction } from "./jurisdiction";

@@ -1,4 +1,4 @@
-import { anyone, type PermissionMap } from "../../auth/rules";
+import { anyone, type PermissionMap } from "../../kernel/rules";
 
 /** The catalog is public: what is collected, why, and under which rules, readable by anyone. */
 export const catalogPermissions: PermissionMap = {

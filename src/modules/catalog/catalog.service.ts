@@ -10,6 +10,26 @@ import { Purpose } from "./purpose.entity";
 import { SharingAgreement } from "./sharing-agreement.entity";
 import { Surface } from "./surface.entity";
 
+/** Every purpose in catalog order, and the ids of those that use a sensitive category: one statement. */
+export async function purposesWithSensitivity(manager: EntityManager): Promise<{ purposes: Purpose[]; sensitive: Set<string> }> {
+  const { raw, entities } = await manager
+    .getRepository(Purpose)
+    .createQueryBuilder("p")
+    .addSelect(
+      (sub) =>
+        sub
+          .select("COUNT(*)")
+          .from("purpose_data_category", "j")
+          .innerJoin("data_category", "d", "d.id = j.data_category_id")
+          .where("j.purpose_id = p.id AND d.sensitive = 1"),
+      "sensitive_count",
+    )
+    .orderBy("p.position", "ASC")
+    .getRawAndEntities();
+  const rows = raw as Array<{ p_id: string; sensitive_count: string | number }>;
+  return { purposes: entities, sensitive: new Set(rows.filter((r) => Number(r.sensitive_count) > 0).map((r) => r.p_id)) };
+}
+
 /** Reads of the public catalog. Lists come in the order the catalog file gives them. */
 export class CatalogService {
   constructor(private readonly manager: () => EntityManager) {}

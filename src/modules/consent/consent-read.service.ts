@@ -2,36 +2,39 @@ import type { EntityManager, FindOptionsWhere } from "typeorm";
 import type { Config } from "../../config";
 import { pageOf } from "../../kernel/graphql/connection";
 import { DomainError, notFound } from "../../kernel/errors";
-import type { CatalogLoaders } from "../catalog/catalog.loaders";
-import { ConsentMode } from "../catalog/catalog.enums";
-import { PersonalizationLevel } from "../catalog/personalization-level.entity";
-import { SharingAgreement } from "../catalog/sharing-agreement.entity";
+import type { Loaders } from "../../kernel/context";
+import { ConsentMode, PersonalizationLevel, SharingAgreement } from "../catalog";
 import { ConsentEvent } from "./consent-event.entity";
+import { ConsentState } from "./consent-state.entity";
 import { ConsentStatus } from "./consent.enums";
-import type { ConsentLoaders } from "./consent.loaders";
-import { choiceMap, evaluateAll } from "./consent.service";
+import { choiceMap, evaluateAll } from "./consent-change";
 import { Consent, ConsentCheck, type ConsentEventConnection } from "./consent.types";
 import type { EffectiveConsent } from "./effective-consent";
 import { usnatGppString } from "./gpp";
-import type { Subject } from "../people/subject.entity";
-import type { SubjectService } from "../people/people.service";
+import type { PeopleService, Subject } from "../people";
 
 export const MAX_CHECK_PEOPLE = 500;
 export const MAX_CHECK_PURPOSES = 100;
 
-interface Loaders {
-  consent: ConsentLoaders;
-  catalog: CatalogLoaders;
-}
-
 /** Reads of consent state, batched through the request's loaders (no statement per person). */
 export class ConsentReader {
-  constructor(private readonly config: Config, private readonly subjects: SubjectService, private readonly manager: () => EntityManager) {}
+  constructor(
+    private readonly config: Config,
+    private readonly people: PeopleService,
+    private readonly manager: () => EntityManager,
+  ) {}
+
+  /** The policy version in force when the person last chose anything; null if they never chose. */
+  async policyVersionOfLastChoice(subjectId: string): Promise<number | null> {
+    const order = { policyVersion: "DESC" } as const;
+    const [last] = await this.manager().find(ConsentState, { where: { subjectId }, order, take: 1 });
+    return last?.policyVersion ?? null;
+  }
 
   /** Effective consent for every purpose, in catalog order. */
   async consentsOf(loaders: Loaders, subject: Subject | null): Promise<EffectiveConsent[]> {
     const [catalog, choices] = await Promise.all([loaders.consent.catalog(), subject ? loaders.consent.choices.load(subject.id) : []]);
-    return evaluateAll(catalog, this.subjects.person(subject), choiceMap(choices), this.config);
+    return evaluateAll(catalog, this.people.person(subject), choiceMap(choices), this.config);
   }
 
   async consentFor(loaders: Loaders, subject: Subject, purposeKey: string): Promise<Consent> {
@@ -55,7 +58,7 @@ export class ConsentReader {
       if (!purpose) throw notFound("purpose", key, ["purposes", String(i)]);
       return purpose.id;
     });
-    const people = await loaders.consent.subjectByExternalId.loadMany(externalIds);
+    const people = await loaders.people.subjectByExternalId.loadMany(externalIds);
     return Promise.all(
       externalIds.map(async (externalId, i) => {
         const subject = people[i] instanceof Error ? null : (people[i] as Subject | null);

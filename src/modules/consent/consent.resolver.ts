@@ -1,10 +1,10 @@
 import { Arg, Ctx, Mutation, Resolver } from "type-graphql";
-import type { Context } from "../../app/context";
+import type { Context } from "../../kernel/context";
 import { Channel } from "./consent.enums";
 import { OptOutOfAllInput, RecordGlobalPrivacyControlInput, SetPersonalizationLevelInput, UpdateConsentsInput, UpsertSubjectInput } from "./consent.inputs";
 import { actorOf, Role } from "../../kernel/principal";
 import type { Call, ConsentResult } from "./consent.service";
-import type { Subject } from "../people/subject.entity";
+import type { Subject } from "../people";
 import { UpdateConsentsPayload, UpsertSubjectPayload } from "./consent.types";
 
 const call = (ctx: Context, operation: string, input: object, channel: Channel, idempotencyKey?: string | null): Call =>
@@ -12,7 +12,8 @@ const call = (ctx: Context, operation: string, input: object, channel: Channel, 
 
 /** After a change, this request's loaders must not answer with what they cached before it. */
 function forget(ctx: Context, subject: Subject): Subject {
-  ctx.loaders.consent.forget(subject);
+  ctx.loaders.consent.forget(subject.id);
+  ctx.loaders.people.remember(subject);
   if (ctx.principal.role === Role.SUBJECT && subject.externalId === ctx.principal.externalId) ctx.remember(subject);
   return subject;
 }
@@ -56,7 +57,7 @@ export class ConsentMutationResolver {
     const { consent } = ctx.services;
     const person = consent.target(ctx.principal, input.externalId);
     const result = input.jurisdiction === undefined
-      ? { subject: await ctx.services.subjects.ensure(person.externalId, person.jurisdiction, actorOf(ctx.principal)) }
+      ? { subject: await ctx.services.people.ensure({ externalId: person.externalId, jurisdiction: person.jurisdiction }, actorOf(ctx.principal)) }
       : await consent.setJurisdiction(call(ctx, "upsertSubject", input, Channel.API), person, input.jurisdiction);
     return Object.assign(new UpsertSubjectPayload(), { subject: forget(ctx, result.subject) });
   }

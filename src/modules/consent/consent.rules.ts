@@ -1,4 +1,4 @@
-import { admin, anyOf, anyone, scope, service, subject, type PermissionMap } from "../../auth/rules";
+import { admin, anyOf, anyone, scope, service, subject, type PermissionMap } from "../../kernel/rules";
 
 const writers = anyOf(subject, scope("consent:write"), admin);
 /** A person's own data (services filter to the caller), or an admin. */

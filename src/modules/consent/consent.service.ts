@@ -1,57 +1,26 @@
 import type { EntityManager } from "typeorm";
-import { type Principal, Role, actorOf } from "../../kernel/principal";
 import type { Config } from "../../config";
-import type { Database } from "../../kernel/db/database";
-import { newId, toGlobalId } from "../../kernel/ids";
-import { requestFingerprint } from "../../kernel/idempotency/fingerprint";
-import { IdempotencyRecord } from "../../kernel/idempotency/idempotency.entity";
-import { DomainError, ForbiddenError } from "../../kernel/errors";
 import { appendAudit } from "../../kernel/audit/audit-log";
-import { ConsentMode } from "../catalog/catalog.enums";
-import { PersonalizationLevel } from "../catalog/personalization-level.entity";
-import { PrivacyPolicy } from "../catalog/privacy-policy.entity";
+import type { Database } from "../../kernel/db/database";
+import { DomainError, ForbiddenError } from "../../kernel/errors";
+import { requestFingerprint } from "../../kernel/idempotency/fingerprint";
+import { withIdempotency } from "../../kernel/idempotency/idempotency";
+import { newId } from "../../kernel/ids";
+import type { PersonalDataHolder } from "../../kernel/personal-data";
+import { actorOf, type Principal, Role } from "../../kernel/principal";
+import type { ReceiptSigner } from "../../kernel/signer";
+import { ConsentMode, PersonalizationLevel, PrivacyPolicy, type Purpose } from "../catalog";
+import { isKnownJurisdictionCode, type PeopleService, type PersonRef, Subject } from "../people";
+import { choiceMap, diff, eventsOf, evaluateAll, receiptPayload, type ConsentDiff, type Plan, type Snapshot } from "./consent-change";
 import { ConsentEvent } from "./consent-event.entity";
 import { ConsentReceipt } from "./consent-receipt.entity";
 import { ConsentState } from "./consent-state.entity";
 import { Channel, ConsentSource, ConsentStatus } from "./consent.enums";
-import { loadConsentCatalog, type ConsentCatalog } from "./consent.loaders";
-import { effectiveConsent, gpcApplies, isGpcPurpose, type EffectiveConsent, type ExplicitChoice, type PersonFacts } from "./effective-consent";
-import type { ReceiptSigner } from "../../kernel/signer";
-import { Subject } from "../people/subject.entity";
-import { isKnownJurisdictionCode, type SubjectService } from "../people/people.service";
+import { loadConsentCatalog } from "./consent.loaders";
+import { gpcApplies, isGpcPurpose } from "./effective-consent";
 
-/** Effective consent for every purpose of the catalog, in catalog order. */
-export function evaluateAll(catalog: ConsentCatalog, person: PersonFacts, choices: Map<string, ExplicitChoice>, config: Config): EffectiveConsent[] {
-  return catalog.facts.map((p) => effectiveConsent(p, person, choices.get(p.id), config.gpcScope));
-}
-
-export const choiceMap = (rows: ConsentState[]) => new Map<string, ExplicitChoice>(rows.map((r) => [r.purposeId, r]));
-
-const IDEMPOTENCY_HOURS = 24;
-
-/** What one call asks to change; the rules then decide what actually changes. */
-interface Plan {
-  choices: Map<string, { status: ConsentStatus; gpcOverridden: boolean }>;
-  gpc?: boolean;
-  jurisdictionCode?: string | null;
-}
-
-/** DESIGN §5: setting or clearing GPC records only status changes, each with source GPC. */
-const gpcChange = (plan: Plan) => plan.gpc !== undefined;
-
-interface Snapshot {
-  subject: Subject;
-  catalog: ConsentCatalog;
-  person: PersonFacts;
-  before: EffectiveConsent[];
-}
-
-/** Who a call is about, before we know whether they exist yet. */
-export interface PersonRef {
-  externalId: string;
-  /** Used only when the person is first seen. */
-  jurisdiction: string | null;
-}
+export { choiceMap, evaluateAll };
+export type { PersonRef };
 
 /** The input as a retry would send it: a spelled-out default (confirmGpcOverride: false) is no different call. */
 function requestHash(operation: string, input: Record<string, unknown>): string {
@@ -96,11 +65,11 @@ const SOURCE_OF: Partial<Record<Role, ConsentSource>> = { [Role.SUBJECT]: Consen
  * purpose whose status or source changes, one signed receipt, and one audit entry. A call that
  * changes nothing writes nothing.
  */
-export class ConsentService {
+export class ConsentService implements PersonalDataHolder {
   constructor(
     private readonly db: Database,
     private readonly config: Config,
-    private readonly subjects: SubjectService,
+    private readonly people: PeopleService,
     private readonly signer: ReceiptSigner,
     private readonly listeners: ConsentListener[] = [],
   ) {}
@@ -154,7 +123,7 @@ export class ConsentService {
 
   /** A subject's request carrying Sec-GPC: 1: sets the signal (channel WEB) unless already set. */
   async applyGpcSignal(principal: Principal): Promise<Subject> {
-    const existing = await this.subjects.find(principal.externalId!);
+    const existing = await this.people.find(principal.externalId!);
     if (existing?.gpc) return existing;
     return (await this.recordGpc({ principal, operation: "globalPrivacyControl", input: { enabled: true }, channel: Channel.WEB }, this.target(principal, null), true)).subject;
   }
@@ -164,6 +133,36 @@ export class ConsentService {
       throw new DomainError("INVALID", `"${code}" is not a jurisdiction Candor knows; use a code like US-CA, or UNKNOWN`, ["input", "jurisdiction"]);
     }
     return this.commit(call, subject, () => ({ choices: new Map(), jurisdictionCode: code }));
+  }
+
+  /**
+   * Withdraws, as the person's own choice, every refusable purpose that `matches` (a data request
+   * to opt out of sale, or to limit sensitive data). Writes nothing when none matches.
+   */
+  async optOutWhere(
+    principal: Principal,
+    subject: Pick<Subject, "externalId" | "jurisdictionCode">,
+    operation: string,
+    matches: (purpose: Purpose, usesSensitiveData: boolean) => boolean,
+  ): Promise<void> {
+    const catalog = await loadConsentCatalog(this.db.manager);
+    const keys = catalog.purposes
+      .filter((p, i) => p.defaultMode !== ConsentMode.ESSENTIAL && matches(p, catalog.facts[i].usesSensitiveData))
+      .map((p) => p.key);
+    if (keys.length === 0) return;
+    await this.updateConsents(
+      { principal, operation, input: { keys }, channel: Channel.API },
+      { externalId: subject.externalId, jurisdiction: subject.jurisdictionCode },
+      keys.map((purpose) => ({ purpose, granted: false })),
+      false,
+    );
+  }
+
+  /** Deletion: the person's consent history goes; their refusals stay, so a "no" stands. */
+  async forgetPerson(m: EntityManager, subjectId: string): Promise<void> {
+    await m.delete(ConsentEvent, { subjectId });
+    await m.delete(ConsentReceipt, { subjectId });
+    await m.delete(ConsentState, { subjectId, status: ConsentStatus.GRANTED });
   }
 
   private refusable(s: Snapshot) {
@@ -192,138 +191,117 @@ export class ConsentService {
     return plan;
   }
 
+  /** One consent call, in named steps, inside one transaction with the person's row locked. */
   private async commit(call: Call, who: PersonRef, planner: (s: Snapshot) => Plan): Promise<ConsentResult> {
     const caller = actorOf(call.principal);
-    const hash = requestHash(call.operation, call.input);
     const afterCommit: Array<() => void> = [];
     const result = await this.db.transaction(async (m) => {
-      const { subject, created } = await this.subjects.lockOrCreate(m, who, new Date());
-      const creation = created ? [{ actor: caller, action: "subject.create", entityType: "Subject", entityId: subject.id, detail: { jurisdiction: subject.jurisdictionCode } }] : [];
-      if (call.idempotencyKey) {
-        const replay = await this.replay(m, subject, caller, call.idempotencyKey, hash);
-        if (replay) return replay;
-      }
-      const catalog = await loadConsentCatalog(m);
-      const choices = choiceMap(await m.findBy(ConsentState, { subjectId: subject.id }));
-      const person = this.subjects.person(subject);
-      const before = evaluateAll(catalog, person, choices, this.config);
-      const plan = planner({ subject, catalog, person, before });
-
-      const now = new Date();
-      const policyVersion = await this.policyVersionInForce(m, now);
-      const source = SOURCE_OF[call.principal.role] ?? ConsentSource.USER;
-      const next = Object.assign(new Subject(), subject);
-      if (plan.gpc !== undefined && plan.gpc !== subject.gpc) Object.assign(next, { gpc: plan.gpc, gpcAt: now });
-      if (plan.jurisdictionCode !== undefined) next.jurisdictionCode = plan.jurisdictionCode;
-      const newChoices = [...plan.choices].map(([purposeId, c]) =>
-        Object.assign(new ConsentState(), { subjectId: subject.id, purposeId, status: c.status, source, gpcOverridden: c.gpcOverridden, policyVersion, updatedAt: now }));
-      const nextChoices = new Map(choices);
-      for (const c of newChoices) nextChoices.set(c.purposeId, c);
-      const after = evaluateAll(catalog, this.subjects.person(next), nextChoices, this.config);
-
-      const changed = after
-        .map((a, i) => ({ a: gpcChange(plan) ? { ...a, source: ConsentSource.GLOBAL_PRIVACY_CONTROL } : a, b: before[i], purpose: catalog.purposes[i] }))
-        .filter(({ a, b }) => a.status !== b.status || (!gpcChange(plan) && a.source !== b.source));
-      const subjectChanged = next.gpc !== subject.gpc || next.jurisdictionCode !== subject.jurisdictionCode;
-      // A choice GPC hides still counts: when the signal is cleared, the person's "no" must stand.
-      const choicesChanged = newChoices.some((c) => {
-        const old = choices.get(c.purposeId) as ConsentState | undefined;
-        return !old || old.status !== c.status || old.source !== c.source || old.gpcOverridden !== c.gpcOverridden;
+      const { subject, created } = await this.people.lockOrCreate(m, who, new Date());
+      const creation = this.people.creationEntries(caller, created ? [subject] : []);
+      return withIdempotency(m, {
+        caller,
+        subjectId: subject.id,
+        key: call.idempotencyKey,
+        requestHash: requestHash(call.operation, call.input),
+        field: ["input", "idempotencyKey"],
+        replay: async (stored) => this.replay(m, subject, stored.receiptId as string | null),
+        run: async (remember) => {
+          const snapshot = await this.snapshot(m, subject);
+          const change = await this.diff(m, call, snapshot, planner(snapshot));
+          if (change.isEmpty) {
+            await appendAudit(m, creation, change.now);
+            return { subject, receipt: null };
+          }
+          const { receipt, events } = await this.write(m, call, change);
+          await remember({ receiptId: receipt?.id ?? null });
+          await appendAudit(m, [...creation, this.auditEntry(caller, call, change, events, receipt)], change.now);
+          afterCommit.push(...(await this.notifyListeners(m, change)));
+          return { subject: change.next, receipt };
+        },
       });
-      if (changed.length === 0 && !subjectChanged && !choicesChanged) {
-        await appendAudit(m, creation, now);
-        return { subject, receipt: null };
-      }
-
-      const receiptId = changed.length > 0 && plan.jurisdictionCode === undefined ? newId() : null;
-      const events = changed.map(({ a, b }) =>
-        Object.assign(new ConsentEvent(), {
-          id: newId(), subjectId: subject.id, purposeId: a.purposeId, status: a.status, previousStatus: b.status, source: a.source,
-          channel: call.channel, policyVersion, gpcOverridden: a.gpcOverridden, occurredAt: now, receiptId,
-        }));
-      const eventOf = new Map(events.map((e) => [e.purposeId, e.id]));
-
-      if (subjectChanged) {
-        await m.update(Subject, { id: subject.id }, { gpc: next.gpc, gpcAt: next.gpcAt, jurisdictionCode: next.jurisdictionCode, updatedAt: now });
-      }
-      // The person's choices are kept whenever the call writes anything, even those that GPC
-      // currently hides, so that clearing the signal brings back what the person chose.
-      if (newChoices.length > 0) await m.upsert(ConsentState, newChoices, ["subjectId", "purposeId"]);
-
-      let receipt: ConsentReceipt | null = null;
-      if (receiptId) {
-        receipt = Object.assign(new ConsentReceipt(), {
-          id: receiptId, subjectId: subject.id, issuedAt: now,
-          jws: await this.signer.sign(this.receiptPayload(receiptId, next, changed.map(({ a, b, purpose }) => ({ a, b, purpose, eventId: eventOf.get(a.purposeId)! })), call.channel, policyVersion, now)),
-        });
-        await m.insert(ConsentReceipt, receipt);
-      }
-      if (events.length > 0) await m.insert(ConsentEvent, events);
-      if (call.idempotencyKey) {
-        await m.insert(IdempotencyRecord, { subjectId: subject.id, caller, idempotencyKey: call.idempotencyKey, requestHash: hash, result: { receiptId }, createdAt: now } as never);
-      }
-      await appendAudit(m, [...creation, {
-        actor: caller, action: `consent.${call.operation}`, entityType: "Subject", entityId: subject.id,
-        detail: { events: events.map((e) => e.id), receipt: receiptId, ...(subjectChanged ? { gpc: next.gpc, jurisdiction: next.jurisdictionCode } : {}) },
-      }], now);
-      // After the audit head is locked: whatever listeners append (partner signals) then gets its
-      // sequence numbers in commit order, so a feed read by sequence never skips a row.
-      for (const listener of this.listeners) {
-        const then = await listener.afterChange(m, { subjectId: subject.id, at: now, changes: changed.map(({ a, b }) => ({ purposeId: a.purposeId, before: b.status, after: a.status, source: a.source })) });
-        if (then) afterCommit.push(then);
-      }
-      if (subjectChanged) next.updatedAt = now;
-      return { subject: next, receipt };
     });
     for (const then of afterCommit) then();
     return result;
   }
 
-  /** The same key with the same input returns the first result; with another input, CONFLICT. */
-  private async replay(m: EntityManager, subject: Subject, caller: string, key: string, requestHash: string): Promise<ConsentResult | null> {
-    const record = await m.findOneBy(IdempotencyRecord, { subjectId: subject.id, caller, idempotencyKey: key });
-    if (!record) return null;
-    if (record.createdAt.getTime() < Date.now() - IDEMPOTENCY_HOURS * 3600_000) {
-      // Kept 24 hours: after that the key starts afresh.
-      await m.delete(IdempotencyRecord, { subjectId: subject.id, caller, idempotencyKey: key });
-      return null;
-    }
-    if (record.requestHash !== requestHash) throw new DomainError("CONFLICT", "This idempotencyKey was already used with a different input", ["input", "idempotencyKey"]);
-    const receiptId = record.result.receiptId as string | null;
+  /** The same key with the same input returns the first result. */
+  private async replay(m: EntityManager, subject: Subject, receiptId: string | null): Promise<ConsentResult> {
     return { subject, receipt: receiptId ? await m.findOneBy(ConsentReceipt, { id: receiptId }) : null };
+  }
+
+  private async snapshot(m: EntityManager, subject: Subject): Promise<Snapshot> {
+    const catalog = await loadConsentCatalog(m);
+    const choices = choiceMap(await m.findBy(ConsentState, { subjectId: subject.id }));
+    const person = this.people.person(subject);
+    return { subject, catalog, person, choices, before: evaluateAll(catalog, person, choices, this.config) };
+  }
+
+  private async diff(m: EntityManager, call: Call, snapshot: Snapshot, plan: Plan): Promise<ConsentDiff> {
+    const now = new Date();
+    const context = {
+      now,
+      policyVersion: await this.policyVersionInForce(m, now),
+      source: SOURCE_OF[call.principal.role] ?? ConsentSource.USER,
+      config: this.config,
+    };
+    return diff(snapshot, plan, context, (s) => this.people.person(s));
+  }
+
+  /** The person's row, their choices, one receipt for the changed purposes and one event each. */
+  private async write(m: EntityManager, call: Call, d: ConsentDiff) {
+    const { next, now } = d;
+    if (d.subjectChanged) {
+      const fields = { gpc: next.gpc, gpcAt: next.gpcAt, jurisdictionCode: next.jurisdictionCode, updatedAt: now };
+      await m.update(Subject, { id: next.id }, fields);
+    }
+    // The person's choices are kept whenever the call writes anything, even those that GPC
+    // currently hides, so that clearing the signal brings back what the person chose.
+    if (d.newChoices.length > 0) await m.upsert(ConsentState, d.newChoices, ["subjectId", "purposeId"]);
+    const receiptId = d.needsReceipt ? newId() : null;
+    const events = eventsOf(d, call.channel, receiptId);
+    let receipt: ConsentReceipt | null = null;
+    if (receiptId) {
+      const facts = { controllerName: this.config.controllerName, jurisdiction: this.people.rules(next).code, channel: call.channel };
+      const jws = await this.signer.sign(receiptPayload(receiptId, d, events, facts));
+      receipt = Object.assign(new ConsentReceipt(), { id: receiptId, subjectId: next.id, issuedAt: now, jws });
+      await m.insert(ConsentReceipt, receipt);
+    }
+    if (events.length > 0) await m.insert(ConsentEvent, events);
+    return { receipt, events };
+  }
+
+  private auditEntry(caller: string, call: Call, d: ConsentDiff, events: ConsentEvent[], receipt: ConsentReceipt | null) {
+    const subjectFields = d.subjectChanged ? { gpc: d.next.gpc, jurisdiction: d.next.jurisdictionCode } : {};
+    return {
+      actor: caller,
+      action: `consent.${call.operation}`,
+      entityType: "Subject",
+      entityId: d.next.id,
+      detail: { events: events.map((e) => e.id), receipt: receipt?.id ?? null, ...subjectFields },
+    };
+  }
+
+  /**
+   * After the audit head is locked: whatever listeners append (partner signals) then gets its
+   * sequence numbers in commit order, so a feed read by sequence never skips a row.
+   */
+  private async notifyListeners(m: EntityManager, d: ConsentDiff): Promise<Array<() => void>> {
+    const change: ConsentChange = {
+      subjectId: d.next.id,
+      at: d.now,
+      changes: d.changed.map(({ after: a, before: b }) => ({ purposeId: a.purposeId, before: b.status, after: a.status, source: a.source })),
+    };
+    const then: Array<() => void> = [];
+    for (const listener of this.listeners) {
+      const work = await listener.afterChange(m, change);
+      if (work) then.push(work);
+    }
+    return then;
   }
 
   private async policyVersionInForce(m: EntityManager, at: Date): Promise<number> {
     const [current] = await m.getRepository(PrivacyPolicy).createQueryBuilder("p").select(["p.version"])
       .where("p.effective_at <= :at", { at }).orderBy("p.version", "DESC").limit(1).getMany();
     return current?.version ?? 0;
-  }
-
-  /** ISO/IEC TS 27560-aligned: record id, controller, subject, jurisdiction, policy, channel, purposes. */
-  private receiptPayload(
-    id: string, subject: Subject, changes: Array<{ a: EffectiveConsent; b: EffectiveConsent; purpose: ConsentCatalog["purposes"][number]; eventId: string }>,
-    channel: Channel, policyVersion: number, at: Date,
-  ): Record<string, unknown> {
-    return {
-      schema: "ISO/IEC TS 27560:2023 consent record",
-      recordId: toGlobalId("ConsentReceipt", id),
-      issuedAt: at.toISOString(),
-      controller: { name: this.config.controllerName },
-      subject: { id: toGlobalId("Subject", subject.id), externalId: subject.externalId },
-      jurisdiction: this.subjects.rules(subject).code,
-      policyVersion,
-      channel,
-      globalPrivacyControl: subject.gpc,
-      purposes: changes.map(({ a, b, purpose, eventId }) => ({
-        purpose: purpose.key,
-        name: purpose.name,
-        dpvIri: purpose.dpvIri,
-        legalBasis: purpose.legalBasis,
-        status: a.status,
-        previousStatus: b.status,
-        source: a.source,
-        event: toGlobalId("ConsentEvent", eventId),
-      })),
-    };
   }
 }

@@ -1,12 +1,12 @@
 import { Field, Int, ObjectType } from "type-graphql";
-import { PageInfo } from "../../kernel/graphql/connection";
+import { ConnectionType, type Connection } from "../../kernel/graphql/connection";
 import { UserError } from "../../kernel/graphql/user-error";
-import { Purpose } from "../catalog/purpose.entity";
+import { Purpose } from "../catalog";
 import { ConsentEvent } from "./consent-event.entity";
 import { ConsentReceipt } from "./consent-receipt.entity";
 import { ConsentSource, ConsentStatus } from "./consent.enums";
 import type { EffectiveConsent } from "./effective-consent";
-import { Subject } from "../people/subject.entity";
+import { Subject } from "../people";
 
 @ObjectType({ description: "The effective state of one purpose for one person." })
 export class Consent {
@@ -35,26 +35,8 @@ export class Consent {
   }
 }
 
-@ObjectType()
-export class ConsentEventEdge {
-  @Field()
-  cursor: string;
-
-  @Field(() => ConsentEvent)
-  node: ConsentEvent;
-}
-
-@ObjectType()
-export class ConsentEventConnection {
-  @Field(() => [ConsentEventEdge])
-  edges: ConsentEventEdge[];
-
-  @Field(() => PageInfo)
-  pageInfo: PageInfo;
-
-  @Field(() => Int)
-  totalCount: number;
-}
+export const ConsentEventConnection = ConnectionType(ConsentEvent);
+export type ConsentEventConnection = Connection<ConsentEvent>;
 
 @ObjectType()
 export class UpdateConsentsPayload {

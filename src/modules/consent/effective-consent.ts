@@ -1,6 +1,5 @@
 import type { GpcScope } from "../../config";
-import { ConsentMode, RegulatedUse } from "../catalog/catalog.enums";
-import type { Jurisdiction } from "../catalog/jurisdiction";
+import { ConsentMode, RegulatedUse, type Jurisdiction } from "../catalog";
 import { ConsentSource, ConsentStatus } from "./consent.enums";
 
 // The four rules of DESIGN §5, in order, as one pure function: everything that decides a

@@ -1,5 +1,5 @@
 import { GppModel } from "@iabgpp/cmpapi";
-import { RegulatedUse } from "../catalog/catalog.enums";
+import { RegulatedUse } from "../catalog";
 import { ConsentStatus } from "./consent.enums";
 import type { EffectiveConsent } from "./effective-consent";
 

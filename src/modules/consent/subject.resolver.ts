@@ -1,12 +1,11 @@
 import { Args, Ctx, FieldResolver, Int, Query, Resolver, Root } from "type-graphql";
-import type { Context } from "../../app/context";
-import { Purpose } from "../catalog/purpose.entity";
-import { Viewer } from "../people/viewer.types";
+import type { Context } from "../../kernel/context";
+import { Purpose } from "../catalog";
+import { Viewer, Subject } from "../people";
 import { ConsentEvent } from "./consent-event.entity";
 import { ConsentReceipt } from "./consent-receipt.entity";
 import { ConsentArgs, ConsentCheckArgs, ConsentChecksArgs, ConsentHistoryArgs, SubjectArgs } from "./consent.inputs";
 import { Consent, ConsentCheck, ConsentEventConnection } from "./consent.types";
-import { Subject } from "../people/subject.entity";
 
 @Resolver(() => Subject)
 export class SubjectResolver {
@@ -17,7 +16,7 @@ export class SubjectResolver {
 
   @Query(() => Subject, { nullable: true })
   subject(@Args() { externalId }: SubjectArgs, @Ctx() ctx: Context): Promise<Subject | null> {
-    return ctx.loaders.consent.subjectByExternalId.load(externalId);
+    return ctx.loaders.people.subjectByExternalId.load(externalId);
   }
 
   @Query(() => ConsentCheck, { description: "Effective consent of one person for the given purpose keys." })
@@ -32,7 +31,7 @@ export class SubjectResolver {
 
   @FieldResolver(() => String, { description: "e.g. US-CA; UNKNOWN when no law in force is known to apply." })
   jurisdiction(@Root() subject: Subject, @Ctx() ctx: Context): string {
-    return ctx.services.subjects.rules(subject).code;
+    return ctx.services.people.rules(subject).code;
   }
 
   @FieldResolver(() => [Consent], { description: "Effective consent for every purpose in the catalog." })

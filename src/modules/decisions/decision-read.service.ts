@@ -1,15 +1,11 @@
 import type { EntityManager, FindOptionsWhere } from "typeorm";
 import { pageOf } from "../../kernel/graphql/connection";
-import type { Context } from "../../app/context";
+import type { Caller, Loaders } from "../../kernel/context";
 import { notFound } from "../../kernel/errors";
-import { ownedBy } from "../../kernel/ownership";
+import { ownedBy, type Subject } from "../people";
 import { fleschKincaidGrade } from "../../kernel/text/readability";
-import { ConsentMode, RecommenderMode } from "../catalog/catalog.enums";
-import type { DataCategory } from "../catalog/data-category.entity";
-import type { Partner } from "../catalog/partner.entity";
-import { Surface } from "../catalog/surface.entity";
-import { ConsentStatus } from "../consent/consent.enums";
-import type { Subject } from "../people/subject.entity";
+import { ConsentMode, RecommenderMode, type DataCategory, type Partner, Surface } from "../catalog";
+import { ConsentStatus, type ConsentReader } from "../consent";
 import { Decision } from "./decision.entity";
 import { ControlKind, PROFILING_KINDS } from "./decisions.enums";
 import { Control, type DecisionConnection, Explanation, Factor, FactorExplanation, SurfaceMode } from "./decisions.types";
@@ -17,11 +13,14 @@ import { controlLabel, factorSentence, headline, resolveLocale, type Locale } fr
 
 /** Reads of decisions, always through the request's loaders, and their explanations. */
 export class DecisionReader {
-  constructor(private readonly manager: () => EntityManager) {}
+  constructor(
+    private readonly manager: () => EntityManager,
+    private readonly consentReader: ConsentReader,
+  ) {}
 
   /** A subject's own decision, any for an admin; another person's answers null like a missing one. */
-  async visible(ctx: Context, id: string): Promise<Decision | null> {
-    return ownedBy(ctx, await ctx.loaders.decisions.decision.load(id), (d) => d.subjectId);
+  async visible(loaders: Loaders, caller: Caller, id: string): Promise<Decision | null> {
+    return ownedBy(caller, await loaders.decisions.decision.load(id), (d) => d.subjectId);
   }
 
   /** The caller's latest decision for this item on this surface. */
@@ -33,47 +32,47 @@ export class DecisionReader {
   }
 
   /** Newest first, optionally on one surface. */
-  async page(ctx: Context, subject: Subject, first: number, after: string | null | undefined, surfaceKey: string | null | undefined): Promise<DecisionConnection> {
+  async page(loaders: Loaders, subject: Subject, first: number, after: string | null | undefined, surfaceKey: string | null | undefined): Promise<DecisionConnection> {
     const where: FindOptionsWhere<Decision> = { subjectId: subject.id };
     if (surfaceKey) {
-      const surface = (await ctx.loaders.catalog.allSurfaces()).find((s) => s.key === surfaceKey);
+      const surface = (await loaders.catalog.allSurfaces()).find((s) => s.key === surfaceKey);
       if (!surface) throw notFound("surface", surfaceKey, ["surface"]);
       where.surfaceId = surface.id;
     }
     const result = await pageOf(this.manager(), Decision, where, first, after);
-    result.edges.forEach(({ node }) => ctx.loaders.decisions.decision.prime(node.id, node));
+    result.edges.forEach(({ node }) => loaders.decisions.decision.prime(node.id, node));
     return result;
   }
 
   /** Every recorded factor, largest share first. */
-  async factors(ctx: Context, decision: Decision): Promise<Factor[]> {
-    const rows = await ctx.loaders.decisions.factors.load(decision.id);
+  async factors(loaders: Loaders, decision: Decision): Promise<Factor[]> {
+    const rows = await loaders.decisions.factors.load(decision.id);
     return rows.map((r) => Factor.of(r, decision)).sort((a, b) => b.share - a.share || a.row.position - b.row.position);
   }
 
-  async modesOf(ctx: Context, subject: Pick<Subject, "id"> | null): Promise<SurfaceMode[]> {
-    const [surfaces, chosen] = await Promise.all([ctx.loaders.catalog.allSurfaces(), subject ? ctx.loaders.decisions.modes.load(subject.id) : []]);
+  async modesOf(loaders: Loaders, subject: Pick<Subject, "id"> | null): Promise<SurfaceMode[]> {
+    const [surfaces, chosen] = await Promise.all([loaders.catalog.allSurfaces(), subject ? loaders.decisions.modes.load(subject.id) : []]);
     return surfaces.map((s) => Object.assign(new SurfaceMode(), { surfaceId: s.id, surface: s, mode: chosen.find((c) => c.surfaceId === s.id)?.mode ?? RecommenderMode.PERSONALIZED }));
   }
 
   /** The controls a factor offers, and whether each is already applied for the person. */
-  async controls(ctx: Context, factor: Factor, locale: Locale = "en"): Promise<Control[]> {
+  async controls(loaders: Loaders, factor: Factor, locale: Locale = "en"): Promise<Control[]> {
     const { row, decision } = factor;
     const [purpose, surface, subject] = await Promise.all([
-      ctx.loaders.catalog.purpose.load(row.purposeId),
-      ctx.loaders.catalog.surface.load(decision.surfaceId),
-      ctx.loaders.consent.subject.load(decision.subjectId),
+      loaders.catalog.purpose.load(row.purposeId),
+      loaders.catalog.surface.load(decision.surfaceId),
+      loaders.people.subject.load(decision.subjectId),
     ]);
     const out: Control[] = [];
     if (purpose && purpose.defaultMode !== ConsentMode.ESSENTIAL) {
-      const consent = (await ctx.services.consentReader.consentsOf(ctx.loaders, subject)).find((c) => c.purposeId === purpose.id);
+      const consent = (await this.consentReader.consentsOf(loaders, subject)).find((c) => c.purposeId === purpose.id);
       out.push(Object.assign(new Control(), {
         kind: ControlKind.WITHDRAW_CONSENT, label: controlLabel(locale, "WITHDRAW_CONSENT", purpose.name), purposeId: purpose.id,
         active: consent?.status === ConsentStatus.DENIED,
       }));
     }
     if (surface && PROFILING_KINDS.includes(row.kind) && surface.modes.includes(RecommenderMode.NON_PROFILING)) {
-      const mode = (await this.modesOf(ctx, subject)).find((m) => m.surfaceId === surface.id)?.mode;
+      const mode = (await this.modesOf(loaders, subject)).find((m) => m.surfaceId === surface.id)?.mode;
       out.push(Object.assign(new Control(), {
         kind: ControlKind.SWITCH_TO_NON_PROFILING, label: controlLabel(locale, "SWITCH_TO_NON_PROFILING", surface.name), purposeId: null,
         active: mode === RecommenderMode.NON_PROFILING,
@@ -82,10 +81,10 @@ export class DecisionReader {
     return out;
   }
 
-  async explain(ctx: Context, decision: Decision, askedLocale: string | null | undefined): Promise<Explanation> {
+  async explain(loaders: Loaders, decision: Decision, askedLocale: string | null | undefined): Promise<Explanation> {
     const locale = resolveLocale(askedLocale);
-    const factors = await this.factors(ctx, decision);
-    const { catalog } = ctx.loaders;
+    const factors = await this.factors(loaders, decision);
+    const { catalog } = loaders;
     const texts = await Promise.all(factors.map(async (f) => {
       const [category, partner] = await Promise.all([
         catalog.dataCategory.load(f.row.dataCategoryId),
@@ -98,7 +97,7 @@ export class DecisionReader {
     const top = factors[0];
     const head = headline(locale, decision.itemLabel, top.kind, top.share);
     const unique = <T extends { id: string }>(items: Array<T | null | undefined>) => [...new Map(items.filter((i): i is T => !!i).map((i) => [i.id, i])).values()];
-    const controls = (await Promise.all(factors.map((f) => this.controls(ctx, f, locale)))).flat();
+    const controls = (await Promise.all(factors.map((f) => this.controls(loaders, f, locale)))).flat();
     return Object.assign(new Explanation(), {
       decisionId: decision.globalId,
       locale,

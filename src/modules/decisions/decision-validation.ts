@@ -1,11 +1,7 @@
 import { DomainError } from "../../kernel/errors";
-import type { AlgorithmCard } from "../catalog/algorithm-card.entity";
-import { DecisionKind, RecommenderMode } from "../catalog/catalog.enums";
-import type { DataCategory } from "../catalog/data-category.entity";
-import type { Partner } from "../catalog/partner.entity";
-import type { Purpose } from "../catalog/purpose.entity";
-import type { Surface } from "../catalog/surface.entity";
-import { ConsentStatus } from "../consent/consent.enums";
+import { isTooFarAhead } from "../../kernel/time";
+import { type AlgorithmCard, DecisionKind, RecommenderMode, type DataCategory, type Partner, type Purpose, type Surface } from "../catalog";
+import { ConsentStatus } from "../consent";
 import type { DecisionFactor } from "./decision-factor.entity";
 import type { DecisionInput } from "./decisions.inputs";
 import { PROFILING_KINDS, SourceClass } from "./decisions.enums";
@@ -14,7 +10,6 @@ import { PROFILING_KINDS, SourceClass } from "./decisions.enums";
 // (["input", "decisions", i, …]); a decision with any problem is refused, the others go on.
 
 export const MAX_FACTORS = 50;
-export const MAX_FUTURE_MS = 5 * 60_000;
 const MAX_TEXT = 200;
 const MAX_EVIDENCE = 20;
 const SHARE_TOLERANCE = 1e-6;
@@ -56,7 +51,7 @@ export function validateDecision(input: DecisionInput, index: number, subjectId:
   if (!surface) fail("NOT_FOUND", `No surface with key "${input.surface}"`, "surface");
 
   const occurredAt = input.occurredAt ?? l.now;
-  if (occurredAt.getTime() > l.now.getTime() + MAX_FUTURE_MS) fail("INVALID", "occurredAt is more than 5 minutes in the future", "occurredAt");
+  if (isTooFarAhead(occurredAt, l.now)) fail("INVALID", "occurredAt is more than 5 minutes in the future", "occurredAt");
 
   const versions = l.cards.get(input.algorithm);
   const card = versions?.find((c) => c.version === input.algorithmVersion);

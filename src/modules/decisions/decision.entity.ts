@@ -2,8 +2,8 @@ import { Field, Float, ObjectType } from "type-graphql";
 import { Column, Entity, Index } from "typeorm";
 import { EnumColumn, IdColumn, NameColumn, PrimaryIdColumn, TimeColumn } from "../../kernel/db/columns";
 import { Node } from "../../kernel/graphql/node";
-import { DecisionKind, RecommenderMode } from "../catalog/catalog.enums";
-import { Channel } from "../consent/consent.enums";
+import { DecisionKind, RecommenderMode } from "../catalog";
+import { Channel } from "../consent";
 
 /** What the personalization engine showed one person, and why (its factors). Never changed. */
 @ObjectType({ implements: Node })

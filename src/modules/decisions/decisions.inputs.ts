@@ -1,8 +1,8 @@
 import { ArrayMaxSize, ArrayMinSize, IsOptional, MaxLength, MinLength } from "class-validator";
 import { ArgsType, Field, Float, ID, InputType } from "type-graphql";
 import { PageArgs } from "../../kernel/graphql/connection";
-import { DecisionKind, RecommenderMode } from "../catalog/catalog.enums";
-import { Channel } from "../consent/consent.enums";
+import { DecisionKind, RecommenderMode } from "../catalog";
+import { Channel } from "../consent";
 import { FactorKind, SourceClass } from "./decisions.enums";
 
 // Per-decision limits (factor count, string lengths) are checked by DecisionService, so that one

@@ -1,14 +1,10 @@
 import { Arg, Args, Ctx, FieldResolver, Mutation, Query, Resolver, Root } from "type-graphql";
 import { fromGlobalId } from "../../kernel/ids";
-import type { Context } from "../../app/context";
+import type { Context } from "../../kernel/context";
 import { userErrorFrom } from "../../kernel/graphql/user-error";
-import { AlgorithmCard } from "../catalog/algorithm-card.entity";
-import { DataCategory } from "../catalog/data-category.entity";
-import { Partner } from "../catalog/partner.entity";
-import { Purpose } from "../catalog/purpose.entity";
-import { Surface } from "../catalog/surface.entity";
-import { ConsentCheck } from "../consent/consent.types";
-import { Subject } from "../people/subject.entity";
+import { AlgorithmCard, DataCategory, Partner, Purpose, Surface } from "../catalog";
+import { ConsentCheck } from "../consent";
+import { Subject } from "../people";
 import { Decision } from "./decision.entity";
 import { DecisionArgs, DecisionsArgs, ExplanationArgs, RecordDecisionsInput, SetRecommenderModeInput, WhyAmISeeingArgs } from "./decisions.inputs";
 import { Control, DecisionConnection, DecisionResult, Explanation, Factor, RecordDecisionsPayload, SetRecommenderModePayload, Sponsor, SurfaceMode } from "./decisions.types";
@@ -32,7 +28,7 @@ export class DecisionResolver {
   @Query(() => Decision, { nullable: true, description: "A subject's own decision (another person's answers null), or any for an admin." })
   async decision(@Args() { id }: DecisionArgs, @Ctx() ctx: Context): Promise<Decision | null> {
     const ref = fromGlobalId(id);
-    return ref?.type === "Decision" ? ctx.services.decisionReader.visible(ctx, ref.id) : null;
+    return ref?.type === "Decision" ? ctx.services.decisionReader.visible(ctx.loaders, ctx, ref.id) : null;
   }
 
   @Query(() => Decision, { nullable: true, description: "The latest decision that showed this item to the caller on this surface." })
@@ -53,7 +49,7 @@ export class DecisionResolver {
 
   @FieldResolver(() => [Factor], { description: "Every factor that influenced this decision, largest share first." })
   factors(@Root() d: Decision, @Ctx() ctx: Context): Promise<Factor[]> {
-    return ctx.services.decisionReader.factors(ctx, d);
+    return ctx.services.decisionReader.factors(ctx.loaders, d);
   }
 
   @FieldResolver(() => Sponsor, { nullable: true })
@@ -63,7 +59,7 @@ export class DecisionResolver {
 
   @FieldResolver(() => Explanation)
   explanation(@Root() d: Decision, @Args() { locale }: ExplanationArgs, @Ctx() ctx: Context): Promise<Explanation> {
-    return ctx.services.decisionReader.explain(ctx, d, locale);
+    return ctx.services.decisionReader.explain(ctx.loaders, d, locale);
   }
 }
 
@@ -86,7 +82,7 @@ export class FactorResolver {
 
   @FieldResolver(() => [Control])
   controls(@Root() f: Factor, @Ctx() ctx: Context): Promise<Control[]> {
-    return ctx.services.decisionReader.controls(ctx, f);
+    return ctx.services.decisionReader.controls(ctx.loaders, f);
   }
 }
 
@@ -102,12 +98,12 @@ export class ControlResolver {
 export class SubjectDecisionsResolver {
   @FieldResolver(() => DecisionConnection)
   decisions(@Root() subject: Subject, @Args() { first, after, surface }: DecisionsArgs, @Ctx() ctx: Context): Promise<DecisionConnection> {
-    return ctx.services.decisionReader.page(ctx, subject, first, after, surface);
+    return ctx.services.decisionReader.page(ctx.loaders, subject, first, after, surface);
   }
 
   @FieldResolver(() => [SurfaceMode], { description: "The person's recommender mode on every surface." })
   recommenderModes(@Root() subject: Subject, @Ctx() ctx: Context): Promise<SurfaceMode[]> {
-    return ctx.services.decisionReader.modesOf(ctx, subject);
+    return ctx.services.decisionReader.modesOf(ctx.loaders, subject);
   }
 }
 
@@ -115,6 +111,6 @@ export class SubjectDecisionsResolver {
 export class ConsentCheckModesResolver {
   @FieldResolver(() => [SurfaceMode], { description: "The person's recommender mode on every surface, so the engine can comply before it decides." })
   async recommenderModes(@Root() check: ConsentCheck, @Ctx() ctx: Context): Promise<SurfaceMode[]> {
-    return ctx.services.decisionReader.modesOf(ctx, await ctx.loaders.consent.subjectByExternalId.load(check.subjectExternalId));
+    return ctx.services.decisionReader.modesOf(ctx.loaders, await ctx.loaders.people.subjectByExternalId.load(check.subjectExternalId));
   }
 }

@@ -1,4 +1,4 @@
-import { admin, anyOf, scope, service, subject, type PermissionMap } from "../../auth/rules";
+import { admin, anyOf, scope, service, subject, type PermissionMap } from "../../kernel/rules";
 
 const owner = anyOf(subject, admin);
 /** Decisions: the person's own, the recording engine's own results, or an admin. */

@@ -1,21 +1,19 @@
 import { In, type EntityManager } from "typeorm";
-import { actorOf, type Principal } from "../../kernel/principal";
 import type { Config } from "../../config";
-import type { Database } from "../../kernel/db/database";
-import { newId } from "../../kernel/ids";
-import { requestFingerprint } from "../../kernel/idempotency/fingerprint";
-import { IdempotencyRecord } from "../../kernel/idempotency/idempotency.entity";
-import { DomainError } from "../../kernel/errors";
 import { appendAudit } from "../../kernel/audit/audit-log";
-import { AlgorithmCard } from "../catalog/algorithm-card.entity";
-import { RecommenderMode } from "../catalog/catalog.enums";
-import { DataCategory } from "../catalog/data-category.entity";
-import { Partner } from "../catalog/partner.entity";
-import { Purpose } from "../catalog/purpose.entity";
-import { Surface } from "../catalog/surface.entity";
-import { chunks, judgeBatch, loadConsentTimeline, type Verdict } from "../consent/people-batch";
-import type { Subject } from "../people/subject.entity";
-import type { SubjectService } from "../people/people.service";
+import { chunks } from "../../kernel/db/chunks";
+import { forEachPage, pastRetention, purgeInBatches } from "../../kernel/db/paging";
+import type { Database } from "../../kernel/db/database";
+import { DomainError } from "../../kernel/errors";
+import { requestFingerprint } from "../../kernel/idempotency/fingerprint";
+import { idempotencyRecord, priorResult, recordKey, withIdempotency } from "../../kernel/idempotency/idempotency";
+import { IdempotencyRecord } from "../../kernel/idempotency/idempotency.entity";
+import { newId } from "../../kernel/ids";
+import type { PersonalDataHolder, RetentionHolder } from "../../kernel/personal-data";
+import { actorOf, type Principal } from "../../kernel/principal";
+import { AlgorithmCard, DataCategory, Partner, Purpose, RecommenderMode, Surface } from "../catalog";
+import { consentTimeline } from "../consent";
+import { judgeBatch, type PeopleService, type Subject, type Verdict } from "../people";
 import { DecisionFactor } from "./decision-factor.entity";
 import { validateDecision, type RecordingLookups } from "./decision-validation";
 import { Decision } from "./decision.entity";
@@ -48,14 +46,18 @@ export interface DecisionOutcome {
  * ones are written with a few multi-row statements, all in one transaction with one audit entry
  * that lists the accepted ids and the refused indexes with their codes.
  */
-export class DecisionService {
-  constructor(private readonly db: Database, private readonly config: Config, private readonly subjects: SubjectService) {}
+export class DecisionService implements PersonalDataHolder, RetentionHolder {
+  constructor(
+    private readonly db: Database,
+    private readonly config: Config,
+    private readonly people: PeopleService,
+  ) {}
 
   async record(principal: Principal, inputs: DecisionInput[]): Promise<DecisionOutcome[]> {
     const caller = actorOf(principal);
     return this.db.transaction(async (m) => {
       let lookups: RecordingLookups;
-      const { verdicts, created, now } = await judgeBatch<DecisionVerdict>(m, this.db.supportsRowLocks, {
+      const { verdicts, created, now } = await judgeBatch<DecisionVerdict>(m, this.people, {
         caller,
         externalIds: inputs.map((d) => d.subjectExternalId),
         idempotencyKeys: inputs.map((d) => d.idempotencyKey),
@@ -89,13 +91,11 @@ export class DecisionService {
 
   /** One decision against the refusal table, or a replay / CONFLICT of its idempotency key. */
   private judge(input: DecisionInput, index: number, subjectId: string, caller: string, lookups: RecordingLookups, previous: Map<string, IdempotencyRecord>, now: Date): DecisionVerdict {
-    const key = input.idempotencyKey ? `${subjectId}|${input.idempotencyKey}` : null;
-    const prior = key ? previous.get(key) : undefined;
-    if (prior) {
-      return prior.requestHash === requestFingerprint(input)
-        ? { index, accepted: false, problems: [], replayOf: prior.result.decisionId as string }
-        : { index, accepted: false, problems: [new DomainError("CONFLICT", "This idempotencyKey was already used with a different decision", ["input", "decisions", String(index), "idempotencyKey"])] };
-    }
+    const requestHash = requestFingerprint(input);
+    const field = ["input", "decisions", String(index), "idempotencyKey"];
+    const prior = priorResult(previous, subjectId, input.idempotencyKey, requestHash, field);
+    if (prior && "conflict" in prior) return { index, accepted: false, problems: [prior.conflict] };
+    if (prior) return { index, accepted: false, problems: [], replayOf: prior.stored.decisionId as string };
     const { problems, valid } = validateDecision(input, index, subjectId, lookups);
     if (!valid) return { index, accepted: false, problems };
     const decision = Object.assign(new Decision(), {
@@ -106,11 +106,10 @@ export class DecisionService {
     });
     const factors = valid.factors.map((f) => Object.assign(new DecisionFactor(), f, { decisionId: decision.id, subjectId }));
     decision.integrityHash = decisionIntegrityHash(decision, factors);
-    const record = key
-      ? Object.assign(new IdempotencyRecord(), { subjectId, caller, idempotencyKey: input.idempotencyKey!, requestHash: requestFingerprint(input), result: { decisionId: decision.id }, createdAt: now })
-      : undefined;
+    const key = input.idempotencyKey;
+    const record = key ? idempotencyRecord({ caller, subjectId, key, requestHash }, { decisionId: decision.id }, now) : undefined;
     // A later decision of this batch with the same key is a retry of this one.
-    if (key && record) previous.set(key, record);
+    if (record) previous.set(recordKey(subjectId, record.idempotencyKey), record);
     return { index, accepted: true, problems: [], decision, factors, record };
   }
 
@@ -124,7 +123,7 @@ export class DecisionService {
       m.createQueryBuilder().select(["j.purpose_id AS owner", "j.data_category_id AS target"]).from("purpose_data_category", "j").getRawMany(),
       m.createQueryBuilder().select(["j.algorithm_card_id AS owner", "j.data_category_id AS target"]).from("algorithm_card_input", "j").getRawMany(),
       m.findBy(RecommenderModeChoice, { subjectId: In(subjectIds) }),
-      loadConsentTimeline(m, subjectIds, this.subjects, this.config),
+      consentTimeline(m, subjectIds, this.people, this.config),
     ]);
     const links = (rows: Array<{ owner: string; target: string }>) => {
       const out = new Map<string, Set<string>>();
@@ -156,31 +155,91 @@ export class DecisionService {
     if (!surface) throw new DomainError("NOT_FOUND", `No surface with key "${surfaceKey}"`, ["input", "surface"]);
     if (!surface.modes.includes(mode)) throw new DomainError("INVALID", `"${surface.key}" does not offer ${mode}`, ["input", "mode"]);
     const caller = actorOf(principal);
-    const requestHash = requestFingerprint({ surfaceKey, mode });
     return this.db.transaction(async (m) => {
       const now = new Date();
-      const { subject, created } = await this.subjects.lockOrCreate(m, { externalId: principal.externalId!, jurisdiction: principal.jurisdiction ?? null }, now);
-      const creation = created ? [{ actor: caller, action: "subject.create", entityType: "Subject", entityId: subject.id, detail: { jurisdiction: subject.jurisdictionCode } }] : [];
-      const locked = subject;
-      if (idempotencyKey) {
-        const prior = await m.findOneBy(IdempotencyRecord, { subjectId: subject.id, caller, idempotencyKey });
-        if (prior && prior.createdAt.getTime() < Date.now() - 24 * 3600_000) {
-          await m.delete(IdempotencyRecord, { subjectId: subject.id, caller, idempotencyKey });
-        } else if (prior) {
-          if (prior.requestHash !== requestHash) throw new DomainError("CONFLICT", "This idempotencyKey was already used with a different input", ["input", "idempotencyKey"]);
+      const person = { externalId: principal.externalId!, jurisdiction: principal.jurisdiction ?? null };
+      const { subject, created } = await this.people.lockOrCreate(m, person, now);
+      const creation = this.people.creationEntries(caller, created ? [subject] : []);
+      return withIdempotency(m, {
+        caller,
+        subjectId: subject.id,
+        key: idempotencyKey,
+        requestHash: requestFingerprint({ surfaceKey, mode }),
+        field: ["input", "idempotencyKey"],
+        replay: async () => {
           await appendAudit(m, creation, now);
-          return locked;
-        }
-      }
-      const current = (await m.findOneBy(RecommenderModeChoice, { subjectId: subject.id, surfaceId: surface.id }))?.mode ?? RecommenderMode.PERSONALIZED;
-      if (current === mode) {
-        await appendAudit(m, creation, now);
-        return locked;
-      }
-      await m.upsert(RecommenderModeChoice, { subjectId: subject.id, surfaceId: surface.id, mode, updatedAt: now }, ["subjectId", "surfaceId"]);
-      if (idempotencyKey) await m.insert(IdempotencyRecord, { subjectId: subject.id, caller, idempotencyKey, requestHash, result: {}, createdAt: now });
-      await appendAudit(m, [...creation, { actor: caller, action: "decisions.setRecommenderMode", entityType: "Subject", entityId: subject.id, detail: { surface: surface.id, mode, previous: current } }], now);
-      return locked;
+          return subject;
+        },
+        run: async (remember) => {
+          const choice = await m.findOneBy(RecommenderModeChoice, { subjectId: subject.id, surfaceId: surface.id });
+          const current = choice?.mode ?? RecommenderMode.PERSONALIZED;
+          if (current === mode) {
+            await appendAudit(m, creation, now);
+            return subject;
+          }
+          const row = { subjectId: subject.id, surfaceId: surface.id, mode, updatedAt: now };
+          await m.upsert(RecommenderModeChoice, row, ["subjectId", "surfaceId"]);
+          await remember({});
+          const entry = {
+            actor: caller,
+            action: "decisions.setRecommenderMode",
+            entityType: "Subject",
+            entityId: subject.id,
+            detail: { surface: surface.id, mode, previous: current },
+          };
+          await appendAudit(m, [...creation, entry], now);
+          return subject;
+        },
+      }, now);
     });
+  }
+
+  /** Deletion: the person's decisions and factors go; a NON_PROFILING choice stays (a "no"). */
+  async forgetPerson(m: EntityManager, subjectId: string): Promise<void> {
+    await m.delete(DecisionFactor, { subjectId });
+    await m.delete(Decision, { subjectId });
+    await m.delete(RecommenderModeChoice, { subjectId, mode: RecommenderMode.PERSONALIZED });
+  }
+
+  /** Retention applies to whole decisions: one goes when the shortest retention of its categories lapses. */
+  async purgeExpired(retentionDays: Map<string, number | null>, now: Date, actor: string): Promise<Record<string, number>> {
+    const expired: string[] = [];
+    const m = this.db.manager;
+    await forEachPage(m, Decision, { occurredAt: true }, async (rows) => {
+      if (rows.length === 0) return;
+      const select = { decisionId: true, dataCategoryId: true };
+      const factors = await m.find(DecisionFactor, { where: { decisionId: In(rows.map((r) => r.id)) }, select });
+      for (const r of rows) {
+        const days = factors.filter((f) => f.decisionId === r.id).map((f) => retentionDays.get(f.dataCategoryId));
+        if (pastRetention(r.occurredAt, days, now)) expired.push(r.id);
+      }
+    });
+    const decisions = await purgeInBatches(this.db, expired, { actor, at: now, entityType: "decision" }, async (tx, ids) => {
+      await tx.delete(DecisionFactor, { decisionId: In(ids) });
+      await tx.delete(Decision, { id: In(ids) });
+    });
+    return { decisions };
+  }
+
+  /** Factors whose purpose no longer declares their data category (the data audit's finding). */
+  async countUndeclaredDataUse(): Promise<number> {
+    const rows = await this.db.manager.query(
+      "SELECT COUNT(*) AS n FROM decision_factor f WHERE NOT EXISTS (SELECT 1 FROM purpose_data_category j " +
+        "WHERE j.purpose_id = f.purpose_id AND j.data_category_id = f.data_category_id)",
+    );
+    return Number(rows[0].n);
+  }
+
+  /** Who had data of these categories used in a decision up to `to`, and which (breach notices). */
+  async categoriesUsedBy(m: EntityManager, categoryIds: string[], to: Date): Promise<Array<{ subjectId: string; categoryId: string }>> {
+    const rows = await m
+      .createQueryBuilder(DecisionFactor, "f")
+      .innerJoin(Decision, "d", "d.id = f.decision_id")
+      .select(["f.subject_id AS subject_id", "f.data_category_id AS category_id"])
+      .where("f.data_category_id IN (:...categoryIds)", { categoryIds })
+      .andWhere("d.occurred_at <= :to", { to })
+      .distinct(true)
+      .getRawMany<{ subject_id: string; category_id: string }>();
+    return rows.map((r) => ({ subjectId: r.subject_id, categoryId: r.category_id }));
   }
 }

@@ -1,13 +1,8 @@
 import { Field, Float, ID, Int, ObjectType } from "type-graphql";
-import { PageInfo } from "../../kernel/graphql/connection";
+import { ConnectionType, type Connection } from "../../kernel/graphql/connection";
 import { UserError } from "../../kernel/graphql/user-error";
-import { AlgorithmCard } from "../catalog/algorithm-card.entity";
-import { RecommenderMode } from "../catalog/catalog.enums";
-import { DataCategory } from "../catalog/data-category.entity";
-import { Partner } from "../catalog/partner.entity";
-import { Purpose } from "../catalog/purpose.entity";
-import { Surface } from "../catalog/surface.entity";
-import { Subject } from "../people/subject.entity";
+import { AlgorithmCard, RecommenderMode, DataCategory, Partner, Purpose, Surface } from "../catalog";
+import { Subject } from "../people";
 import type { DecisionFactor } from "./decision-factor.entity";
 import { Decision } from "./decision.entity";
 import { ControlKind, FactorKind, SourceClass } from "./decisions.enums";
@@ -121,26 +116,8 @@ export class Explanation {
   readingGrade: number;
 }
 
-@ObjectType()
-export class DecisionEdge {
-  @Field()
-  cursor: string;
-
-  @Field(() => Decision)
-  node: Decision;
-}
-
-@ObjectType()
-export class DecisionConnection {
-  @Field(() => [DecisionEdge])
-  edges: DecisionEdge[];
-
-  @Field(() => PageInfo)
-  pageInfo: PageInfo;
-
-  @Field(() => Int)
-  totalCount: number;
-}
+export const DecisionConnection = ConnectionType(Decision);
+export type DecisionConnection = Connection<Decision>;
 
 @ObjectType()
 export class DecisionResult {

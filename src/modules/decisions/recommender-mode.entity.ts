@@ -1,6 +1,6 @@
 import { Entity, PrimaryColumn } from "typeorm";
 import { EnumColumn, TimeColumn, UUID_LENGTH } from "../../kernel/db/columns";
-import { RecommenderMode } from "../catalog/catalog.enums";
+import { RecommenderMode } from "../catalog";
 
 /** A person's chosen mode on one surface; no row means PERSONALIZED. */
 @Entity("recommender_mode")

@@ -1,6 +1,6 @@
 import { Ctx, FieldResolver, Query, Resolver, Root } from "type-graphql";
-import type { Context } from "../../app/context";
-import { Partner } from "../catalog/partner.entity";
+import type { Context } from "../../kernel/context";
+import { Partner } from "../catalog";
 import { Viewer } from "./viewer.types";
 
 @Resolver(() => Viewer)

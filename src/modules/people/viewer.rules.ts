@@ -1,4 +1,4 @@
-import { anyone, type PermissionMap } from "../../auth/rules";
+import { anyone, type PermissionMap } from "../../kernel/rules";
 
 export const viewerPermissions: PermissionMap = {
   Query: { viewer: anyone, node: anyone },

@@ -1,6 +1,6 @@
 import { Field, ObjectType, registerEnumType } from "type-graphql";
 import { Role } from "../../kernel/principal";
-import { Partner } from "../catalog/partner.entity";
+import { Partner } from "../catalog";
 
 registerEnumType(Role, { name: "Role" });
 

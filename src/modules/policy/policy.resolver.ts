@@ -1,8 +1,8 @@
 import { Arg, Ctx, FieldResolver, Mutation, Resolver, Root } from "type-graphql";
 import { actorOf } from "../../kernel/principal";
-import type { Context } from "../../app/context";
-import { PrivacyPolicy } from "../catalog/privacy-policy.entity";
-import { Subject } from "../people/subject.entity";
+import type { Context } from "../../kernel/context";
+import { PrivacyPolicy } from "../catalog";
+import { Subject } from "../people";
 import { practicesOf } from "./policy.service";
 import { DataPractice, PolicyDiff, PublishPrivacyPolicyInput, PublishPrivacyPolicyPayload } from "./policy.types";
 

@@ -1,4 +1,4 @@
-import { admin, anyOf, anyone, subject, type PermissionMap } from "../../auth/rules";
+import { admin, anyOf, anyone, subject, type PermissionMap } from "../../kernel/rules";
 
 export const policyPermissions: PermissionMap = {
   Mutation: { publishPrivacyPolicy: admin },

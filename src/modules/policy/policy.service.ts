@@ -4,13 +4,9 @@ import { newId } from "../../kernel/ids";
 import { DomainError } from "../../kernel/errors";
 import { fleschKincaidGrade } from "../../kernel/text/readability";
 import { appendAudit } from "../../kernel/audit/audit-log";
-import { snapshotCatalog, type CatalogSnapshot } from "../catalog/catalog-snapshot";
-import { PrivacyPolicy } from "../catalog/privacy-policy.entity";
-import { ConsentState } from "../consent/consent-state.entity";
-import type { Subject } from "../people/subject.entity";
-import { DataCategory } from "../catalog/data-category.entity";
-import { Partner } from "../catalog/partner.entity";
-import { Purpose } from "../catalog/purpose.entity";
+import { snapshotCatalog, type CatalogSnapshot, PrivacyPolicy, DataCategory, Partner, Purpose } from "../catalog";
+import type { ConsentReader } from "../consent";
+import type { Subject } from "../people";
 import { DataPractice, PolicyChange, PolicyChangeKind, PolicyDiff, PolicyEntity, type PublishPrivacyPolicyInput } from "./policy.types";
 
 const MAX_GRADE = 8;
@@ -33,7 +29,10 @@ const days = (d: number | null) => (d === null ? "while you have an account" : `
 
 /** The privacy policy: versions published by admins, their data practices, and what changed. */
 export class PolicyService {
-  constructor(private readonly db: Database) {}
+  constructor(
+    private readonly db: Database,
+    private readonly consent: ConsentReader,
+  ) {}
 
   async publish(actor: string, input: PublishPrivacyPolicyInput): Promise<{ policy: PrivacyPolicy; warnings: string[] }> {
     const keys = input.sections.map((s) => s.key);
@@ -106,9 +105,9 @@ export class PolicyService {
   /** What changed between the version in force at the person's last choice and now; null if never chosen. */
   async changesSince(subject: Subject): Promise<PolicyDiff | null> {
     const m = this.db.manager;
-    const [last] = await m.find(ConsentState, { where: { subjectId: subject.id }, order: { policyVersion: "DESC" }, take: 1 });
-    if (!last) return null;
-    const [from, to] = await Promise.all([m.findOneBy(PrivacyPolicy, { version: last.policyVersion }), this.current()]);
+    const version = await this.consent.policyVersionOfLastChoice(subject.id);
+    if (version === null) return null;
+    const [from, to] = await Promise.all([m.findOneBy(PrivacyPolicy, { version }), this.current()]);
     if (!from || !to) return null;
     return this.diff(from, to, await this.describes(to));
   }

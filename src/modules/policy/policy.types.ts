@@ -1,10 +1,7 @@
 import { ArrayMaxSize, ArrayMinSize, MaxLength, MinLength, ValidateNested } from "class-validator";
 import { Field, InputType, Int, ObjectType, registerEnumType } from "type-graphql";
 import { UserError } from "../../kernel/graphql/user-error";
-import { DataCategory } from "../catalog/data-category.entity";
-import { Partner } from "../catalog/partner.entity";
-import { PrivacyPolicy } from "../catalog/privacy-policy.entity";
-import { Purpose } from "../catalog/purpose.entity";
+import { DataCategory, Partner, PrivacyPolicy, Purpose } from "../catalog";
 
 export enum PolicyChangeKind { ADDED = "ADDED", REMOVED = "REMOVED", CHANGED = "CHANGED" }
 export enum PolicyEntity { PURPOSE = "PURPOSE", DATA_CATEGORY = "DATA_CATEGORY", PARTNER = "PARTNER", RETENTION = "RETENTION", SECTION = "SECTION" }

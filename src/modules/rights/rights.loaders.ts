@@ -8,3 +8,5 @@ export function createRightsLoaders(manager: () => EntityManager) {
     bySubject: byForeignKeyLoader(manager, DataRequest, "subjectId", "receivedAt"),
   };
 }
+
+export type RightsLoaders = ReturnType<typeof createRightsLoaders>;

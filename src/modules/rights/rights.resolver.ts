@@ -1,6 +1,6 @@
 import { Arg, Args, Ctx, FieldResolver, Mutation, Query, Resolver, Root } from "type-graphql";
-import type { Context } from "../../app/context";
-import { Subject } from "../people/subject.entity";
+import type { Context } from "../../kernel/context";
+import { Subject } from "../people";
 import { DataRequest, DataRequestStatus } from "./data-request.entity";
 import { DataRequestsArgs, ExtendDataRequestInput, ResolveDataRequestInput, SubmitDataRequestInput } from "./rights.inputs";
 import { DataRequestConnection, DataRequestPayload, SubmitDataRequestPayload } from "./rights.types";
@@ -43,7 +43,7 @@ export class DataRequestResolver {
 
   @FieldResolver(() => Subject, { nullable: true, description: "[admin] The person who asked." })
   subject(@Root() request: DataRequest, @Ctx() ctx: Context): Promise<Subject | null> {
-    return ctx.loaders.consent.subject.load(request.subjectId);
+    return ctx.loaders.people.subject.load(request.subjectId);
   }
 }
 

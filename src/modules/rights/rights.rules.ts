@@ -1,4 +1,4 @@
-import { admin, anyOf, scope, subject, type PermissionMap } from "../../auth/rules";
+import { admin, anyOf, scope, subject, type PermissionMap } from "../../kernel/rules";
 
 const owner = anyOf(subject, admin);
 const submitters = anyOf(subject, scope("consent:write"), admin);

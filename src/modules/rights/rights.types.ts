@@ -1,28 +1,10 @@
-import { Field, Int, ObjectType } from "type-graphql";
-import { PageInfo } from "../../kernel/graphql/connection";
+import { Field, ObjectType } from "type-graphql";
+import { ConnectionType, type Connection } from "../../kernel/graphql/connection";
 import { UserError } from "../../kernel/graphql/user-error";
 import { DataRequest } from "./data-request.entity";
 
-@ObjectType()
-export class DataRequestEdge {
-  @Field()
-  cursor: string;
-
-  @Field(() => DataRequest)
-  node: DataRequest;
-}
-
-@ObjectType()
-export class DataRequestConnection {
-  @Field(() => [DataRequestEdge])
-  edges: DataRequestEdge[];
-
-  @Field(() => PageInfo)
-  pageInfo: PageInfo;
-
-  @Field(() => Int)
-  totalCount: number;
-}
+export const DataRequestConnection = ConnectionType(DataRequest);
+export type DataRequestConnection = Connection<DataRequest>;
 
 @ObjectType()
 export class SubmitDataRequestPayload {

@@ -1,6 +1,6 @@
 import type { EntityManager } from "typeorm";
 import { pageOf } from "../../kernel/graphql/connection";
-import type { Subject } from "../people/subject.entity";
+import type { Subject } from "../people";
 import { SharingEvent } from "./sharing-event.entity";
 import { Recipient } from "./sharing.types";
 

@@ -10,3 +10,5 @@ export function createSharingLoaders(manager: () => EntityManager) {
     signal: byIdLoader(manager, PartnerSignal),
   };
 }
+
+export type SharingLoaders = ReturnType<typeof createSharingLoaders>;

@@ -1,13 +1,10 @@
 import { Arg, Args, Ctx, FieldResolver, Mutation, Query, Resolver, Root } from "type-graphql";
 import { actorOf } from "../../kernel/principal";
-import type { Context } from "../../app/context";
+import type { Context } from "../../kernel/context";
 import { userErrorFrom } from "../../kernel/graphql/user-error";
-import { DataCategory } from "../catalog/data-category.entity";
-import { Partner } from "../catalog/partner.entity";
-import { Purpose } from "../catalog/purpose.entity";
-import { SharingAgreement } from "../catalog/sharing-agreement.entity";
+import { DataCategory, Partner, Purpose, SharingAgreement } from "../catalog";
 import { PageArgs } from "../../kernel/graphql/connection";
-import { Subject } from "../people/subject.entity";
+import { Subject } from "../people";
 import { PartnerSignal } from "./partner-signal.entity";
 import { SharingEvent } from "./sharing-event.entity";
 import { AcknowledgePartnerSignalsInput, PartnerSignalsArgs, RecordSharingEventsInput, SetPartnerWebhookInput } from "./sharing.inputs";

@@ -1,4 +1,4 @@
-import { admin, anyOf, partner, scope, subject, type PermissionMap } from "../../auth/rules";
+import { admin, anyOf, partner, scope, subject, type PermissionMap } from "../../kernel/rules";
 
 const owner = anyOf(subject, admin);
 /** A partner reads its own signals (the service filters by the key's partner); admins read all. */

@@ -1,23 +1,25 @@
-import { In, type EntityManager } from "typeorm";
-import { actorOf, type Principal } from "../../kernel/principal";
+import { In, LessThanOrEqual, type EntityManager } from "typeorm";
 import type { Config } from "../../config";
-import type { Database } from "../../kernel/db/database";
-import { fromGlobalId, newId } from "../../kernel/ids";
-import { requestFingerprint } from "../../kernel/idempotency/fingerprint";
-import { IdempotencyRecord } from "../../kernel/idempotency/idempotency.entity";
-import { DomainError } from "../../kernel/errors";
 import { appendAudit } from "../../kernel/audit/audit-log";
-import { DataCategory } from "../catalog/data-category.entity";
-import { SharingAgreement } from "../catalog/sharing-agreement.entity";
-import { ConsentStatus } from "../consent/consent.enums";
-import { chunks, judgeBatch, loadConsentTimeline, type ConsentAt, type Verdict } from "../consent/people-batch";
-import type { SubjectService } from "../people/people.service";
+import { chunks } from "../../kernel/db/chunks";
+import { forEachPage, pastRetention, purgeInBatches } from "../../kernel/db/paging";
+import type { Database } from "../../kernel/db/database";
+import { DomainError } from "../../kernel/errors";
+import { requestFingerprint } from "../../kernel/idempotency/fingerprint";
+import { idempotencyRecord, priorResult, recordKey } from "../../kernel/idempotency/idempotency";
+import { IdempotencyRecord } from "../../kernel/idempotency/idempotency.entity";
+import { fromGlobalId, newId } from "../../kernel/ids";
+import type { PersonalDataHolder, RetentionHolder } from "../../kernel/personal-data";
+import { actorOf, type Principal } from "../../kernel/principal";
+import { isTooFarAhead } from "../../kernel/time";
+import { DataCategory, SharingAgreement } from "../catalog";
+import { consentTimeline, ConsentStatus, type ConsentAt } from "../consent";
+import { judgeBatch, type PeopleService, type Verdict } from "../people";
 import type { Pseudonyms } from "./pseudonyms";
-import type { SignalService } from "./signals.service";
 import { SharingEvent } from "./sharing-event.entity";
 import type { SharingEventInput } from "./sharing.inputs";
+import type { SignalService } from "./signals.service";
 
-const MAX_FUTURE_MS = 5 * 60_000;
 const MAX_CATEGORIES = 100;
 
 interface Lookups {
@@ -43,11 +45,11 @@ export interface SharingOutcome {
  * and the agreement's purpose must be GRANTED for the person when it happened. Accepted events
  * carry the partner's pseudonym for the person, which is all the engine may hand the partner.
  */
-export class SharingService {
+export class SharingService implements PersonalDataHolder, RetentionHolder {
   constructor(
     private readonly db: Database,
     private readonly config: Config,
-    private readonly subjects: SubjectService,
+    private readonly people: PeopleService,
     private readonly pseudonyms: Pseudonyms,
     private readonly signals: SignalService,
   ) {}
@@ -57,11 +59,11 @@ export class SharingService {
     const afterCommit: Array<() => void> = [];
     const outcomes = await this.db.transaction(async (m) => {
       let lookups: Lookups;
-      const { verdicts, created, now } = await judgeBatch<EventVerdict>(m, this.db.supportsRowLocks, {
+      const { verdicts, created, now } = await judgeBatch<EventVerdict>(m, this.people, {
         caller,
         externalIds: inputs.map((e) => e.subjectExternalId),
         idempotencyKeys: inputs.map((e) => e.idempotencyKey),
-        load: async (subjectIds, now) => {
+        load: async (subjectIds) => {
           lookups = await this.lookups(m, subjectIds);
         },
         judge: (index, subjectId, previous, now) => this.judge(inputs[index], index, subjectId, caller, lookups, previous, now),
@@ -98,20 +100,17 @@ export class SharingService {
 
   private judge(input: SharingEventInput, index: number, subjectId: string, caller: string, l: Lookups, previous: Map<string, IdempotencyRecord>, now: Date): EventVerdict {
     const at = (...path: Array<string | number>) => ["input", "events", String(index), ...path.map(String)];
-    const key = input.idempotencyKey ? `${subjectId}|${input.idempotencyKey}` : null;
-    const prior = key ? previous.get(key) : undefined;
-    if (prior) {
-      return prior.requestHash === requestFingerprint(input)
-        ? { index, accepted: false, problems: [], replayOf: prior.result.eventId as string }
-        : { index, accepted: false, problems: [new DomainError("CONFLICT", "This idempotencyKey was already used with a different event", at("idempotencyKey"))] };
-    }
+    const requestHash = requestFingerprint(input);
+    const prior = priorResult(previous, subjectId, input.idempotencyKey, requestHash, at("idempotencyKey"));
+    if (prior && "conflict" in prior) return { index, accepted: false, problems: [prior.conflict] };
+    if (prior) return { index, accepted: false, problems: [], replayOf: prior.stored.eventId as string };
     const problems: DomainError[] = [];
     const fail = (code: DomainError["code"], message: string, ...path: Array<string | number>) => problems.push(new DomainError(code, message, at(...path)));
     if (input.subjectExternalId.trim() === "") fail("INVALID", "subjectExternalId must not be empty", "subjectExternalId");
     if (input.subjectExternalId.length > 200) fail("LIMIT_EXCEEDED", "subjectExternalId is longer than 200 characters", "subjectExternalId");
     if (input.idempotencyKey && input.idempotencyKey.length > 200) fail("LIMIT_EXCEEDED", "idempotencyKey is longer than 200 characters", "idempotencyKey");
     const occurredAt = input.occurredAt ?? now;
-    if (occurredAt.getTime() > now.getTime() + MAX_FUTURE_MS) fail("INVALID", "occurredAt is more than 5 minutes in the future", "occurredAt");
+    if (isTooFarAhead(occurredAt, now)) fail("INVALID", "occurredAt is more than 5 minutes in the future", "occurredAt");
 
     const ref = fromGlobalId(input.agreement);
     const agreement = ref?.type === "SharingAgreement" ? l.agreements.get(ref.id) : undefined;
@@ -139,10 +138,10 @@ export class SharingService {
       id: newId(), subjectId, partnerId: agreement!.partnerId, agreementId: agreement!.id, dataCategoryIds: categoryIds,
       subjectRef: this.pseudonyms.refFor(agreement!.partnerId, subjectId), occurredAt, recordedAt: now, recordedBy: caller,
     });
-    const record = key
-      ? Object.assign(new IdempotencyRecord(), { subjectId, caller, idempotencyKey: input.idempotencyKey!, requestHash: requestFingerprint(input), result: { eventId: event.id }, createdAt: now })
-      : undefined;
-    if (key && record) previous.set(key, record);
+    const key = input.idempotencyKey;
+    const record = key ? idempotencyRecord({ caller, subjectId, key, requestHash }, { eventId: event.id }, now) : undefined;
+    // A later event of this batch with the same key is a retry of this one.
+    if (record) previous.set(recordKey(subjectId, record.idempotencyKey), record);
     return { index, accepted: true, problems: [], event, record };
   }
 
@@ -151,10 +150,56 @@ export class SharingService {
       m.find(SharingAgreement),
       m.find(DataCategory),
       m.createQueryBuilder().select(["j.sharing_agreement_id AS owner", "j.data_category_id AS target"]).from("sharing_agreement_data_category", "j").getRawMany<{ owner: string; target: string }>(),
-      loadConsentTimeline(m, subjectIds, this.subjects, this.config),
+      consentTimeline(m, subjectIds, this.people, this.config),
     ]);
     const agreementCategories = new Map<string, Set<string>>();
     for (const r of links) agreementCategories.set(r.owner, (agreementCategories.get(r.owner) ?? new Set()).add(r.target));
     return { agreements: new Map(agreements.map((a) => [a.id, a])), agreementCategories, categories: new Map(categories.map((c) => [c.key, c])), consentAt };
+  }
+
+  /** Deletion: the events go; the partners' signals stay (they are the partners' own record). */
+  async forgetPerson(m: EntityManager, subjectId: string): Promise<void> {
+    await m.delete(SharingEvent, { subjectId });
+  }
+
+  /** A sharing event goes when the shortest retention of its categories lapses. */
+  async purgeExpired(retentionDays: Map<string, number | null>, now: Date, actor: string): Promise<Record<string, number>> {
+    const expired: string[] = [];
+    await forEachPage(this.db.manager, SharingEvent, { occurredAt: true, dataCategoryIds: true }, (rows) => {
+      for (const r of rows) {
+        if (pastRetention(r.occurredAt, r.dataCategoryIds.map((c) => retentionDays.get(c)), now)) expired.push(r.id);
+      }
+    });
+    const audit = { actor, at: now, entityType: "sharing_event" };
+    const sharingEvents = await purgeInBatches(this.db, expired, audit, (tx, ids) => tx.delete(SharingEvent, { id: In(ids) }).then(() => undefined));
+    return { sharingEvents };
+  }
+
+  /** Sharing events outside their agreement's time in force, or of categories it does not cover. */
+  async countOutsideAgreements(): Promise<number> {
+    const m = this.db.manager;
+    const agreements = new Map((await m.find(SharingAgreement)).map((a) => [a.id, a]));
+    const links = await m
+      .createQueryBuilder()
+      .select(["j.sharing_agreement_id AS owner", "j.data_category_id AS target"])
+      .from("sharing_agreement_data_category", "j")
+      .getRawMany<{ owner: string; target: string }>();
+    let n = 0;
+    const select = { agreementId: true, occurredAt: true, dataCategoryIds: true };
+    await forEachPage(m, SharingEvent, select, (rows) => {
+      for (const e of rows) {
+        const a = agreements.get(e.agreementId);
+        const covered = a && e.dataCategoryIds.every((c) => links.some((l) => l.owner === a.id && l.target === c));
+        if (!a || !covered || e.occurredAt < a.startedAt || (a.endedAt && e.occurredAt >= a.endedAt)) n += 1;
+      }
+    });
+    return n;
+  }
+
+  /** Who had data of these categories shared up to `to`, and which (breach notices). */
+  async categoriesSharedBy(m: EntityManager, categoryIds: string[], to: Date): Promise<Array<{ subjectId: string; categoryId: string }>> {
+    const select = { subjectId: true, dataCategoryIds: true };
+    const events = await m.find(SharingEvent, { where: { occurredAt: LessThanOrEqual(to) }, select });
+    return events.flatMap((e) => e.dataCategoryIds.filter((c) => categoryIds.includes(c)).map((categoryId) => ({ subjectId: e.subjectId, categoryId })));
   }
 }

@@ -1,32 +1,12 @@
 import { Field, Int, ObjectType } from "type-graphql";
-import { PageInfo } from "../../kernel/graphql/connection";
+import { ConnectionType, type Connection } from "../../kernel/graphql/connection";
 import { UserError } from "../../kernel/graphql/user-error";
-import { DataCategory } from "../catalog/data-category.entity";
-import { Partner } from "../catalog/partner.entity";
-import { Purpose } from "../catalog/purpose.entity";
+import { DataCategory, Partner, Purpose } from "../catalog";
 import { PartnerSignal } from "./partner-signal.entity";
 import { SharingEvent } from "./sharing-event.entity";
 
-@ObjectType()
-export class SharingEventEdge {
-  @Field()
-  cursor: string;
-
-  @Field(() => SharingEvent)
-  node: SharingEvent;
-}
-
-@ObjectType()
-export class SharingEventConnection {
-  @Field(() => [SharingEventEdge])
-  edges: SharingEventEdge[];
-
-  @Field(() => PageInfo)
-  pageInfo: PageInfo;
-
-  @Field(() => Int)
-  totalCount: number;
-}
+export const SharingEventConnection = ConnectionType(SharingEvent);
+export type SharingEventConnection = Connection<SharingEvent>;
 
 @ObjectType({ description: "A partner that received the person's data, with what and why." })
 export class Recipient {
@@ -71,26 +51,8 @@ export class RecordSharingEventsPayload {
   userErrors: UserError[] = [];
 }
 
-@ObjectType()
-export class PartnerSignalEdge {
-  @Field()
-  cursor: string;
-
-  @Field(() => PartnerSignal)
-  node: PartnerSignal;
-}
-
-@ObjectType()
-export class PartnerSignalConnection {
-  @Field(() => [PartnerSignalEdge])
-  edges: PartnerSignalEdge[];
-
-  @Field(() => PageInfo)
-  pageInfo: PageInfo;
-
-  @Field(() => Int)
-  totalCount: number;
-}
+export const PartnerSignalConnection = ConnectionType(PartnerSignal);
+export type PartnerSignalConnection = Connection<PartnerSignal>;
 
 @ObjectType()
 export class AcknowledgePartnerSignalsPayload {

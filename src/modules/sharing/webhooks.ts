@@ -7,7 +7,7 @@ import type { Config } from "../../config";
 import type { Database } from "../../kernel/db/database";
 import { DomainError } from "../../kernel/errors";
 import { appendAudit } from "../../kernel/audit/audit-log";
-import { Partner } from "../catalog/partner.entity";
+import { Partner } from "../catalog";
 import { DeliveryStatus, PartnerWebhook, WebhookAttempt, WebhookDelivery } from "./webhook.entity";
 
 const LEASE_MS = 60_000;

@@ -1,6 +1,6 @@
 import { allow, or, rule } from "graphql-shield";
-import type { Context } from "../app/context";
-import { Role } from "../kernel/principal";
+import type { Context } from "./context";
+import { Role } from "./principal";
 
 // The vocabulary of access, by ROLE and SCOPE. Ownership is not a rule: services filter by the
 // caller's subject (DESIGN §4). Each rule carries a label for the permission snapshot.

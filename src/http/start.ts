@@ -1,0 +1,46 @@
+import type { Server } from "node:http";
+import type { AddressInfo } from "node:net";
+import { buildBareSchema, buildServedSchema } from "../app/schema";
+import type { Services } from "../app/services";
+import { createApollo } from "./apollo";
+import { Metrics } from "./metrics";
+import { createHttpServer } from "./server";
+
+export interface RunningServer {
+  services: Services;
+  server: Server;
+  url: string;
+  close(): Promise<void>;
+}
+
+/**
+ * Serves Candor. `unguarded` drops the permission layer: only for `npm run bench`, as the
+ * baseline that shows what graphql-shield costs.
+ */
+export async function startServer(services: Services, options: { unguarded?: boolean } = {}): Promise<RunningServer> {
+  const metrics = new Metrics();
+  const schema = options.unguarded ? await buildBareSchema() : await buildServedSchema();
+  const apollo = createApollo(services.config, schema, metrics);
+  await apollo.start();
+  const server = createHttpServer({ services, apollo, metrics });
+  server.keepAliveTimeout = 65_000;
+  server.requestTimeout = 30_000;
+  await new Promise<void>((resolve) => server.listen(services.config.port, services.config.host, resolve));
+  if (!options.unguarded) services.dispatcher.start();
+  const { port } = server.address() as AddressInfo;
+  const host = services.config.host === "0.0.0.0" ? "localhost" : services.config.host;
+  return {
+    services,
+    server,
+    url: `http://${host}:${port}/graphql`,
+    async close() {
+      await new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      });
+      await apollo.stop();
+      await services.dispatcher.stop();
+      await services.db.close();
+    },
+  };
+}

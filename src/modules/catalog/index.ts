@@ -1,0 +1,27 @@
+// The catalog's public face. Other domains use these classes as the GraphQL types their fields
+// return and read catalog data through CatalogService or the request's loaders.
+import type { CatalogLoaders } from "./catalog.loaders";
+import type { CatalogService } from "./catalog.service";
+
+export { AlgorithmCard } from "./algorithm-card.entity";
+export { snapshotCatalog, type CatalogSnapshot } from "./catalog-snapshot";
+export * from "./catalog.enums";
+export type { CatalogLoaders } from "./catalog.loaders";
+export { CatalogService, purposesWithSensitivity } from "./catalog.service";
+export { DataCategory } from "./data-category.entity";
+export { findJurisdiction, Jurisdiction, knownJurisdictionCodes, rulesFor, UNKNOWN_JURISDICTION } from "./jurisdiction";
+export { Partner } from "./partner.entity";
+export { PersonalizationLevel } from "./personalization-level.entity";
+export { PolicySection, PrivacyPolicy, type PolicySectionData } from "./privacy-policy.entity";
+export { Purpose } from "./purpose.entity";
+export { SharingAgreement } from "./sharing-agreement.entity";
+export { MainParameter, Surface } from "./surface.entity";
+
+declare module "../../kernel/context" {
+  interface Loaders {
+    catalog: CatalogLoaders;
+  }
+  interface Services {
+    catalog: CatalogService;
+  }
+}

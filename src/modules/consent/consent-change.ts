@@ -1,0 +1,165 @@
+import type { Config } from "../../config";
+import { newId, toGlobalId } from "../../kernel/ids";
+import { Subject } from "../people";
+import { ConsentEvent } from "./consent-event.entity";
+import { ConsentState } from "./consent-state.entity";
+import { Channel, ConsentSource, ConsentStatus } from "./consent.enums";
+import type { ConsentCatalog } from "./consent.loaders";
+import { effectiveConsent, type EffectiveConsent, type ExplicitChoice, type PersonFacts } from "./effective-consent";
+
+// What one consent call changes, computed without writing anything: the effective state before
+// and after by the rules of DESIGN §5, the rows to write and the receipt's payload.
+
+/** Effective consent for every purpose of the catalog, in catalog order. */
+export function evaluateAll(
+  catalog: ConsentCatalog,
+  person: PersonFacts,
+  choices: Map<string, ExplicitChoice>,
+  config: Pick<Config, "gpcScope">,
+): EffectiveConsent[] {
+  return catalog.facts.map((p) => effectiveConsent(p, person, choices.get(p.id), config.gpcScope));
+}
+
+export const choiceMap = (rows: ConsentState[]) =>
+  new Map<string, ExplicitChoice>(rows.map((r) => [r.purposeId, r]));
+
+/** What one call asks to change; the rules then decide what actually changes. */
+export interface Plan {
+  choices: Map<string, { status: ConsentStatus; gpcOverridden: boolean }>;
+  gpc?: boolean;
+  jurisdictionCode?: string | null;
+}
+
+/** The person as the call found them (locked). */
+export interface Snapshot {
+  subject: Subject;
+  catalog: ConsentCatalog;
+  person: PersonFacts;
+  choices: Map<string, ExplicitChoice>;
+  before: EffectiveConsent[];
+}
+
+export interface PurposeChange {
+  purpose: ConsentCatalog["purposes"][number];
+  before: EffectiveConsent;
+  after: EffectiveConsent;
+}
+
+/** Everything one call writes; `isEmpty` when it changes nothing (and so writes nothing). */
+export interface ConsentDiff {
+  now: Date;
+  policyVersion: number;
+  next: Subject;
+  newChoices: ConsentState[];
+  changed: PurposeChange[];
+  subjectChanged: boolean;
+  /** A signed receipt: for changes of consent, not for a change of jurisdiction alone. */
+  needsReceipt: boolean;
+  isEmpty: boolean;
+}
+
+/** DESIGN §5: setting or clearing GPC records only status changes, each with source GPC. */
+const isGpcChange = (plan: Plan) => plan.gpc !== undefined;
+
+/** The person after the plan, and which purposes' effective status or source that changes. */
+export function diff(
+  s: Snapshot,
+  plan: Plan,
+  context: { now: Date; policyVersion: number; source: ConsentSource; config: Pick<Config, "gpcScope"> },
+  personOf: (subject: Subject) => PersonFacts,
+): ConsentDiff {
+  const { now, policyVersion, source } = context;
+  const next = Object.assign(new Subject(), s.subject);
+  if (plan.gpc !== undefined && plan.gpc !== s.subject.gpc) Object.assign(next, { gpc: plan.gpc, gpcAt: now });
+  if (plan.jurisdictionCode !== undefined) next.jurisdictionCode = plan.jurisdictionCode;
+  const newChoices = [...plan.choices].map(([purposeId, c]) =>
+    Object.assign(new ConsentState(), {
+      subjectId: s.subject.id,
+      purposeId,
+      status: c.status,
+      source,
+      gpcOverridden: c.gpcOverridden,
+      policyVersion,
+      updatedAt: now,
+    }),
+  );
+  const nextChoices = new Map(s.choices);
+  for (const c of newChoices) nextChoices.set(c.purposeId, c);
+  const after = evaluateAll(s.catalog, personOf(next), nextChoices, context.config);
+
+  const gpc = isGpcChange(plan);
+  const changed = after
+    .map((a, i) => ({
+      after: gpc ? { ...a, source: ConsentSource.GLOBAL_PRIVACY_CONTROL } : a,
+      before: s.before[i],
+      purpose: s.catalog.purposes[i],
+    }))
+    .filter(({ after: a, before: b }) => a.status !== b.status || (!gpc && a.source !== b.source));
+  const subjectChanged = next.gpc !== s.subject.gpc || next.jurisdictionCode !== s.subject.jurisdictionCode;
+  // A choice GPC hides still counts: when the signal is cleared, the person's "no" must stand.
+  const choicesChanged = newChoices.some((c) => {
+    const old = s.choices.get(c.purposeId) as ConsentState | undefined;
+    return !old || old.status !== c.status || old.source !== c.source || old.gpcOverridden !== c.gpcOverridden;
+  });
+  if (subjectChanged) next.updatedAt = now;
+  return {
+    now,
+    policyVersion,
+    next,
+    newChoices,
+    changed,
+    subjectChanged,
+    needsReceipt: changed.length > 0 && plan.jurisdictionCode === undefined,
+    isEmpty: changed.length === 0 && !subjectChanged && !choicesChanged,
+  };
+}
+
+/** One event per changed purpose, all under the receipt (if any). */
+export function eventsOf(d: ConsentDiff, channel: Channel, receiptId: string | null): ConsentEvent[] {
+  return d.changed.map(({ after: a, before: b }) =>
+    Object.assign(new ConsentEvent(), {
+      id: newId(),
+      subjectId: d.next.id,
+      purposeId: a.purposeId,
+      status: a.status,
+      previousStatus: b.status,
+      source: a.source,
+      channel,
+      policyVersion: d.policyVersion,
+      gpcOverridden: a.gpcOverridden,
+      occurredAt: d.now,
+      receiptId,
+    }),
+  );
+}
+
+/** ISO/IEC TS 27560-aligned: record id, controller, subject, jurisdiction, policy, channel, purposes. */
+export function receiptPayload(
+  id: string,
+  d: ConsentDiff,
+  events: ConsentEvent[],
+  facts: { controllerName: string; jurisdiction: string; channel: Channel },
+): Record<string, unknown> {
+  const eventOf = new Map(events.map((e) => [e.purposeId, e.id]));
+  return {
+    schema: "ISO/IEC TS 27560:2023 consent record",
+    recordId: toGlobalId("ConsentReceipt", id),
+    issuedAt: d.now.toISOString(),
+    controller: { name: facts.controllerName },
+    subject: { id: toGlobalId("Subject", d.next.id), externalId: d.next.externalId },
+    jurisdiction: facts.jurisdiction,
+    policyVersion: d.policyVersion,
+    channel: facts.channel,
+    globalPrivacyControl: d.next.gpc,
+    purposes: d.changed.map(({ after: a, before: b, purpose }) => ({
+      purpose: purpose.key,
+      name: purpose.name,
+      dpvIri: purpose.dpvIri,
+      legalBasis: purpose.legalBasis,
+      status: a.status,
+      previousStatus: b.status,
+      source: a.source,
+      event: toGlobalId("ConsentEvent", eventOf.get(a.purposeId)!),
+    })),
+  };
+}

@@ -1,0 +1,73 @@
+import type { EntityManager } from "typeorm";
+import type { DomainError } from "../../kernel/errors";
+import { findIdempotencyRecords } from "../../kernel/idempotency/idempotency";
+import type { IdempotencyRecord } from "../../kernel/idempotency/idempotency.entity";
+import type { PeopleService } from "./people.service";
+
+// What batch writers (decisions, sharing events) share: many people at once, locked in a fixed
+// order, every input judged before anyone is created, and only the people of accepted inputs
+// created — through the one first-seen path, PeopleService.lockOrCreateMany.
+
+export interface Verdict {
+  index: number;
+  accepted: boolean;
+  problems: DomainError[];
+  record?: IdempotencyRecord;
+  replayOf?: string;
+}
+
+export interface BatchPlan<V extends Verdict> {
+  caller: string;
+  /** The person each input names. */
+  externalIds: string[];
+  idempotencyKeys: Array<string | null | undefined>;
+  /** (Re)loads what judging needs for these people; `now` is taken once the people are locked. */
+  load(subjectIds: string[], now: Date): Promise<void>;
+  /** Judges input `index` for a person (a stand-in id for someone not seen yet). */
+  judge(index: number, subjectId: string, previous: Map<string, IdempotencyRecord>, now: Date): V;
+  /** An accepted verdict for a person first seen, given the id they were just created with. */
+  rebase(verdict: V, subjectId: string): V;
+}
+
+/**
+ * Locks the people already known (id order; the audit head comes last), judges every input, then
+ * creates only the people that accepted inputs name. Someone created meanwhile by another call is
+ * judged again against what they have chosen.
+ */
+export async function judgeBatch<V extends Verdict>(
+  m: EntityManager,
+  people: PeopleService,
+  plan: BatchPlan<V>,
+): Promise<{ verdicts: V[]; created: string[]; now: Date }> {
+  const known = await people.lockKnown(m, plan.externalIds);
+  // "Now" comes after the locks: a change to these people that committed while we waited is
+  // already in the past, so a default occurredAt cannot slip in before it.
+  const now = new Date();
+  const idOf = (externalId: string) => known.get(externalId)?.id ?? `new:${externalId}`;
+  const knownIds = () => [...known.values()].map((p) => p.id);
+  await plan.load(knownIds(), now);
+  const previous = await findIdempotencyRecords(m, plan.caller, knownIds(), plan.idempotencyKeys, now);
+  const judge = (index: number) => plan.judge(index, idOf(plan.externalIds[index]), previous, now);
+  const verdicts = plan.externalIds.map((_, i) => judge(i));
+
+  const accepted = verdicts.filter((v) => v.accepted).map((v) => plan.externalIds[v.index]);
+  const newcomers = [...new Set(accepted.filter((externalId) => !known.has(externalId)))];
+  if (newcomers.length === 0) return { verdicts, created: [], now };
+
+  const refs = newcomers.map((externalId) => ({ externalId, jurisdiction: null }));
+  const { people: locked, created } = await people.lockOrCreateMany(m, refs, now);
+  const createdIds = created.map((s) => s.id);
+  for (const [externalId, subject] of locked) known.set(externalId, subject);
+  const meanwhile = newcomers.map((n) => known.get(n)!.id).filter((id) => !createdIds.includes(id));
+  if (meanwhile.length > 0) {
+    await plan.load(knownIds(), now);
+    const theirs = await findIdempotencyRecords(m, plan.caller, meanwhile, plan.idempotencyKeys, now);
+    for (const [k, record] of theirs) previous.set(k, record);
+  }
+  for (const v of [...verdicts]) {
+    const subject = known.get(plan.externalIds[v.index]);
+    if (!v.accepted || !subject || !newcomers.includes(subject.externalId)) continue;
+    verdicts[v.index] = createdIds.includes(subject.id) ? plan.rebase(v, subject.id) : judge(v.index);
+  }
+  return { verdicts, created: createdIds, now };
+}

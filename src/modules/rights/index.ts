@@ -1,0 +1,13 @@
+import type { RightsLoaders } from "./rights.loaders";
+import type { RightsService } from "./rights.service";
+
+export { RightsService } from "./rights.service";
+
+declare module "../../kernel/context" {
+  interface Loaders {
+    rights: RightsLoaders;
+  }
+  interface Services {
+    rights: RightsService;
+  }
+}
