@@ -41,6 +41,11 @@ describe("HTTP surface", () => {
     expect(missing.status).toBe(400);
   });
 
+  it("answers a malformed request path with 400, not 500", async () => {
+    const r = await fetch(t.url.replace("/graphql", "//"));
+    expect(r.status).toBe(400);
+  });
+
   it("refuses a body over the limit with 413", async () => {
     const r = await post(t, JSON.stringify({ query: `{ viewer { role } } # ${"x".repeat(1_100_000)}` }));
     expect(r.status).toBe(413);
