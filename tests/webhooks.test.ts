@@ -100,6 +100,13 @@ describe("partner webhooks", () => {
     expect(removed.body.data!.setPartnerWebhook).toMatchObject({ secret: null, userErrors: [] });
   });
 
+  it("refuse URLs that reach private or cloud metadata addresses, or that are not https", async () => {
+    for (const url of ["https://169.254.169.254/latest", "https://10.0.0.5/hook", "https://192.168.1.2/hook", "ftp://x.example/"]) {
+      const r = await t.gql(`mutation($url: String) { setPartnerWebhook(input: { partner: "open-range-data", url: $url }) { secret userErrors { code field } } }`, { url }, { token: admin });
+      expect(r.body.data!.setPartnerWebhook).toEqual({ secret: null, userErrors: [{ code: "INVALID", field: ["input", "url"] }] });
+    }
+  });
+
   it("deliver every signal, signed per Standard Webhooks, retrying failures with the same webhook-id, recording every attempt", async () => {
     const receiver = new Receiver(2);
     await receiver.listen();
