@@ -5,7 +5,7 @@ import { expectIntactAuditChain } from "./helpers/database";
 import { startTestServer, type TestServer } from "./helpers/server";
 
 // Bad input, retries, races and the audit trail of consent changes.
-describe("consent safety", () => {
+describe("Consent changes under bad input, retries and races: nothing half-written, everything audited", () => {
   let t: TestServer;
   beforeAll(async () => {
     t = await startTestServer();

@@ -4,7 +4,7 @@ import { startTestServer, type TestServer } from "./helpers/server";
 
 // Consent through HTTP, as a mobile app, a web frontend, the engine and the privacy office use it,
 // on the demo catalog (10 purposes; sale and targeted advertising are GPC purposes).
-describe("consent", () => {
+describe("Consent: a mobile app reads and changes a person's choices, and the engine and the privacy office act for them", () => {
   let t: TestServer;
   beforeAll(async () => {
     t = await startTestServer();
@@ -317,7 +317,7 @@ describe("consent", () => {
   });
 });
 
-describe("consent with CANDOR_GPC_SCOPE=required", () => {
+describe("Consent where GPC is honored only as the law requires (CANDOR_GPC_SCOPE=required)", () => {
   let t: TestServer;
   beforeAll(async () => {
     t = await startTestServer({ env: { CANDOR_GPC_SCOPE: "required" } });

@@ -5,7 +5,7 @@ import { startTestServer, type TestServer } from "./helpers/server";
 
 // recordDecisions: each decision accepted or refused on its own, with a test and a code for
 // every row of DESIGN §5's refusal table.
-describe("recording decisions", () => {
+describe("Recording decisions: the engine records what it showed, and each decision is accepted or refused on its own", () => {
   let t: TestServer;
   let key: string;
   beforeAll(async () => {

@@ -4,7 +4,7 @@ const post = (t: TestServer, body: string, headers: Record<string, string> = { "
   fetch(t.url, { method: "POST", headers, body });
 const base = (t: TestServer) => t.url.replace(/\/graphql$/, "");
 
-describe("HTTP surface", () => {
+describe("HTTP: health checks, limits and error answers every client meets", () => {
   let t: TestServer;
   beforeAll(async () => {
     t = await startTestServer({ demoCatalog: false });
@@ -106,7 +106,7 @@ describe("HTTP surface", () => {
   });
 });
 
-describe("internal errors", () => {
+describe("HTTP: internal errors", () => {
   let t: TestServer;
   beforeAll(async () => {
     // Development mode: Apollo would include stack traces here unless told not to.
@@ -131,7 +131,7 @@ describe("internal errors", () => {
   });
 });
 
-describe("in production", () => {
+describe("HTTP in production", () => {
   let t: TestServer;
   beforeAll(async () => {
     t = await startTestServer({ demoCatalog: false, env: { NODE_ENV: "production", LOG_LEVEL: "silent" } });

@@ -8,7 +8,7 @@ const ADS = "retargeting-ads"; // summit-ad-network: targeted-advertising
 const EMAILS = "offer-emails"; // postbox-mail: email-offers
 
 // Sharing disclosures through HTTP: the engine records, people see, partners consume.
-describe("sharing", () => {
+describe("Sharing: the engine records what it shares, people see who got their data, partners hear what to stop", () => {
   let t: TestServer;
   let engine: string;
   let ids: Record<string, string>;
@@ -204,7 +204,7 @@ describe("sharing", () => {
   });
 });
 
-describe("the partner feed's safety lag", () => {
+describe("Sharing: the partner feed's safety lag", () => {
   it("holds back signals younger than the lag", async () => {
     const t = await startTestServer({ env: { CANDOR_SIGNAL_LAG_MS: "600000" } });
     try {

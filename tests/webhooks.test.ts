@@ -67,7 +67,7 @@ async function waitFor(check: () => Promise<boolean> | boolean, ms = 20_000): Pr
 const SET_WEBHOOK = `mutation($input: SetPartnerWebhookInput!) { setPartnerWebhook(input: $input) { partner { key } secret userErrors { field code message } } }`;
 const ENV = { CANDOR_SIGNAL_LAG_MS: "0", CANDOR_WEBHOOK_BACKOFF_MS: "40", CANDOR_WEBHOOK_POLL_MS: "60000" };
 
-describe("partner webhooks", () => {
+describe("Partner webhooks (each signal pushed to the partner's URL)", () => {
   let t: TestServer;
   let admin: string;
   let engine: string;
@@ -177,7 +177,7 @@ function startProcess(databaseUrl: string, port: number): ChildProcess {
   });
 }
 
-describe("two Candor processes on one database", () => {
+describe("Partner webhooks from two Candor processes on one database", () => {
   it("deliver each signal once: one process claims a delivery at a time", async () => {
     const t = await startTestServer({ env: ENV });
     const receiver = new Receiver(1);
