@@ -5,7 +5,7 @@ import { startTestServer, type TestServer } from "./helpers/server";
 const VERIFY = "{ verifyAuditLog { valid checkedEntries firstBrokenSeq } }";
 
 // The tamper-evident log, as the privacy office reads and checks it.
-describe("audit log", () => {
+describe("Audit log: the privacy office reads and checks the tamper-evident record of every change", () => {
   let t: TestServer;
   let admin: string;
   beforeEach(async () => {

@@ -12,7 +12,7 @@ const expectUnauthenticated = (result: Awaited<ReturnType<TestServer["gql"]>>) =
   expect(result.body.data ?? null).toBeNull();
 };
 
-describe("principals", () => {
+describe("Authentication: each credential acts as the principal it names", () => {
   let t: TestServer;
   beforeAll(async () => {
     t = await startTestServer({ demoCatalog: false });
@@ -96,7 +96,7 @@ describe("principals", () => {
   });
 });
 
-describe("JWT issuer, audience and JWKS", () => {
+describe("Authentication with an identity provider: JWT issuer, audience and JWKS", () => {
   let jwks: Server;
   let rsa: { privateKey: KeyLike };
   let ec: { privateKey: KeyLike };

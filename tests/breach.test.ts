@@ -6,7 +6,7 @@ const REPORT = `mutation($input: ReportBreachIncidentInput!) { reportBreachIncid
 const NOTICES = `{ me { breachNotices { id notifiedAt acknowledgedAt affectedDataCategories { key } incident { title whatYouCanDo status dataCategories { key } } } } }`;
 
 // Honest breach notices: to exactly the people whose data was exposed, naming what was exposed.
-describe("breach notices", () => {
+describe("Breach notices: each person whose data was exposed is told what was exposed", () => {
   let t: TestServer;
   let admin: string;
   beforeAll(async () => {

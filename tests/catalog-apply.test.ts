@@ -28,7 +28,7 @@ function variant(mutate: (c: any) => void): string {
   return stringify(c);
 }
 
-describe("catalog apply", () => {
+describe("Catalog files: an operator applies a catalog from YAML", () => {
   let t: TestServer;
   let apply: (source: string, file?: string) => Promise<{ added: number; changed: number; unchanged: number }>;
   beforeAll(async () => {
@@ -101,7 +101,7 @@ describe("catalog apply", () => {
   });
 });
 
-describe("the candor command", () => {
+describe("The candor command: operators apply catalogs and manage keys from a shell", () => {
   let t: TestServer;
   let env: NodeJS.ProcessEnv;
   const candor = (...args: string[]) =>

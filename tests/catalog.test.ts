@@ -1,7 +1,7 @@
 import { startTestServer, type TestServer } from "./helpers/server";
 
 // The public catalog, read as a privacy page or a consent screen would, on the demo catalog.
-describe("catalog", () => {
+describe("Catalog: a privacy page or a consent screen reads the purposes, data, surfaces, partners and rules", () => {
   let t: TestServer;
   beforeAll(async () => {
     t = await startTestServer();

@@ -1,10 +1,11 @@
 import { AuditLog } from "../src/kernel/audit/audit-log.entity";
+import { IdempotencyRecord } from "../src/kernel/idempotency/idempotency.entity";
 import { UPDATE, writes } from "./helpers/consent";
 import { expectIntactAuditChain } from "./helpers/database";
 import { startTestServer, type TestServer } from "./helpers/server";
 
 // Bad input, retries, races and the audit trail of consent changes.
-describe("consent safety", () => {
+describe("Consent changes under bad input, retries and races: nothing half-written, everything audited", () => {
   let t: TestServer;
   beforeAll(async () => {
     t = await startTestServer();
@@ -54,6 +55,18 @@ describe("consent safety", () => {
       expect(check.body.errors?.[0]?.extensions?.code).toBe("FORBIDDEN");
       expect(await writes(t)).toEqual(before);
     });
+
+    it("a person never seen before who sends bad input is not created: nothing is written, not even the person", async () => {
+      const before = await writes(t);
+      const r = await update(await t.subjectToken("first-and-wrong"), { changes: [{ purpose: "mind-reading", granted: true }] });
+      expect(r.body.data!.updateConsents.userErrors[0].code).toBe("NOT_FOUND");
+      const key = await t.serviceKey(["consent:write"], "first-sight");
+      const after = await writes(t);
+      const s = await t.gql(`mutation { upsertSubject(input: { externalId: "new-and-nowhere", jurisdiction: "Atlantis" }) { userErrors { code } } }`, {}, { token: key });
+      expect(s.body.data!.upsertSubject.userErrors[0].code).toBe("INVALID");
+      expect(await writes(t)).toEqual(after);
+      expect({ ...after, audit_log: before.audit_log }).toEqual(before); // only the key's own audit entry
+    });
   });
 
   describe("idempotency keys", () => {
@@ -81,6 +94,25 @@ describe("consent safety", () => {
       expect(noop.body.data!.updateConsents.receipt).toBeNull();
       const rows = await t.services.db.manager.query("SELECT idempotency_key AS k FROM idempotency_record WHERE idempotency_key = 'noop-key'");
       expect(rows).toHaveLength(0);
+    });
+
+    it("treat a retry that spells a default out (confirmGpcOverride null or false) as the same call: it gets the first receipt, not a CONFLICT", async () => {
+      const token = await t.subjectToken("spelled-out");
+      const first = await update(token, { changes: [{ purpose: "email-offers", granted: false }], idempotencyKey: "k-1" });
+      const retry = await update(token, { changes: [{ purpose: "email-offers", granted: false }], idempotencyKey: "k-1", confirmGpcOverride: null });
+      expect(retry.body.data!.updateConsents.receipt).toEqual(first.body.data!.updateConsents.receipt);
+      const again = await update(token, { changes: [{ purpose: "email-offers", granted: false }], idempotencyKey: "k-1", confirmGpcOverride: false });
+      expect(again.body.data!.updateConsents.userErrors).toEqual([]);
+    });
+
+    it("expire after 24 hours: a key used again then applies the new change with a new receipt, not a CONFLICT", async () => {
+      const token = await t.subjectToken("old-key");
+      await update(token, { changes: [{ purpose: "email-offers", granted: false }], idempotencyKey: "yesterday" });
+      await t.services.db.transaction((m) => m.update(IdempotencyRecord, { idempotencyKey: "yesterday" }, { createdAt: new Date(Date.now() - 25 * 3600_000) }));
+      const r = await update(token, { changes: [{ purpose: "email-offers", granted: true }], idempotencyKey: "yesterday" });
+      expect(r.status).toBe(200);
+      expect(r.body.data!.updateConsents.userErrors).toEqual([]);
+      expect(r.body.data!.updateConsents.receipt).not.toBeNull();
     });
   });
 

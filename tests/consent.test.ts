@@ -4,7 +4,7 @@ import { startTestServer, type TestServer } from "./helpers/server";
 
 // Consent through HTTP, as a mobile app, a web frontend, the engine and the privacy office use it,
 // on the demo catalog (10 purposes; sale and targeted advertising are GPC purposes).
-describe("consent", () => {
+describe("Consent: a mobile app reads and changes a person's choices, and the engine and the privacy office act for them", () => {
   let t: TestServer;
   beforeAll(async () => {
     t = await startTestServer();
@@ -33,6 +33,18 @@ describe("consent", () => {
     expect(r.body.data!.me).toEqual({ externalId: "colorado-person", jurisdiction: "US-CO", globalPrivacyControl: false });
     expect(r.body.data!.viewer).toEqual({ role: "SUBJECT", subject: { externalId: "colorado-person" } });
     expect((await t.gql("{ me { id } }")).body.data!.me).toBeNull();
+  });
+
+  it("treats ids that differ only in case or accents as different people, for the person and for the engine's checks", async () => {
+    // MariaDB compares text loosely by default; a person's id must not.
+    await update(await t.subjectToken("AbC123"), { channel: "WEB", changes: [{ purpose: "email-offers", granted: false }] });
+    const other = await t.gql("{ me { externalId consent(purpose: \"email-offers\") { status source } } }", {}, { token: await t.subjectToken("abc123") });
+    expect(other.body.data!.me).toEqual({ externalId: "abc123", consent: { status: "GRANTED", source: "DEFAULT" } });
+    const accented = await t.gql("{ me { externalId } }", {}, { token: await t.subjectToken("AbÇ123") });
+    expect(accented.body.data!.me.externalId).toBe("AbÇ123");
+    const key = await t.serviceKey(["consent:read"], "case-check");
+    const checks = await t.gql(`{ consentChecks(subjectExternalIds: ["AbC123", "abc123"], purposes: ["email-offers"]) { subjectExternalId consents { status } } }`, {}, { token: key });
+    expect(checks.body.data!.consentChecks.map((c: any) => c.consents[0].status)).toEqual(["DENIED", "GRANTED"]);
   });
 
   it("changes consent in one call, with one event per changed purpose and a receipt verifiable against the JWKS fetched over HTTP", async () => {
@@ -80,6 +92,17 @@ describe("consent", () => {
     const r = await update(token, { changes: [{ purpose: "email-offers", granted: false }, { purpose: "dynamic-pricing", granted: true }] });
     expect(r.body.data!.updateConsents).toMatchObject({ receipt: null, userErrors: [] });
     expect(await writes(t)).toEqual(before);
+  });
+
+  it("answers each change in a document of several mutations with the state right after it", async () => {
+    const token = await t.subjectToken("two-in-one");
+    const r = await t.gql(`mutation {
+      a: updateConsents(input: { channel: WEB, changes: [{ purpose: "email-offers", granted: false }] }) { subject { consent(purpose: "email-offers") { status } } }
+      b: updateConsents(input: { channel: WEB, changes: [{ purpose: "email-offers", granted: true }] }) { subject { consent(purpose: "email-offers") { status } } receipt { id } }
+    }`, {}, { token });
+    expect(r.body.data!.a.subject.consent.status).toBe("DENIED");
+    expect(r.body.data!.b.subject.consent.status).toBe("GRANTED");
+    expect(r.body.data!.b.receipt).not.toBeNull();
   });
 
   it("pages through history, newest first, and filters by purpose", async () => {
@@ -160,6 +183,18 @@ describe("consent", () => {
       const before = await writes(t);
       expect((await record(false)).body.data!.recordGlobalPrivacyControl.receipt).toBeNull();
       expect(await writes(t)).toEqual(before);
+    });
+
+    it("keeps a person's own no beneath it: clearing GPC leaves sale denied by the person", async () => {
+      const token = await t.subjectToken("no-means-no");
+      await t.gql("{ me { id } }", {}, { token, headers: { "sec-gpc": "1" } });
+      const r = await update(token, { channel: "WEB", changes: [{ purpose: "sale-to-data-partners", granted: false }] });
+      expect(r.body.data!.updateConsents.receipt).toBeNull(); // nothing changed in effect
+      const key = await t.serviceKey(["consent:write"], "gpc-clearer");
+      await t.gql(`mutation { recordGlobalPrivacyControl(input: { subjectExternalId: "no-means-no", enabled: false }) { userErrors { code } } }`, {}, { token: key });
+      const consents = await myConsents(t, token);
+      expect(statusOf(consents, "sale-to-data-partners")).toBe("DENIED/USER");
+      expect(statusOf(consents, "targeted-advertising")).toBe("GRANTED/DEFAULT");
     });
   });
 
@@ -282,7 +317,7 @@ describe("consent", () => {
   });
 });
 
-describe("consent with CANDOR_GPC_SCOPE=required", () => {
+describe("Consent where GPC is honored only as the law requires (CANDOR_GPC_SCOPE=required)", () => {
   let t: TestServer;
   beforeAll(async () => {
     t = await startTestServer({ env: { CANDOR_GPC_SCOPE: "required" } });

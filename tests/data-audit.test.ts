@@ -11,7 +11,7 @@ const RUN = `mutation { runDataAudit { dataAudit { id ranAt purgedRecords findin
 const DAY = 24 * 3600_000;
 
 // The data audit: retention enforced in small batches, practice compared with policy.
-describe("data audit", () => {
+describe("Data audit: the privacy office purges expired data and finds data used beyond consent, policy or agreement", () => {
   let t: TestServer;
   let admin: string;
   let engine: string;

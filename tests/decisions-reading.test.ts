@@ -22,7 +22,7 @@ const WIDGET = `query Why($surface: String!, $item: String!, $locale: String) {
 const rawId = (globalId: string) => Buffer.from(globalId, "base64url").toString().split(":")[1];
 
 // "Why am I seeing this?" as a widget reads it: complete, faithful, plain, with controls that work.
-describe("reading decisions", () => {
+describe("Explanations: the decisions a person reads, and the controls on them", () => {
   let t: TestServer;
   let engine: string;
   let person: string;

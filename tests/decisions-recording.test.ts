@@ -5,7 +5,7 @@ import { startTestServer, type TestServer } from "./helpers/server";
 
 // recordDecisions: each decision accepted or refused on its own, with a test and a code for
 // every row of DESIGN §5's refusal table.
-describe("recording decisions", () => {
+describe("Recording decisions: the engine records what it showed, and each decision is accepted or refused on its own", () => {
   let t: TestServer;
   let key: string;
   beforeAll(async () => {
@@ -13,6 +13,8 @@ describe("recording decisions", () => {
     key = await t.serviceKey(["decisions:write"], "engine");
   });
   afterAll(() => t.close());
+
+  const subjects = async () => Number((await t.services.db.manager.query("SELECT COUNT(*) AS n FROM subject"))[0].n);
 
   it("accepts a valid decision, derives shares from contributions, and keeps what was recorded", async () => {
     const { payload } = await record(t, key, [recommendation("rec-1", {
@@ -80,6 +82,12 @@ describe("recording decisions", () => {
     expect(entry.detail.refused).toEqual([{ index: 1, codes: expect.arrayContaining([expected.code]) }]);
   });
 
+  it("refuses contributions too large to add up, naming the factors", async () => {
+    const huge = (recommendation("huge").factors as any[]).map((f) => ({ ...f, share: null, contribution: 1e308 }));
+    const { payload } = await record(t, key, [recommendation("huge", { factors: huge })]);
+    expect(payload.results[0].userErrors).toContainEqual({ field: ["input", "decisions", "0", "factors"], message: expect.any(String), code: "INVALID" });
+  });
+
   it("refuses a profiling factor on a surface where the person chose NON_PROFILING", async () => {
     const token = await t.subjectToken("plain-feed");
     const set = await t.gql(`mutation { setRecommenderMode(input: { surface: "home-feed", mode: NON_PROFILING }) { subject { recommenderModes { surface { key } mode } } userErrors { code } } }`, {}, { token });
@@ -100,6 +108,14 @@ describe("recording decisions", () => {
     expect(r.body.errors?.[0]?.extensions?.code).toBe("FORBIDDEN");
   });
 
+  it("creates no person for a batch whose every decision is refused", async () => {
+    const before = await subjects();
+    const { payload } = await record(t, key, [recommendation("ghost-1", { surface: "billboard" }), recommendation(" ")]);
+    expect(payload.results.map((r) => r.decision)).toEqual([null, null]);
+    expect(payload.results[1].userErrors[0]).toMatchObject({ code: "INVALID", field: ["input", "decisions", "1", "subjectExternalId"] });
+    expect(await subjects()).toBe(before);
+  });
+
   it("is safe to retry per decision: the same key returns the first decision; another input with it is a CONFLICT", async () => {
     const first = await record(t, key, [recommendation("retry-person", { idempotencyKey: "d-1" })]);
     const before = await decisionWrites(t);
@@ -109,6 +125,17 @@ describe("recording decisions", () => {
     const after = await decisionWrites(t);
     expect(after.decision).toBe(before.decision);
     expect(after.decision_factor).toBe(before.decision_factor);
+  });
+
+  it("records concurrent batches about one new person once: no errors, no duplicate person, one decision per retried key", async () => {
+    const calls = await Promise.all(Array.from({ length: 6 }, (_, i) =>
+      t.gql(`mutation($input: RecordDecisionsInput!) { recordDecisions(input: $input) { results { decision { id } userErrors { code } } } }`,
+        { input: { decisions: [recommendation("race-newcomer", { itemRef: `sku-${i}` }), recommendation("race-newcomer", { itemRef: "same", idempotencyKey: "shared" })] } }, { token: key })));
+    for (const c of calls) expect(c.body.errors).toBeUndefined();
+    const ids = calls.map((c) => c.body.data!.recordDecisions.results[1].decision.id);
+    expect(new Set(ids).size).toBe(1);
+    const rows = await t.services.db.manager.query("SELECT COUNT(*) AS n FROM subject WHERE external_id = 'race-newcomer'");
+    expect(Number(rows[0].n)).toBe(1);
   });
 
   it("writes many decisions in a few multi-row statements: 200 decisions cost what 2 do", async () => {
@@ -128,28 +155,8 @@ describe("recording decisions", () => {
     expect(payload.results[0].userErrors).toEqual([]);
     expect(payload.results[1].userErrors[0].code).toBe("CONSENT_REQUIRED");
   });
-});
 
-describe("recording decisions, edge cases a review found", () => {
-  let t: TestServer;
-  let key: string;
-  beforeAll(async () => {
-    t = await startTestServer();
-    key = await t.serviceKey(["decisions:write"], "engine");
-  });
-  afterAll(() => t.close());
-
-  const subjects = async () => Number((await t.services.db.manager.query("SELECT COUNT(*) AS n FROM subject"))[0].n);
-
-  it("creates nobody for a batch refused entirely", async () => {
-    const before = await subjects();
-    const { payload } = await record(t, key, [recommendation("ghost-1", { surface: "billboard" }), recommendation(" ")]);
-    expect(payload.results.map((r) => r.decision)).toEqual([null, null]);
-    expect(payload.results[1].userErrors[0]).toMatchObject({ code: "INVALID", field: ["input", "decisions", "1", "subjectExternalId"] });
-    expect(await subjects()).toBe(before);
-  });
-
-  it("keeps ids that differ by a trailing space apart, and checks each one's consent", async () => {
+  it("treats ids that differ by a trailing space as different people, and checks each one's consent", async () => {
     const token = await t.subjectToken("pad-person");
     await t.gql(UPDATE, { input: { channel: "WEB", changes: [{ purpose: "personalized-recommendations", granted: false }] } }, { token });
     const { payload } = await record(t, key, [recommendation("pad-person"), recommendation("pad-person ")]);
@@ -157,22 +164,5 @@ describe("recording decisions, edge cases a review found", () => {
     expect(payload.results[1].userErrors).toEqual([]);
     const rows = await t.services.db.manager.query("SELECT external_id AS id FROM subject WHERE external_id LIKE 'pad-person%'");
     expect(rows.map((r: { id: string }) => r.id).sort()).toEqual(["pad-person", "pad-person "]);
-  });
-
-  it("refuses contributions too large to add up, instead of shares that sum to 0", async () => {
-    const huge = (recommendation("huge").factors as any[]).map((f) => ({ ...f, share: null, contribution: 1e308 }));
-    const { payload } = await record(t, key, [recommendation("huge", { factors: huge })]);
-    expect(payload.results[0].userErrors).toContainEqual({ field: ["input", "decisions", "0", "factors"], message: expect.any(String), code: "INVALID" });
-  });
-
-  it("records concurrent batches about one new person without errors, duplicates or lost retries", async () => {
-    const calls = await Promise.all(Array.from({ length: 6 }, (_, i) =>
-      t.gql(`mutation($input: RecordDecisionsInput!) { recordDecisions(input: $input) { results { decision { id } userErrors { code } } } }`,
-        { input: { decisions: [recommendation("race-newcomer", { itemRef: `sku-${i}` }), recommendation("race-newcomer", { itemRef: "same", idempotencyKey: "shared" })] } }, { token: key })));
-    for (const c of calls) expect(c.body.errors).toBeUndefined();
-    const ids = calls.map((c) => c.body.data!.recordDecisions.results[1].decision.id);
-    expect(new Set(ids).size).toBe(1);
-    const rows = await t.services.db.manager.query("SELECT COUNT(*) AS n FROM subject WHERE external_id = 'race-newcomer'");
-    expect(Number(rows[0].n)).toBe(1);
   });
 });

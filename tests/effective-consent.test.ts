@@ -25,7 +25,7 @@ const result = (p: PurposeFacts, who: PersonFacts, c?: ExplicitChoice, scope: "e
 
 const PLACES = ["US-CA", "US-CO", "US-UT", "US-ZZ"];
 
-describe("jurisdiction data", () => {
+describe("Effective consent: the law data of each jurisdiction", () => {
   it("maps the law data as DESIGN §5 says", () => {
     expect(rulesFor("US-CA", null)).toMatchObject({ code: "US-CA", sensitiveDataMode: ConsentMode.OPT_OUT, honorsGlobalPrivacyControl: true });
     expect(rulesFor("US-CO", null)).toMatchObject({ sensitiveDataMode: ConsentMode.OPT_IN, honorsGlobalPrivacyControl: true });
@@ -38,14 +38,14 @@ describe("jurisdiction data", () => {
   });
 });
 
-describe("rule 1: essential purposes", () => {
+describe("Effective consent, rule 1: essential purposes", () => {
   it.each(PLACES)("are always GRANTED by default in %s, whatever was chosen or signalled", (code) => {
     expect(result(essential, person(code))).toBe("GRANTED/DEFAULT");
     expect(result(essential, person(code, true), choice(ConsentStatus.DENIED, new Date()))).toBe("GRANTED/DEFAULT");
   });
 });
 
-describe("rule 2: Global Privacy Control", () => {
+describe("Effective consent, rule 2: Global Privacy Control", () => {
   it.each(PLACES)("denies sale and advertising in %s when applied everywhere, over an earlier grant", (code) => {
     const earlier = choice(ConsentStatus.GRANTED, new Date("2026-01-01"));
     expect(result(sale, person(code, true), earlier)).toBe("DENIED/GLOBAL_PRIVACY_CONTROL");
@@ -70,7 +70,7 @@ describe("rule 2: Global Privacy Control", () => {
   });
 });
 
-describe("rule 3: the latest explicit choice", () => {
+describe("Effective consent, rule 3: the latest explicit choice", () => {
   it.each(PLACES)("stands in %s without GPC, with its own source", (code) => {
     expect(result(sale, person(code), choice(ConsentStatus.DENIED, new Date()))).toBe("DENIED/USER");
     expect(result(optIn, person(code), choice(ConsentStatus.GRANTED, new Date(), { source: ConsentSource.SERVICE }))).toBe("GRANTED/SERVICE");
@@ -78,7 +78,7 @@ describe("rule 3: the latest explicit choice", () => {
   });
 });
 
-describe("rule 4: defaults", () => {
+describe("Effective consent, rule 4: defaults", () => {
   it.each(PLACES)("OPT_OUT purposes are on and OPT_IN ones off in %s", (code) => {
     expect(result(profiling, person(code))).toBe("GRANTED/DEFAULT");
     expect(result(optIn, person(code))).toBe("DENIED/DEFAULT");

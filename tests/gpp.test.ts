@@ -4,7 +4,7 @@ import { startTestServer, type TestServer } from "./helpers/server";
 
 // The GPP string, decoded with IAB Tech Lab's own library, field by field against the consent
 // state. Opt-outs: 1 = opted out, 2 = did not. Sensitive slots: 1 = no consent, 2 = consent.
-describe("GPP string", () => {
+describe("GPP string: ad partners read a person's choices in IAB's format", () => {
   let t: TestServer;
   let catalog: { purposes: any[]; dataCategories: any[] };
   beforeAll(async () => {

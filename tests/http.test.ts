@@ -4,7 +4,7 @@ const post = (t: TestServer, body: string, headers: Record<string, string> = { "
   fetch(t.url, { method: "POST", headers, body });
 const base = (t: TestServer) => t.url.replace(/\/graphql$/, "");
 
-describe("HTTP surface", () => {
+describe("HTTP: health checks, limits and error answers every client meets", () => {
   let t: TestServer;
   beforeAll(async () => {
     t = await startTestServer({ demoCatalog: false });
@@ -39,6 +39,11 @@ describe("HTTP surface", () => {
     expect(((await r.json()) as any).errors[0].extensions.code).toBe("BAD_REQUEST");
     const missing = await post(t, JSON.stringify({ variables: {} }));
     expect(missing.status).toBe(400);
+  });
+
+  it("answers a malformed request path with 400, not 500", async () => {
+    const r = await fetch(t.url.replace("/graphql", "//"));
+    expect(r.status).toBe(400);
   });
 
   it("refuses a body over the limit with 413", async () => {
@@ -101,7 +106,7 @@ describe("HTTP surface", () => {
   });
 });
 
-describe("internal errors", () => {
+describe("HTTP: internal errors", () => {
   let t: TestServer;
   beforeAll(async () => {
     // Development mode: Apollo would include stack traces here unless told not to.
@@ -126,7 +131,7 @@ describe("internal errors", () => {
   });
 });
 
-describe("in production", () => {
+describe("HTTP in production", () => {
   let t: TestServer;
   beforeAll(async () => {
     t = await startTestServer({ demoCatalog: false, env: { NODE_ENV: "production", LOG_LEVEL: "silent" } });

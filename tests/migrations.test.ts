@@ -7,7 +7,7 @@ import { resetDatabase, testDatabaseUrl } from "./helpers/database";
 
 // A fresh database, migrated, matches the entities exactly (no drift), on SQLite and MariaDB;
 // and the migrations revert cleanly and re-apply.
-describe("migrations", () => {
+describe("Database migrations an operator runs", () => {
   let db: Database;
 
   beforeAll(async () => {

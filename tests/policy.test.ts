@@ -7,7 +7,7 @@ const PUBLISH = `mutation($input: PublishPrivacyPolicyInput!) { publishPrivacyPo
 const CHANGES = `{ me { policyChangesSinceConsent { fromVersion toVersion changes { kind entity key text } } } }`;
 
 // The privacy policy: versions, data practices generated from the catalog, and what changed.
-describe("privacy policy", () => {
+describe("Privacy policy: people read what is done with their data and what changed since they chose", () => {
   let t: TestServer;
   beforeAll(async () => {
     t = await startTestServer();

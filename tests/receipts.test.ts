@@ -5,7 +5,7 @@ import { startTestServer, type TestServer } from "./helpers/server";
 
 // Receipt keys: generated once and kept (every process of a deployment signs with the same key),
 // or configured; a generated key stays published after a configured one replaces it.
-describe("receipt signing keys", () => {
+describe("Consent receipts: signing keys", () => {
   let t: TestServer;
   let generatedKid: string;
   beforeAll(async () => {
@@ -32,7 +32,7 @@ describe("receipt signing keys", () => {
   });
 });
 
-describe("a server with a configured receipt key", () => {
+describe("Consent receipts: a server with a configured receipt key", () => {
   it("signs receipts with it", async () => {
     const { privateKey, publicKey } = await generateKeyPair("EdDSA", { crv: "Ed25519", extractable: true });
     const t = await startTestServer({ env: { CANDOR_RECEIPT_SIGNING_KEY: JSON.stringify(await exportJWK(privateKey)) } });

@@ -22,7 +22,7 @@ async function subjectTables(t: TestServer): Promise<string[]> {
 }
 
 // Data rights with legal deadlines: a person's journey, and the privacy office's.
-describe("data requests", () => {
+describe("Data requests: a person exercises their privacy rights and the privacy office answers in time", () => {
   let t: TestServer;
   let engine: string;
   let ids: Record<string, string>;

@@ -27,7 +27,7 @@ const schema = applyMiddleware(
 
 const run = (query: string, principal: Principal) => graphql({ schema, source: query, contextValue: { principal } });
 
-describe("permission layer", () => {
+describe("Permissions: every field is denied unless a rule lets the caller in", () => {
   it("denies a field without a rule with FORBIDDEN, even to admins", async () => {
     const result = await run("{ unlisted }", { role: Role.ADMIN, scopes: [] });
     expect(result.data?.unlisted).toBeNull();

@@ -7,7 +7,7 @@ import { expectIntactAuditChain, resetDatabase, testDatabaseUrl } from "./helper
 
 // The one write path, under concurrency, on the database under test (SQLite by default, MariaDB
 // with TEST_DATABASE_URL): no write is lost, no rolled-back write survives, none is seen early.
-describe("transactions", () => {
+describe("Transactions, as concurrent callers see them", () => {
   let db: Database;
   beforeAll(async () => {
     const url = testDatabaseUrl();

@@ -67,7 +67,7 @@ async function waitFor(check: () => Promise<boolean> | boolean, ms = 20_000): Pr
 const SET_WEBHOOK = `mutation($input: SetPartnerWebhookInput!) { setPartnerWebhook(input: $input) { partner { key } secret userErrors { field code message } } }`;
 const ENV = { CANDOR_SIGNAL_LAG_MS: "0", CANDOR_WEBHOOK_BACKOFF_MS: "40", CANDOR_WEBHOOK_POLL_MS: "60000" };
 
-describe("partner webhooks", () => {
+describe("Partner webhooks (each signal pushed to the partner's URL)", () => {
   let t: TestServer;
   let admin: string;
   let engine: string;
@@ -98,6 +98,13 @@ describe("partner webhooks", () => {
     expect(ok.body.data!.setPartnerWebhook.secret).toMatch(/^whsec_[A-Za-z0-9+/=]{32}$/);
     const removed = await t.gql(SET_WEBHOOK, { input: { partner: "open-range-data", url: null } }, { token: admin });
     expect(removed.body.data!.setPartnerWebhook).toMatchObject({ secret: null, userErrors: [] });
+  });
+
+  it("refuse URLs that reach private or cloud metadata addresses, or that are not https", async () => {
+    for (const url of ["https://169.254.169.254/latest", "https://10.0.0.5/hook", "https://192.168.1.2/hook", "ftp://x.example/"]) {
+      const r = await t.gql(`mutation($url: String) { setPartnerWebhook(input: { partner: "open-range-data", url: $url }) { secret userErrors { code field } } }`, { url }, { token: admin });
+      expect(r.body.data!.setPartnerWebhook).toEqual({ secret: null, userErrors: [{ code: "INVALID", field: ["input", "url"] }] });
+    }
   });
 
   it("deliver every signal, signed per Standard Webhooks, retrying failures with the same webhook-id, recording every attempt", async () => {
@@ -170,7 +177,7 @@ function startProcess(databaseUrl: string, port: number): ChildProcess {
   });
 }
 
-describe("two Candor processes on one database", () => {
+describe("Partner webhooks from two Candor processes on one database", () => {
   it("deliver each signal once: one process claims a delivery at a time", async () => {
     const t = await startTestServer({ env: ENV });
     const receiver = new Receiver(1);
