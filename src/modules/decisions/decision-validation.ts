@@ -3,7 +3,7 @@ import { isTooFarAhead } from "../../kernel/time";
 import { type AlgorithmCard, DecisionKind, RecommenderMode, type DataCategory, type Partner, type Purpose, type Surface } from "../catalog";
 import { ConsentStatus } from "../consent";
 import type { DecisionFactor } from "./decision-factor.entity";
-import type { DecisionInput } from "./decisions.inputs";
+import type { DecisionInput, FactorInput } from "./decisions.inputs";
 import { PROFILING_KINDS, SourceClass } from "./decisions.enums";
 
 // The refusal table of DESIGN §5, for one decision. Every problem is reported with its path
@@ -36,23 +36,63 @@ export interface ValidDecision {
   factors: Array<Omit<DecisionFactor, "decisionId" | "subjectId">>;
 }
 
-export function validateDecision(input: DecisionInput, index: number, subjectId: string, l: RecordingLookups): { problems: DomainError[]; valid: ValidDecision | null } {
+type Fail = (code: DomainError["code"], message: string, ...path: Array<string | number>) => void;
+
+/** One decision against the refusal table: every problem with its path, or the valid decision. */
+export function validateDecision(
+  input: DecisionInput,
+  index: number,
+  subjectId: string,
+  l: RecordingLookups,
+): { problems: DomainError[]; valid: ValidDecision | null } {
   const problems: DomainError[] = [];
   const at = (...path: Array<string | number>) => ["input", "decisions", String(index), ...path.map(String)];
-  const fail = (code: DomainError["code"], message: string, ...path: Array<string | number>) => problems.push(new DomainError(code, message, at(...path)));
+  const fail: Fail = (code, message, ...path) => problems.push(new DomainError(code, message, at(...path)));
 
-  for (const [field, value] of [["subjectExternalId", input.subjectExternalId], ["itemRef", input.itemRef], ["itemLabel", input.itemLabel], ["idempotencyKey", input.idempotencyKey], ["sponsor", input.sponsor?.onBehalfOf], ["sponsor", input.sponsor?.paidBy]] as const) {
-    if (value !== null && value !== undefined && value.length > MAX_TEXT) fail("LIMIT_EXCEEDED", `${field} is longer than ${MAX_TEXT} characters`, field);
-  }
-  if (input.subjectExternalId.trim() === "") fail("INVALID", "subjectExternalId must not be empty", "subjectExternalId");
-  if (input.itemRef.trim() === "" || input.itemLabel.trim() === "") fail("INVALID", "itemRef and itemLabel must not be empty", input.itemRef.trim() === "" ? "itemRef" : "itemLabel");
-
+  checkTexts(input, fail);
   const surface = l.surfaces.get(input.surface);
   if (!surface) fail("NOT_FOUND", `No surface with key "${input.surface}"`, "surface");
-
   const occurredAt = input.occurredAt ?? l.now;
   if (isTooFarAhead(occurredAt, l.now)) fail("INVALID", "occurredAt is more than 5 minutes in the future", "occurredAt");
+  const card = checkCard(input, occurredAt, l, fail);
+  const mode = surface ? l.modeOf(subjectId, surface.id) : RecommenderMode.PERSONALIZED;
+  if (input.kind === DecisionKind.AD && !input.sponsor) fail("INVALID", "An ad must say who it is for and who paid (sponsor)", "sponsor");
+  if (input.factors.length === 0) fail("INVALID", "A decision needs at least one factor", "factors");
+  if (input.factors.length > MAX_FACTORS) fail("LIMIT_EXCEEDED", `At most ${MAX_FACTORS} factors per decision`, "factors");
 
+  const context = { input, subjectId, occurredAt, card, surface, mode, l };
+  const factors = input.factors
+    .slice(0, MAX_FACTORS)
+    .map((f, j) => checkFactor(f, j, context, fail))
+    .filter((f): f is ValidDecision["factors"][number] => f !== null);
+
+  if (problems.length === 0) settleShares(input, factors, fail);
+  return { problems, valid: problems.length === 0 ? { surface: surface!, card: card!, occurredAt, mode, factors } : null };
+}
+
+/** Lengths and empty texts. */
+function checkTexts(input: DecisionInput, fail: Fail): void {
+  const texts = [
+    ["subjectExternalId", input.subjectExternalId],
+    ["itemRef", input.itemRef],
+    ["itemLabel", input.itemLabel],
+    ["idempotencyKey", input.idempotencyKey],
+    ["sponsor", input.sponsor?.onBehalfOf],
+    ["sponsor", input.sponsor?.paidBy],
+  ] as const;
+  for (const [field, value] of texts) {
+    if (value !== null && value !== undefined && value.length > MAX_TEXT) {
+      fail("LIMIT_EXCEEDED", `${field} is longer than ${MAX_TEXT} characters`, field);
+    }
+  }
+  if (input.subjectExternalId.trim() === "") fail("INVALID", "subjectExternalId must not be empty", "subjectExternalId");
+  if (input.itemRef.trim() === "" || input.itemLabel.trim() === "") {
+    fail("INVALID", "itemRef and itemLabel must not be empty", input.itemRef.trim() === "" ? "itemRef" : "itemLabel");
+  }
+}
+
+/** The algorithm card version: known, in use at `occurredAt`, and making this kind of decision. */
+function checkCard(input: DecisionInput, occurredAt: Date, l: RecordingLookups, fail: Fail): AlgorithmCard | undefined {
   const versions = l.cards.get(input.algorithm);
   const card = versions?.find((c) => c.version === input.algorithmVersion);
   if (!versions) fail("NOT_FOUND", `No algorithm card with key "${input.algorithm}"`, "algorithm");
@@ -63,66 +103,89 @@ export function validateDecision(input: DecisionInput, index: number, subjectId:
     }
     if (!card.decisionKinds.includes(input.kind)) fail("INVALID", `"${card.key}" ${card.version} does not make ${input.kind} decisions`, "kind");
   }
+  return card;
+}
 
-  const mode = surface ? l.modeOf(subjectId, surface.id) : RecommenderMode.PERSONALIZED;
-  if (input.kind === DecisionKind.AD && !input.sponsor) fail("INVALID", "An ad must say who it is for and who paid (sponsor)", "sponsor");
+interface FactorContext {
+  input: DecisionInput;
+  subjectId: string;
+  occurredAt: Date;
+  card: AlgorithmCard | undefined;
+  surface: Surface | undefined;
+  mode: RecommenderMode;
+  l: RecordingLookups;
+}
 
-  if (input.factors.length === 0) fail("INVALID", "A decision needs at least one factor", "factors");
-  if (input.factors.length > MAX_FACTORS) fail("LIMIT_EXCEEDED", `At most ${MAX_FACTORS} factors per decision`, "factors");
-
-  const factors: ValidDecision["factors"] = [];
-  input.factors.slice(0, MAX_FACTORS).forEach((f, j) => {
-    const purpose = l.purposes.get(f.purpose);
-    const category = l.categories.get(f.dataCategory);
-    if (!purpose) fail("NOT_FOUND", `No purpose with key "${f.purpose}"`, "factors", j, "purpose");
-    if (!category) fail("NOT_FOUND", `No data category with key "${f.dataCategory}"`, "factors", j, "dataCategory");
-    let partner: Partner | undefined;
-    if (f.sourcePartner) {
-      partner = l.partners.get(f.sourcePartner);
-      if (!partner) fail("NOT_FOUND", `No partner with key "${f.sourcePartner}"`, "factors", j, "sourcePartner");
-      else if (f.sourceClass !== SourceClass.PARTNER_PROVIDED) fail("INVALID", "sourcePartner is only for PARTNER_PROVIDED data", "factors", j, "sourcePartner");
-    } else if (f.sourceClass === SourceClass.PARTNER_PROVIDED) {
-      fail("INVALID", "PARTNER_PROVIDED data must name its sourcePartner", "factors", j, "sourcePartner");
-    }
-    if (purpose && category && !l.purposeCategories.get(purpose.id)?.has(category.id)) {
-      fail("INVALID", `Purpose "${purpose.key}" does not declare "${category.key}"`, "factors", j, "dataCategory");
-    }
-    if (card && category && !l.cardInputs.get(card.id)?.has(category.id)) {
-      fail("INVALID", `"${card.key}" ${card.version} does not declare "${category.key}" as an input`, "factors", j, "dataCategory");
-    }
-    if (purpose && l.consentAt(subjectId, purpose.id, occurredAt) !== ConsentStatus.GRANTED) {
-      fail("CONSENT_REQUIRED", `The person had not consented to "${purpose.key}" at ${occurredAt.toISOString()}`, "factors", j, "purpose");
-    }
-    if (input.kind === DecisionKind.AD && category?.sensitive) fail("INVALID", `An ad may not use sensitive data ("${category.key}")`, "factors", j, "dataCategory");
-    if (mode === RecommenderMode.NON_PROFILING && PROFILING_KINDS.includes(f.kind)) {
-      fail("INVALID", `The person chose NON_PROFILING on "${surface!.key}"; a ${f.kind} factor profiles them`, "factors", j, "kind");
-    }
-    if ((f.share === null || f.share === undefined) && (f.contribution === null || f.contribution === undefined)) {
-      fail("INVALID", "A factor needs a share or a contribution", "factors", j, "share");
-    }
-    if (f.share !== null && f.share !== undefined && (f.share < 0 || f.share > 1 || !Number.isFinite(f.share))) fail("INVALID", "A share is between 0 and 1", "factors", j, "share");
-    if (f.contribution !== null && f.contribution !== undefined && !Number.isFinite(f.contribution)) fail("INVALID", "A contribution is a finite number", "factors", j, "contribution");
-    if (f.observedFrom && f.observedTo && f.observedFrom > f.observedTo) fail("INVALID", "observedFrom is after observedTo", "factors", j, "observedFrom");
-    const evidence = f.evidence ?? [];
-    if (evidence.length > MAX_EVIDENCE) fail("LIMIT_EXCEEDED", `At most ${MAX_EVIDENCE} evidence entries per factor`, "factors", j, "evidence");
-    evidence.forEach((e, k) => {
-      if (e.key.length > 50 || e.value.length > MAX_TEXT) fail("LIMIT_EXCEEDED", `Evidence keys are at most 50 characters, values at most ${MAX_TEXT}`, "factors", j, "evidence", k);
-    });
-    if (purpose && category) {
-      factors.push({
-        position: j, kind: f.kind, purposeId: purpose.id, dataCategoryId: category.id, sourceClass: f.sourceClass,
-        sourcePartnerId: partner?.id ?? null, share: f.share ?? NaN, contribution: f.contribution ?? null,
-        observedFrom: f.observedFrom ?? null, observedTo: f.observedTo ?? null, evidence: evidence.map((e) => ({ key: e.key, value: e.value })),
-      });
+/** One factor: what it names exists, is declared, consented to and allowed here; its numbers make sense. */
+function checkFactor(f: FactorInput, j: number, c: FactorContext, fail: Fail): ValidDecision["factors"][number] | null {
+  const { l, card, input } = c;
+  const purpose = l.purposes.get(f.purpose);
+  const category = l.categories.get(f.dataCategory);
+  if (!purpose) fail("NOT_FOUND", `No purpose with key "${f.purpose}"`, "factors", j, "purpose");
+  if (!category) fail("NOT_FOUND", `No data category with key "${f.dataCategory}"`, "factors", j, "dataCategory");
+  const partner = checkSource(f, j, l, fail);
+  if (purpose && category && !l.purposeCategories.get(purpose.id)?.has(category.id)) {
+    fail("INVALID", `Purpose "${purpose.key}" does not declare "${category.key}"`, "factors", j, "dataCategory");
+  }
+  if (card && category && !l.cardInputs.get(card.id)?.has(category.id)) {
+    fail("INVALID", `"${card.key}" ${card.version} does not declare "${category.key}" as an input`, "factors", j, "dataCategory");
+  }
+  if (purpose && l.consentAt(c.subjectId, purpose.id, c.occurredAt) !== ConsentStatus.GRANTED) {
+    fail("CONSENT_REQUIRED", `The person had not consented to "${purpose.key}" at ${c.occurredAt.toISOString()}`, "factors", j, "purpose");
+  }
+  if (input.kind === DecisionKind.AD && category?.sensitive) {
+    fail("INVALID", `An ad may not use sensitive data ("${category.key}")`, "factors", j, "dataCategory");
+  }
+  if (c.mode === RecommenderMode.NON_PROFILING && PROFILING_KINDS.includes(f.kind)) {
+    fail("INVALID", `The person chose NON_PROFILING on "${c.surface!.key}"; a ${f.kind} factor profiles them`, "factors", j, "kind");
+  }
+  checkNumbers(f, j, fail);
+  const evidence = f.evidence ?? [];
+  if (evidence.length > MAX_EVIDENCE) fail("LIMIT_EXCEEDED", `At most ${MAX_EVIDENCE} evidence entries per factor`, "factors", j, "evidence");
+  evidence.forEach((e, k) => {
+    if (e.key.length > 50 || e.value.length > MAX_TEXT) {
+      fail("LIMIT_EXCEEDED", `Evidence keys are at most 50 characters, values at most ${MAX_TEXT}`, "factors", j, "evidence", k);
     }
   });
+  if (!purpose || !category) return null;
+  return {
+    position: j,
+    kind: f.kind,
+    purposeId: purpose.id,
+    dataCategoryId: category.id,
+    sourceClass: f.sourceClass,
+    sourcePartnerId: partner?.id ?? null,
+    share: f.share ?? NaN,
+    contribution: f.contribution ?? null,
+    observedFrom: f.observedFrom ?? null,
+    observedTo: f.observedTo ?? null,
+    evidence: evidence.map((e) => ({ key: e.key, value: e.value })),
+  };
+}
 
-  if (problems.length === 0) settleShares(input, factors, fail);
-  return { problems, valid: problems.length === 0 ? { surface: surface!, card: card!, occurredAt, mode, factors } : null };
+/** PARTNER_PROVIDED data names its partner, and only it does. */
+function checkSource(f: FactorInput, j: number, l: RecordingLookups, fail: Fail): Partner | undefined {
+  if (!f.sourcePartner) {
+    if (f.sourceClass === SourceClass.PARTNER_PROVIDED) fail("INVALID", "PARTNER_PROVIDED data must name its sourcePartner", "factors", j, "sourcePartner");
+    return undefined;
+  }
+  const partner = l.partners.get(f.sourcePartner);
+  if (!partner) fail("NOT_FOUND", `No partner with key "${f.sourcePartner}"`, "factors", j, "sourcePartner");
+  else if (f.sourceClass !== SourceClass.PARTNER_PROVIDED) fail("INVALID", "sourcePartner is only for PARTNER_PROVIDED data", "factors", j, "sourcePartner");
+  return partner;
+}
+
+const given = (n: number | null | undefined): n is number => n !== null && n !== undefined;
+
+function checkNumbers(f: FactorInput, j: number, fail: Fail): void {
+  if (!given(f.share) && !given(f.contribution)) fail("INVALID", "A factor needs a share or a contribution", "factors", j, "share");
+  if (given(f.share) && (f.share < 0 || f.share > 1 || !Number.isFinite(f.share))) fail("INVALID", "A share is between 0 and 1", "factors", j, "share");
+  if (given(f.contribution) && !Number.isFinite(f.contribution)) fail("INVALID", "A contribution is a finite number", "factors", j, "contribution");
+  if (f.observedFrom && f.observedTo && f.observedFrom > f.observedTo) fail("INVALID", "observedFrom is after observedTo", "factors", j, "observedFrom");
 }
 
 /** Shares sum to 1, or come from contributions (|c| / Σ|c|); contributions reproduce the score. */
-function settleShares(input: DecisionInput, factors: ValidDecision["factors"], fail: (code: DomainError["code"], message: string, ...path: Array<string | number>) => void): void {
+function settleShares(input: DecisionInput, factors: ValidDecision["factors"], fail: Fail): void {
   const allShares = input.factors.every((f) => f.share !== null && f.share !== undefined);
   const allContributions = input.factors.every((f) => f.contribution !== null && f.contribution !== undefined);
   if (allShares) {
