@@ -72,6 +72,15 @@ describe("Data requests: a person exercises their privacy rights and the privacy
       const rows = await t.services.db.manager.query(`SELECT COUNT(*) AS n FROM ${table} WHERE subject_id = ?`, [me.id]);
       expect({ table, n: Number(rows[0].n) }).toEqual({ table, n: 0 });
     }
+    // Every table that holds a person's id forgets them, but for what deletion keeps: the requests,
+    // the partners' signals and the person's refusals (each domain forgets through its own hook).
+    const kept = ["data_request", "partner_signal", "consent_state", "recommender_mode"];
+    for (const table of (await subjectTables(t)).filter((name) => !kept.includes(name))) {
+      const rows = await t.services.db.manager.query(`SELECT COUNT(*) AS n FROM ${table} WHERE subject_id = ?`, [me.id]);
+      expect({ table, n: Number(rows[0].n) }).toEqual({ table, n: 0 });
+    }
+    const granted = await t.services.db.manager.query("SELECT COUNT(*) AS n FROM consent_state WHERE subject_id = ? AND status = 'GRANTED'", [me.id]);
+    expect(Number(granted[0].n)).toBe(0);
     const signals = (await t.gql(SIGNALS, { first: 100 }, { token: await t.partnerKey("open-range-data") })).body.data!.partnerSignals.edges.map((e: any) => e.node.kind);
     expect(signals).toContain("DELETION_REQUESTED");
     // Seen again: GPC and the opt-outs of sale and advertising stand; other choices are gone.
