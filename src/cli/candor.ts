@@ -16,6 +16,7 @@ import { CatalogFileError } from "../modules/catalog/catalog-file";
 // everything else goes to stderr.
 
 const USAGE = `usage: candor <command>
+  help, --help, -h                                     this text
   migrate [--revert]                                   run pending migrations (or revert the last one)
   catalog apply <file.yaml>                            upsert a catalog file, all or nothing
   token subject <externalId> [--jurisdiction US-CA] [--ttl seconds]
@@ -62,9 +63,11 @@ export async function run(argv: string[]): Promise<string | null> {
       ttl: { type: "string" },
       sub: { type: "string" },
       scopes: { type: "string" },
+      help: { type: "boolean", short: "h" },
     },
   });
   const [command, sub, arg, ...rest] = positionals;
+  if (values.help || command === "help") return USAGE;
   if (rest.length > 0) throw new UsageError(`unexpected arguments: ${rest.join(" ")}`);
   switch (`${command ?? ""} ${sub ?? ""}`.trim()) {
     case "migrate": {
