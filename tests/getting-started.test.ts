@@ -1,11 +1,16 @@
 import { spawn } from "node:child_process";
+import { mkdtempSync } from "node:fs";
+import { createServer, type Server } from "node:net";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { TEST_JWT_SECRET } from "./helpers/server";
 
 // Getting started: what a newcomer sees when starting Candor and using the candor command, each
 // through the real process (src/main.ts, src/cli/candor.ts under ts-node) on a throwaway database.
 
 const root = join(__dirname, "..");
 const tsNode = require.resolve("ts-node/register/transpile-only");
+const NO_STACK = /^\s+at /m;
 
 interface Outcome {
   code: number | null;
@@ -13,10 +18,38 @@ interface Outcome {
   stderr: string;
 }
 
+interface Started extends Outcome {
+  /** The URL the server logged once serving; null when the process exited first. */
+  url: string | null;
+  stop(): Promise<Outcome>;
+}
+
+const freshSqlite = () => `sqlite:${join(mkdtempSync(join(tmpdir(), "candor-start-")), "candor.sqlite")}`;
+
 /** Env without the caller's Candor variables, so the machine's settings do not leak into a test. */
 function cleanEnv(extra: Record<string, string>): NodeJS.ProcessEnv {
   const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => !/^(CANDOR_|DATABASE_URL$|PORT$|HOST$|NODE_ENV$|LOG_LEVEL$)/.test(k)));
   return { ...env, ...extra };
+}
+
+/** Starts src/main.ts; resolves once it serves (its log says so) or once it exits. */
+function startMain(env: Record<string, string>): Promise<Started> {
+  const child = spawn("node", ["-r", tsNode, "src/main.ts"], { cwd: root, env: cleanEnv({ HOST: "127.0.0.1", PORT: "0", LOG_LEVEL: "info", ...env }) });
+  const out = { stdout: "", stderr: "" };
+  const exited = new Promise<Outcome>((resolve) => child.on("exit", (code) => resolve({ code, ...out })));
+  child.stdout.on("data", (d: Buffer) => (out.stdout += d.toString()));
+  child.stderr.on("data", (d: Buffer) => (out.stderr += d.toString()));
+  const serving = new Promise<string>((resolve) => {
+    child.stdout.on("data", () => {
+      const line = out.stdout.split("\n").find((l) => l.includes('"msg":"Candor is serving"'));
+      if (line) resolve(JSON.parse(line).url);
+    });
+  });
+  const stop = () => {
+    if (child.exitCode === null) child.kill("SIGTERM");
+    return exited;
+  };
+  return Promise.race([serving.then((url) => ({ url, ...out, code: null, stop })), exited.then((o) => ({ ...o, url: null, stop }))]);
 }
 
 /** Runs the candor command to its end. */
@@ -35,6 +68,29 @@ function candor(args: string[], env: Record<string, string>, cwd = root): Promis
 }
 
 describe("Getting started: what a newcomer sees", () => {
+  describe("starting Candor", () => {
+    let occupied: Server;
+    let port: number;
+    beforeAll(async () => {
+      occupied = createServer();
+      await new Promise<void>((resolve) => occupied.listen(0, "127.0.0.1", resolve));
+      port = (occupied.address() as { port: number }).port;
+    });
+    afterAll(() => new Promise<void>((resolve) => occupied.close(() => resolve())));
+
+    it("on a port already in use: one line naming the port and how to pick another, no stack, exit code 1", async () => {
+      const env = { NODE_ENV: "test", CANDOR_JWT_SECRET: TEST_JWT_SECRET, CANDOR_LOAD_DEMO_CATALOG: "false" };
+      const r = await startMain({ ...env, PORT: String(port), DATABASE_URL: freshSqlite() });
+      expect(r.url).toBeNull();
+      expect(r.code).toBe(1);
+      const said = `${r.stdout}\n${r.stderr}`;
+      expect(said).toContain(`Port ${port} is already in use: stop what uses it, or start Candor with PORT=<another port>`);
+      expect(said).not.toMatch(NO_STACK);
+      expect(said).not.toContain("Unhandled 'error' event");
+      expect(r.stderr.trim().split("\n")).toHaveLength(1);
+    });
+  });
+
   describe("the candor command", () => {
     it.each([["--help"], ["-h"], ["help"]])("candor %s prints the usage on stdout and exits 0", async (flag) => {
       const r = await candor([flag], {});

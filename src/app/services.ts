@@ -7,6 +7,7 @@ import { hs256Key, JwtVerifier } from "../auth/jwt";
 import type { Config } from "../config";
 import { Database } from "../kernel/db/database";
 import type { Services } from "./context";
+import { listen } from "./startup";
 import { buildBareSchema, buildServedSchema } from "./schema";
 import { createApollo } from "../http/apollo";
 import { Metrics } from "../http/metrics";
@@ -97,7 +98,7 @@ export async function startServer(services: Services, options: { unguarded?: boo
   const server = createHttpServer({ services, apollo, metrics });
   server.keepAliveTimeout = 65_000;
   server.requestTimeout = 30_000;
-  await new Promise<void>((resolve) => server.listen(services.config.port, services.config.host, resolve));
+  await listen(server, services.config.port, services.config.host);
   if (!options.unguarded) services.dispatcher.start();
   const { port } = server.address() as AddressInfo;
   const host = services.config.host === "0.0.0.0" ? "localhost" : services.config.host;
