@@ -121,7 +121,8 @@ export function loadConfig(env: Env = process.env): Config {
     logLevel: oneOf(env, "LOG_LEVEL", ["trace", "debug", "info", "warn", "error", "fatal", "silent"] as const,
       nodeEnv === "test" ? "silent" : "info"),
     exposeSqlCount: flag(env, "CANDOR_EXPOSE_SQL_COUNT", false),
-    loadDemoCatalog: flag(env, "CANDOR_LOAD_DEMO_CATALOG", true),
+    // The demo catalog by default only in development; production never gets demo people or decisions.
+    loadDemoCatalog: flag(env, "CANDOR_LOAD_DEMO_CATALOG", nodeEnv === "development"),
     receiptSigningKey: receiptKey(env),
     controllerName: text(env, "CANDOR_CONTROLLER_NAME") ?? "Candor demo controller",
     mspaCoveredTransaction: flag(env, "CANDOR_MSPA_COVERED_TRANSACTION", false),

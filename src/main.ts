@@ -20,8 +20,13 @@ async function main(): Promise<void> {
   const logger = pino({ level: config.logLevel });
   const services = await createServices(config, logger);
   if (config.loadDemoCatalog && (await loadDemoCatalogIfEmpty(services))) {
-    const decisions = await recordDemoDecisions(services);
-    logger.info({ decisions }, "loaded catalog/demo.yaml and demo decisions into the empty database");
+    // Asked for in production, the demo catalog comes alone: no demo person, no demo decisions.
+    if (config.nodeEnv === "production") {
+      logger.info("loaded catalog/demo.yaml into the empty database (production: no demo people or decisions)");
+    } else {
+      const decisions = await recordDemoDecisions(services);
+      logger.info({ decisions }, "loaded catalog/demo.yaml and demo decisions into the empty database");
+    }
   }
   const running = await startServer(services);
   logger.info({ url: running.url, database: services.db.dialect }, "Candor is serving");

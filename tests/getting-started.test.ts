@@ -3,6 +3,8 @@ import { mkdtempSync } from "node:fs";
 import { createServer, type Server } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { loadConfig } from "../src/config";
+import { Database } from "../src/kernel/db/database";
 import { TEST_JWT_SECRET } from "./helpers/server";
 
 // Getting started: what a newcomer sees when starting Candor and using the candor command, each
@@ -67,6 +69,22 @@ function candor(args: string[], env: Record<string, string>, cwd = root): Promis
   });
 }
 
+async function rowCounts(databaseUrl: string, tables: string[]): Promise<Record<string, number>> {
+  const db = await Database.open(databaseUrl);
+  try {
+    const counts: Record<string, number> = {};
+    for (const t of tables) counts[t] = Number((await db.manager.query(`SELECT COUNT(*) AS n FROM ${t}`))[0].n);
+    return counts;
+  } finally {
+    await db.close();
+  }
+}
+
+async function anonymous(url: string, query: string): Promise<any> {
+  const response = await fetch(url, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ query }) });
+  return response.json();
+}
+
 describe("Getting started: what a newcomer sees", () => {
   describe("starting Candor", () => {
     let occupied: Server;
@@ -88,6 +106,54 @@ describe("Getting started: what a newcomer sees", () => {
       expect(said).not.toMatch(NO_STACK);
       expect(said).not.toContain("Unhandled 'error' event");
       expect(r.stderr.trim().split("\n")).toHaveLength(1);
+    });
+
+    it("in production on an empty database: no demo catalog, no demo people, no demo decisions", async () => {
+      const databaseUrl = freshSqlite();
+      const r = await startMain({ NODE_ENV: "production", CANDOR_JWT_SECRET: TEST_JWT_SECRET, DATABASE_URL: databaseUrl });
+      expect(r.url).not.toBeNull();
+      const answer = await anonymous(r.url!, "{ purposes { key } partners { key } }");
+      const stopped = await r.stop();
+      expect(answer.data).toEqual({ purposes: [], partners: [] });
+      expect(stopped.stdout).not.toContain("demo");
+      const counts = await rowCounts(databaseUrl, ["purpose", "partner", "subject", "decision", "api_key"]);
+      expect(counts).toEqual({ purpose: 0, partner: 0, subject: 0, decision: 0, api_key: 0 });
+    });
+
+    it("in production asked for the demo catalog (CANDOR_LOAD_DEMO_CATALOG=true): the catalog, no demo people or decisions", async () => {
+      const databaseUrl = freshSqlite();
+      const env = { NODE_ENV: "production", CANDOR_JWT_SECRET: TEST_JWT_SECRET, CANDOR_LOAD_DEMO_CATALOG: "true" };
+      const r = await startMain({ ...env, DATABASE_URL: databaseUrl });
+      expect(r.url).not.toBeNull();
+      const answer = await anonymous(r.url!, "{ purposes { key } }");
+      await r.stop();
+      expect(answer.data.purposes.length).toBeGreaterThan(0);
+      const counts = await rowCounts(databaseUrl, ["subject", "decision", "api_key"]);
+      expect(counts).toEqual({ subject: 0, decision: 0, api_key: 0 });
+    });
+
+    it("in development on an empty database: the demo catalog, the demo person's decisions and demo credentials", async () => {
+      const databaseUrl = freshSqlite();
+      const r = await startMain({ NODE_ENV: "development", DATABASE_URL: databaseUrl });
+      expect(r.url).not.toBeNull();
+      const stopped = await r.stop();
+      expect(stopped.stdout).toContain("Demo credentials");
+      const counts = await rowCounts(databaseUrl, ["purpose", "subject", "decision"]);
+      expect(counts.purpose).toBeGreaterThan(0);
+      expect(counts.subject).toBe(1);
+      expect(counts.decision).toBe(5);
+    });
+  });
+
+  describe("configuration", () => {
+    it("loads the demo catalog by default in development only; CANDOR_LOAD_DEMO_CATALOG decides otherwise", () => {
+      const load = (env: Record<string, string>) => loadConfig({ CANDOR_JWT_SECRET: TEST_JWT_SECRET, ...env }).loadDemoCatalog;
+      expect(load({})).toBe(true);
+      expect(load({ NODE_ENV: "development" })).toBe(true);
+      expect(load({ NODE_ENV: "production" })).toBe(false);
+      expect(load({ NODE_ENV: "test" })).toBe(false);
+      expect(load({ NODE_ENV: "production", CANDOR_LOAD_DEMO_CATALOG: "true" })).toBe(true);
+      expect(load({ NODE_ENV: "development", CANDOR_LOAD_DEMO_CATALOG: "false" })).toBe(false);
     });
   });
 
