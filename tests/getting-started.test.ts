@@ -165,5 +165,41 @@ describe("Getting started: what a newcomer sees", () => {
       expect(r.stdout).toContain("token subject <externalId>");
       expect(r.stderr).toBe("");
     });
+
+    it("candor token: stdout is only the token; stderr names the database, and so the development secret it signed with", async () => {
+      const databaseUrl = freshSqlite();
+      const r = await candor(["token", "subject", "x"], { NODE_ENV: "test", DATABASE_URL: databaseUrl });
+      expect(r.code).toBe(0);
+      expect(r.stdout).toMatch(/^eyJ[\w-]+\.[\w-]+\.[\w-]+\n$/);
+      expect(r.stderr).toContain(`DATABASE_URL=${databaseUrl}`);
+      expect(r.stderr).toContain("development secret kept in the database");
+    });
+
+    it("candor token with CANDOR_JWT_SECRET: stderr says that secret signed it, and which database it used", async () => {
+      const databaseUrl = freshSqlite();
+      const r = await candor(["token", "admin"], { NODE_ENV: "test", DATABASE_URL: databaseUrl, CANDOR_JWT_SECRET: TEST_JWT_SECRET });
+      expect(r.code).toBe(0);
+      expect(r.stdout).toMatch(/^eyJ[\w-]+\.[\w-]+\.[\w-]+\n$/);
+      expect(r.stderr).toContain("signed with CANDOR_JWT_SECRET");
+      expect(r.stderr).toContain(`DATABASE_URL=${databaseUrl}`);
+      expect(r.stderr).not.toContain(TEST_JWT_SECRET);
+    });
+
+    it("candor token without DATABASE_URL: stderr names the default database and the file it is", async () => {
+      const cwd = mkdtempSync(join(tmpdir(), "candor-cwd-"));
+      const r = await candor(["token", "subject", "x"], { NODE_ENV: "test" }, cwd);
+      expect(r.code).toBe(0);
+      expect(r.stdout).toMatch(/^eyJ[\w-]+\.[\w-]+\.[\w-]+\n$/);
+      expect(r.stderr).toContain(`sqlite:./data/candor.sqlite (the file ${join(cwd, "data", "candor.sqlite")})`);
+      expect(r.stderr).toContain("DATABASE_URL is not set");
+    });
+
+    it("candor apikey: stdout is only the key; stderr names the database that keeps it", async () => {
+      const databaseUrl = freshSqlite();
+      const r = await candor(["apikey", "service", "engine", "--scopes", "consent:read"], { NODE_ENV: "test", DATABASE_URL: databaseUrl });
+      expect(r.code).toBe(0);
+      expect(r.stdout).toMatch(/^cnd_\S+\n$/);
+      expect(r.stderr).toContain(`DATABASE_URL=${databaseUrl}`);
+    });
   });
 });
