@@ -4,7 +4,7 @@ import { createServices, startServer } from "./app/services";
 import { ConfigError, loadConfig } from "./config";
 import { createDemoCredentials, loadDemoCatalogIfEmpty } from "./app/demo/demo";
 import { recordDemoDecisions } from "./app/demo/demo-decisions";
-import { ListenError, PortInUseError } from "./app/startup";
+import { startupProblem } from "./app/startup";
 
 async function main(): Promise<void> {
   let config;
@@ -65,7 +65,8 @@ Try:  curl -s ${running.url} -H 'content-type: application/json' \\
 
 main().catch((err) => {
   // Problems with a known remedy are one line that says it; anything else keeps its message.
-  if (err instanceof PortInUseError || err instanceof ListenError) console.error(`Candor cannot start: ${err.message}`);
+  const problem = startupProblem(err);
+  if (problem !== null) console.error(`Candor cannot start: ${problem}`);
   else console.error("Candor failed to start:", err instanceof Error ? err.message : err);
   process.exit(1);
 });

@@ -1,4 +1,5 @@
-import { spawn } from "node:child_process";
+import { execFileSync, spawn } from "node:child_process";
+import { randomBytes } from "node:crypto";
 import { mkdtempSync } from "node:fs";
 import { createServer, type Server } from "node:net";
 import { tmpdir } from "node:os";
@@ -85,6 +86,22 @@ async function anonymous(url: string, query: string): Promise<any> {
   return response.json();
 }
 
+// A MariaDB at 127.0.0.1:3306 (root, no password), asked for a database that does not exist (none is
+// created). Where none answers, the tests that need it are skipped and say so in their name.
+const MARIADB = "mariadb://root@127.0.0.1:3306";
+const mariaDbReachable = (() => {
+  const probe = "require('net').connect(3306, '127.0.0.1').on('connect', () => process.exit(0)).on('error', () => process.exit(1))";
+  try {
+    execFileSync("node", ["-e", probe], { timeout: 5000 });
+    return true;
+  } catch {
+    return false;
+  }
+})();
+const onMariaDb = (name: string, test: () => Promise<void>) =>
+  mariaDbReachable ? it(name, test) : it.skip(`${name} (skipped: MariaDB is not reachable at 127.0.0.1:3306)`, test);
+const missingDatabaseUrl = () => `${MARIADB}/candor_missing_${randomBytes(6).toString("hex")}`;
+
 describe("Getting started: what a newcomer sees", () => {
   describe("starting Candor", () => {
     let occupied: Server;
@@ -142,6 +159,17 @@ describe("Getting started: what a newcomer sees", () => {
       expect(counts.purpose).toBeGreaterThan(0);
       expect(counts.subject).toBe(1);
       expect(counts.decision).toBe(5);
+    })
+    onMariaDb("on a MariaDB database that does not exist: one line saying to CREATE DATABASE it, exit code 1", async () => {
+      const databaseUrl = missingDatabaseUrl();
+      const r = await startMain({ NODE_ENV: "test", CANDOR_JWT_SECRET: TEST_JWT_SECRET, DATABASE_URL: databaseUrl });
+      expect(r.url).toBeNull();
+      expect(r.code).toBe(1);
+      expect(r.stderr.trim()).toBe(
+        `Candor cannot start: The database ${databaseUrl.split("/").pop()} in DATABASE_URL does not exist: ` +
+          `create it first (CREATE DATABASE ${databaseUrl.split("/").pop()}); Candor creates its tables`,
+      );
+      expect(`${r.stdout}${r.stderr}`).not.toMatch(NO_STACK);
     });
   });
 
@@ -200,6 +228,15 @@ describe("Getting started: what a newcomer sees", () => {
       expect(r.code).toBe(0);
       expect(r.stdout).toMatch(/^cnd_\S+\n$/);
       expect(r.stderr).toContain(`DATABASE_URL=${databaseUrl}`);
+    });
+
+    onMariaDb("candor on a MariaDB database that does not exist: one line saying to CREATE DATABASE it, exit code 1", async () => {
+      const databaseUrl = missingDatabaseUrl();
+      const r = await candor(["token", "admin"], { NODE_ENV: "test", CANDOR_JWT_SECRET: TEST_JWT_SECRET, DATABASE_URL: databaseUrl });
+      expect(r.code).toBe(1);
+      expect(r.stdout).toBe("");
+      expect(r.stderr.trim().split("\n")).toHaveLength(1);
+      expect(r.stderr).toContain(`CREATE DATABASE ${databaseUrl.split("/").pop()}`);
     });
   });
 });

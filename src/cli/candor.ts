@@ -10,6 +10,7 @@ import { CLI_ACTOR } from "../kernel/principal";
 import { type Config, ConfigError, DEFAULT_DATABASE_URL, loadConfig } from "../config";
 import { Database } from "../kernel/db/database";
 import type { Services } from "../app/context";
+import { startupProblem } from "../app/startup";
 import { CatalogApplyService } from "../modules/catalog/catalog-apply.service";
 import { CatalogFileError } from "../modules/catalog/catalog-file";
 
@@ -174,6 +175,9 @@ export function cli(argv: string[]): Promise<void> {
         process.exitCode = 2;
       } else if (err instanceof CatalogFileError || err instanceof ApiKeyError || err instanceof ConfigError) {
         console.error(err.message);
+        process.exitCode = 1;
+      } else if (startupProblem(err) !== null) {
+        console.error(`candor: ${startupProblem(err)}`);
         process.exitCode = 1;
       } else {
         console.error(`candor: ${err instanceof Error ? err.message : String(err)}`);
