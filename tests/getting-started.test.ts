@@ -149,12 +149,13 @@ describe("Getting started: what a newcomer sees", () => {
       expect(counts).toEqual({ subject: 0, decision: 0, api_key: 0 });
     });
 
-    it("in development on an empty database: the demo catalog, the demo person's decisions and demo credentials", async () => {
+    it("in development on an empty database: the demo catalog and decisions, credentials for the README's broker", async () => {
       const databaseUrl = freshSqlite();
       const r = await startMain({ NODE_ENV: "development", DATABASE_URL: databaseUrl });
       expect(r.url).not.toBeNull();
       const stopped = await r.stop();
       expect(stopped.stdout).toContain("Demo credentials");
+      expect(stopped.stdout).toMatch(/partner {2}\(open-range-data\) {2}cnd_/);
       const counts = await rowCounts(databaseUrl, ["purpose", "subject", "decision"]);
       expect(counts.purpose).toBeGreaterThan(0);
       expect(counts.subject).toBe(1);
