@@ -1,6 +1,6 @@
 import { execFileSync, spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
-import { mkdtempSync } from "node:fs";
+import { mkdtempSync, rmSync } from "node:fs";
 import { createServer, type Server } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -27,17 +27,24 @@ interface Started extends Outcome {
   stop(): Promise<Outcome>;
 }
 
-const freshSqlite = () => `sqlite:${join(mkdtempSync(join(tmpdir(), "candor-start-")), "candor.sqlite")}`;
+/** Throwaway directories, removed after the suite. */
+const made: string[] = [];
+afterAll(() => made.forEach((dir) => rmSync(dir, { recursive: true, force: true })));
+const freshDir = () => made[made.push(mkdtempSync(join(tmpdir(), "candor-start-"))) - 1];
+const freshSqlite = () => `sqlite:${join(freshDir(), "candor.sqlite")}`;
 
 /** Env without the caller's Candor variables, so the machine's settings do not leak into a test. */
 function cleanEnv(extra: Record<string, string>): NodeJS.ProcessEnv {
-  const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => !/^(CANDOR_|DATABASE_URL$|PORT$|HOST$|NODE_ENV$|LOG_LEVEL$)/.test(k)));
-  return { ...env, ...extra };
+  const theirs = /^(CANDOR_|DATABASE_URL$|PORT$|HOST$|NODE_ENV$|LOG_LEVEL$)/;
+  return { ...Object.fromEntries(Object.entries(process.env).filter(([k]) => !theirs.test(k))), ...extra };
 }
 
 /** Starts src/main.ts; resolves once it serves (its log says so) or once it exits. */
 function startMain(env: Record<string, string>): Promise<Started> {
-  const child = spawn("node", ["-r", tsNode, "src/main.ts"], { cwd: root, env: cleanEnv({ HOST: "127.0.0.1", PORT: "0", LOG_LEVEL: "info", ...env }) });
+  const child = spawn("node", ["-r", tsNode, "src/main.ts"], {
+    cwd: root,
+    env: cleanEnv({ HOST: "127.0.0.1", PORT: "0", LOG_LEVEL: "info", ...env }),
+  });
   const out = { stdout: "", stderr: "" };
   const exited = new Promise<Outcome>((resolve) => child.on("exit", (code) => resolve({ code, ...out })));
   child.stdout.on("data", (d: Buffer) => (out.stdout += d.toString()));
@@ -52,7 +59,10 @@ function startMain(env: Record<string, string>): Promise<Started> {
     if (child.exitCode === null) child.kill("SIGTERM");
     return exited;
   };
-  return Promise.race([serving.then((url) => ({ url, ...out, code: null, stop })), exited.then((o) => ({ ...o, url: null, stop }))]);
+  return Promise.race([
+    serving.then((url) => ({ url, ...out, code: null, stop })),
+    exited.then((o) => ({ ...o, url: null, stop })),
+  ]);
 }
 
 /** Runs the candor command to its end. */
@@ -82,15 +92,16 @@ async function rowCounts(databaseUrl: string, tables: string[]): Promise<Record<
 }
 
 async function anonymous(url: string, query: string): Promise<any> {
-  const response = await fetch(url, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ query }) });
-  return response.json();
+  const headers = { "content-type": "application/json" };
+  return (await fetch(url, { method: "POST", headers, body: JSON.stringify({ query }) })).json();
 }
 
 // A MariaDB at 127.0.0.1:3306 (root, no password), asked for a database that does not exist (none is
 // created). Where none answers, the tests that need it are skipped and say so in their name.
 const MARIADB = "mariadb://root@127.0.0.1:3306";
 const mariaDbReachable = (() => {
-  const probe = "require('net').connect(3306, '127.0.0.1').on('connect', () => process.exit(0)).on('error', () => process.exit(1))";
+  const probe = "require('net').connect(3306, '127.0.0.1')" +
+    ".on('connect', () => process.exit(0)).on('error', () => process.exit(1))";
   try {
     execFileSync("node", ["-e", probe], { timeout: 5000 });
     return true;
@@ -100,7 +111,7 @@ const mariaDbReachable = (() => {
 })();
 const onMariaDb = (name: string, test: () => Promise<void>) =>
   mariaDbReachable ? it(name, test) : it.skip(`${name} (skipped: MariaDB is not reachable at 127.0.0.1:3306)`, test);
-const missingDatabaseUrl = () => `${MARIADB}/candor_missing_${randomBytes(6).toString("hex")}`;
+const missingDatabase = () => `candor_missing_${randomBytes(6).toString("hex")}`;
 
 describe("Getting started: what a newcomer sees", () => {
   describe("starting Candor", () => {
@@ -113,13 +124,14 @@ describe("Getting started: what a newcomer sees", () => {
     });
     afterAll(() => new Promise<void>((resolve) => occupied.close(() => resolve())));
 
-    it("on a port already in use: one line naming the port and how to pick another, no stack, exit code 1", async () => {
+    it("on a port already in use: one line naming the port and how to pick another, exit code 1", async () => {
       const env = { NODE_ENV: "test", CANDOR_JWT_SECRET: TEST_JWT_SECRET, CANDOR_LOAD_DEMO_CATALOG: "false" };
       const r = await startMain({ ...env, PORT: String(port), DATABASE_URL: freshSqlite() });
       expect(r.url).toBeNull();
       expect(r.code).toBe(1);
       const said = `${r.stdout}\n${r.stderr}`;
-      expect(said).toContain(`Port ${port} is already in use: stop what uses it, or start Candor with PORT=<another port>`);
+      const oneLine = `Port ${port} is already in use: stop what uses it, or start Candor with PORT=<another port>`;
+      expect(said).toContain(oneLine);
       expect(said).not.toMatch(NO_STACK);
       expect(said).not.toContain("Unhandled 'error' event");
       expect(r.stderr.trim().split("\n")).toHaveLength(1);
@@ -127,7 +139,8 @@ describe("Getting started: what a newcomer sees", () => {
 
     it("in production on an empty database: no demo catalog, no demo people, no demo decisions", async () => {
       const databaseUrl = freshSqlite();
-      const r = await startMain({ NODE_ENV: "production", CANDOR_JWT_SECRET: TEST_JWT_SECRET, DATABASE_URL: databaseUrl });
+      const env = { NODE_ENV: "production", CANDOR_JWT_SECRET: TEST_JWT_SECRET };
+      const r = await startMain({ ...env, DATABASE_URL: databaseUrl });
       expect(r.url).not.toBeNull();
       const answer = await anonymous(r.url!, "{ purposes { key } partners { key } }");
       const stopped = await r.stop();
@@ -137,7 +150,7 @@ describe("Getting started: what a newcomer sees", () => {
       expect(counts).toEqual({ purpose: 0, partner: 0, subject: 0, decision: 0, api_key: 0 });
     });
 
-    it("in production asked for the demo catalog (CANDOR_LOAD_DEMO_CATALOG=true): the catalog, no demo people or decisions", async () => {
+    it("in production asked for the demo catalog: the catalog, but no demo people or decisions", async () => {
       const databaseUrl = freshSqlite();
       const env = { NODE_ENV: "production", CANDOR_JWT_SECRET: TEST_JWT_SECRET, CANDOR_LOAD_DEMO_CATALOG: "true" };
       const r = await startMain({ ...env, DATABASE_URL: databaseUrl });
@@ -149,7 +162,7 @@ describe("Getting started: what a newcomer sees", () => {
       expect(counts).toEqual({ subject: 0, decision: 0, api_key: 0 });
     });
 
-    it("in development on an empty database: the demo catalog and decisions, credentials for the README's broker", async () => {
+    it("in development on an empty database: demo catalog, decisions, and a key for the README's broker", async () => {
       const databaseUrl = freshSqlite();
       const r = await startMain({ NODE_ENV: "development", DATABASE_URL: databaseUrl });
       expect(r.url).not.toBeNull();
@@ -160,15 +173,17 @@ describe("Getting started: what a newcomer sees", () => {
       expect(counts.purpose).toBeGreaterThan(0);
       expect(counts.subject).toBe(1);
       expect(counts.decision).toBe(5);
-    })
-    onMariaDb("on a MariaDB database that does not exist: one line saying to CREATE DATABASE it, exit code 1", async () => {
-      const databaseUrl = missingDatabaseUrl();
-      const r = await startMain({ NODE_ENV: "test", CANDOR_JWT_SECRET: TEST_JWT_SECRET, DATABASE_URL: databaseUrl });
+    });
+
+    onMariaDb("on a MariaDB database that does not exist: one line saying to CREATE DATABASE it, exit 1", async () => {
+      const name = missingDatabase();
+      const env = { NODE_ENV: "test", CANDOR_JWT_SECRET: TEST_JWT_SECRET };
+      const r = await startMain({ ...env, DATABASE_URL: `${MARIADB}/${name}` });
       expect(r.url).toBeNull();
       expect(r.code).toBe(1);
       expect(r.stderr.trim()).toBe(
-        `Candor cannot start: The database ${databaseUrl.split("/").pop()} in DATABASE_URL does not exist: ` +
-          `create it first (CREATE DATABASE ${databaseUrl.split("/").pop()}); Candor creates its tables`,
+        `Candor cannot start: The database ${name} in DATABASE_URL does not exist: ` +
+          `create it first (CREATE DATABASE ${name}); Candor creates its tables`,
       );
       expect(`${r.stdout}${r.stderr}`).not.toMatch(NO_STACK);
     });
@@ -176,7 +191,8 @@ describe("Getting started: what a newcomer sees", () => {
 
   describe("configuration", () => {
     it("loads the demo catalog by default in development only; CANDOR_LOAD_DEMO_CATALOG decides otherwise", () => {
-      const load = (env: Record<string, string>) => loadConfig({ CANDOR_JWT_SECRET: TEST_JWT_SECRET, ...env }).loadDemoCatalog;
+      const load = (env: Record<string, string>) =>
+        loadConfig({ CANDOR_JWT_SECRET: TEST_JWT_SECRET, ...env }).loadDemoCatalog;
       expect(load({})).toBe(true);
       expect(load({ NODE_ENV: "development" })).toBe(true);
       expect(load({ NODE_ENV: "production" })).toBe(false);
@@ -195,7 +211,7 @@ describe("Getting started: what a newcomer sees", () => {
       expect(r.stderr).toBe("");
     });
 
-    it("candor token: stdout is only the token; stderr names the database, and so the development secret it signed with", async () => {
+    it("candor token: stdout is only the token; stderr names the database, so the development secret", async () => {
       const databaseUrl = freshSqlite();
       const r = await candor(["token", "subject", "x"], { NODE_ENV: "test", DATABASE_URL: databaseUrl });
       expect(r.code).toBe(0);
@@ -204,9 +220,10 @@ describe("Getting started: what a newcomer sees", () => {
       expect(r.stderr).toContain("development secret kept in the database");
     });
 
-    it("candor token with CANDOR_JWT_SECRET: stderr says that secret signed it, and which database it used", async () => {
+    it("candor token with CANDOR_JWT_SECRET: stderr says that secret signed it, and on which database", async () => {
       const databaseUrl = freshSqlite();
-      const r = await candor(["token", "admin"], { NODE_ENV: "test", DATABASE_URL: databaseUrl, CANDOR_JWT_SECRET: TEST_JWT_SECRET });
+      const env = { NODE_ENV: "test", CANDOR_JWT_SECRET: TEST_JWT_SECRET };
+      const r = await candor(["token", "admin"], { ...env, DATABASE_URL: databaseUrl });
       expect(r.code).toBe(0);
       expect(r.stdout).toMatch(/^eyJ[\w-]+\.[\w-]+\.[\w-]+\n$/);
       expect(r.stderr).toContain("signed with CANDOR_JWT_SECRET");
@@ -215,7 +232,7 @@ describe("Getting started: what a newcomer sees", () => {
     });
 
     it("candor token without DATABASE_URL: stderr names the default database and the file it is", async () => {
-      const cwd = mkdtempSync(join(tmpdir(), "candor-cwd-"));
+      const cwd = freshDir();
       const r = await candor(["token", "subject", "x"], { NODE_ENV: "test" }, cwd);
       expect(r.code).toBe(0);
       expect(r.stdout).toMatch(/^eyJ[\w-]+\.[\w-]+\.[\w-]+\n$/);
@@ -225,19 +242,23 @@ describe("Getting started: what a newcomer sees", () => {
 
     it("candor apikey: stdout is only the key; stderr names the database that keeps it", async () => {
       const databaseUrl = freshSqlite();
-      const r = await candor(["apikey", "service", "engine", "--scopes", "consent:read"], { NODE_ENV: "test", DATABASE_URL: databaseUrl });
+      const r = await candor(["apikey", "service", "engine", "--scopes", "consent:read"], {
+        NODE_ENV: "test",
+        DATABASE_URL: databaseUrl,
+      });
       expect(r.code).toBe(0);
       expect(r.stdout).toMatch(/^cnd_\S+\n$/);
       expect(r.stderr).toContain(`DATABASE_URL=${databaseUrl}`);
     });
 
-    onMariaDb("candor on a MariaDB database that does not exist: one line saying to CREATE DATABASE it, exit code 1", async () => {
-      const databaseUrl = missingDatabaseUrl();
-      const r = await candor(["token", "admin"], { NODE_ENV: "test", CANDOR_JWT_SECRET: TEST_JWT_SECRET, DATABASE_URL: databaseUrl });
+    onMariaDb("candor on a MariaDB database that does not exist: one line saying to CREATE DATABASE it", async () => {
+      const name = missingDatabase();
+      const env = { NODE_ENV: "test", CANDOR_JWT_SECRET: TEST_JWT_SECRET };
+      const r = await candor(["token", "admin"], { ...env, DATABASE_URL: `${MARIADB}/${name}` });
       expect(r.code).toBe(1);
       expect(r.stdout).toBe("");
       expect(r.stderr.trim().split("\n")).toHaveLength(1);
-      expect(r.stderr).toContain(`CREATE DATABASE ${databaseUrl.split("/").pop()}`);
+      expect(r.stderr).toContain(`CREATE DATABASE ${name}`);
     });
   });
 });

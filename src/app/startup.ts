@@ -18,10 +18,12 @@ export class ListenError extends Error {}
 export function listen(server: Server, port: number, host: string): Promise<void> {
   return new Promise((resolve, reject) => {
     const fail = (err: NodeJS.ErrnoException) => {
-      if (err.code === "EADDRINUSE") reject(new PortInUseError(port));
-      else if (err.code === "EACCES") reject(new ListenError(`Port ${port} needs privileges: start Candor with PORT=<a port above 1023>`));
-      else if (err.code === "EADDRNOTAVAIL") reject(new ListenError(`HOST=${host} is not an address of this machine: use 0.0.0.0 or 127.0.0.1`));
-      else reject(err);
+      if (err.code === "EADDRINUSE") return reject(new PortInUseError(port));
+      if (err.code === "EACCES") return reject(new ListenError(`Port ${port} needs privileges: use a PORT above 1023`));
+      if (err.code === "EADDRNOTAVAIL") {
+        return reject(new ListenError(`HOST=${host} is not an address of this machine: use 0.0.0.0 or 127.0.0.1`));
+      }
+      reject(err);
     };
     server.once("error", fail);
     server.listen(port, host, () => {
