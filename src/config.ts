@@ -40,6 +40,9 @@ export interface Config {
 
 export class ConfigError extends Error {}
 
+/** Where Candor keeps its data when DATABASE_URL is not set (relative to the working directory). */
+export const DEFAULT_DATABASE_URL = "sqlite:./data/candor.sqlite";
+
 type Env = Record<string, string | undefined>;
 
 function oneOf<T extends string>(env: Env, name: string, allowed: readonly T[], fallback: T): T {
@@ -109,7 +112,7 @@ export function loadConfig(env: Env = process.env): Config {
     nodeEnv,
     port: integer(env, "PORT", 4000, 0, 65535),
     host: text(env, "HOST") ?? "0.0.0.0",
-    databaseUrl: text(env, "DATABASE_URL") ?? "sqlite:./data/candor.sqlite",
+    databaseUrl: text(env, "DATABASE_URL") ?? DEFAULT_DATABASE_URL,
     jwtSecret,
     jwksUrl,
     jwtIssuer: text(env, "CANDOR_JWT_ISSUER"),
@@ -121,7 +124,8 @@ export function loadConfig(env: Env = process.env): Config {
     logLevel: oneOf(env, "LOG_LEVEL", ["trace", "debug", "info", "warn", "error", "fatal", "silent"] as const,
       nodeEnv === "test" ? "silent" : "info"),
     exposeSqlCount: flag(env, "CANDOR_EXPOSE_SQL_COUNT", false),
-    loadDemoCatalog: flag(env, "CANDOR_LOAD_DEMO_CATALOG", true),
+    // The demo catalog by default only in development; production never gets demo people or decisions.
+    loadDemoCatalog: flag(env, "CANDOR_LOAD_DEMO_CATALOG", nodeEnv === "development"),
     receiptSigningKey: receiptKey(env),
     controllerName: text(env, "CANDOR_CONTROLLER_NAME") ?? "Candor demo controller",
     mspaCoveredTransaction: flag(env, "CANDOR_MSPA_COVERED_TRANSACTION", false),

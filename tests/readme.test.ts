@@ -14,8 +14,10 @@ describe("README queries", () => {
   let purposeId: string;
   let credentials: Record<string, Array<string | undefined>>;
   let variables: Record<string, string>;
+  const answers: Record<string, any> = {};
   beforeAll(async () => {
-    t = await startTestServer();
+    // No signal lag: the partner's pull sees at once the signals the steps before it produce.
+    t = await startTestServer({ env: { CANDOR_SIGNAL_LAG_MS: "0" } });
     await recordDemoDecisions(t.services);
     purposeId = (await t.gql("{ purposes { id } }")).body.data!.purposes[0].id;
     credentials = {
@@ -43,7 +45,26 @@ describe("README queries", () => {
       expect(r.body.errors).toBeUndefined();
       expect(r.status).toBe(200);
       expect(JSON.stringify(r.body.data)).not.toContain('"userErrors":[{');
+      answers[/^(?:query|mutation) (\w+)/m.exec(query)?.[1] ?? "anonymous"] = r.body.data;
     }
+    // The partner acknowledges the signal it pulled.
+    const pulled = answers.PullSignals?.partnerSignals.edges[0];
+    if (pulled) variables.signal = pulled.node.id;
+  });
+
+  it("show where every variable comes from: each is named in the text or a query before its example", () => {
+    for (const query of queries.filter((q) => /^(query|mutation) \w+\(/m.test(q))) {
+      const before = readme.slice(0, readme.indexOf(query));
+      const shown = before.slice(before.lastIndexOf("```", before.length - 12));
+      for (const [, name] of query.matchAll(/\$(\w+):/g)) expect(shown).toContain(`"${name}"`);
+    }
+  });
+
+  it("give the partner a signal to pull: the steps before its pull produce one, about the README's own sharing", () => {
+    const signals = answers.PullSignals?.partnerSignals.edges.map((e: any) => e.node) ?? [];
+    const sale = expect.objectContaining({ agreement: { key: "audience-data-sale" } });
+    expect(signals).toEqual(expect.arrayContaining([sale]));
+    expect(answers.ActedOn?.acknowledgePartnerSignals.acknowledged).toBe(1);
   });
 });
 

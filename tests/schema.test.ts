@@ -1,6 +1,6 @@
 import "reflect-metadata";
-import { execFileSync } from "node:child_process";
-import { readFileSync } from "node:fs";
+import { spawnSync } from "node:child_process";
+import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { buildSchema, isIntrospectionType, isObjectType } from "graphql";
 import { describePermissions, permissionMap } from "../src/app/permissions";
@@ -13,19 +13,29 @@ describe("schema as contract", () => {
     expect(readFileSync(join(root, "schema", "schema.graphql"), "utf8")).toBe(await printBareSchema());
   });
 
-  it("has no gap against the contract in the parts built so far", () => {
-    let output = "";
-    try {
-      output = execFileSync("node", [join(root, "..", "shared", "tools", "contract-check.mjs"), "schema/schema.graphql"], { cwd: root, encoding: "utf8" });
-    } catch (err) {
-      output = (err as { stdout: string }).stdout;
-    }
-    // tests/contract-gaps.txt lists the gaps that belong to issues not built yet, reviewed line by
-    // line; it only ever shrinks. Anything else is a regression.
-    const allowed = new Set(readFileSync(join(__dirname, "contract-gaps.txt"), "utf8").split("\n").filter(Boolean));
-    const gaps = output.split("\n").filter((l) => l.startsWith("- ") && !allowed.has(l));
-    expect(gaps).toEqual([]);
-  });
+  // The contract tool lives beside the project (../shared), not in it: a standalone clone has no
+  // contract to compare with, and says so by skipping. Where the tool is, it must run.
+  const contractCheck = join(root, "..", "shared", "tools", "contract-check.mjs");
+  const contractCheckHere = existsSync(contractCheck);
+  const noGaps = "has no gap against the contract in the parts built so far";
+  const absent = "../shared/tools/contract-check.mjs is not beside this clone";
+  if (!contractCheckHere) console.warn(`skipped "${noGaps}": ${absent}`);
+
+  (contractCheckHere ? it : it.skip)(
+    contractCheckHere ? noGaps : `${noGaps} (skipped: ${absent})`,
+    () => {
+      const run = spawnSync("node", [contractCheck, "schema/schema.graphql"], { cwd: root, encoding: "utf8" });
+      // Exit 0 (compatible) or 1 (gaps listed), with its summary line; anything else means it did not run.
+      const ran = (run.status === 0 || run.status === 1) && /^contract: (compatible|\d+ gaps)$/m.test(run.stdout ?? "");
+      const why = run.error?.message ?? run.stderr;
+      if (!ran) throw new Error(`contract-check.mjs did not run (exit ${run.status}): ${why}`);
+      // tests/contract-gaps.txt lists the gaps that belong to issues not built yet, reviewed line by
+      // line; it only ever shrinks. Anything else is a regression.
+      const allowed = new Set(readFileSync(join(__dirname, "contract-gaps.txt"), "utf8").split("\n").filter(Boolean));
+      const gaps = run.stdout.split("\n").filter((l) => l.startsWith("- ") && !allowed.has(l));
+      expect(gaps).toEqual([]);
+    },
+  );
 });
 
 describe("permissions", () => {

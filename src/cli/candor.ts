@@ -1,14 +1,16 @@
 import "reflect-metadata";
 import { readFileSync } from "node:fs";
+import { isAbsolute, resolve } from "node:path";
 import { parseArgs } from "node:util";
 import pino from "pino";
 import { createServices } from "../app/services";
 import { ApiKeyError } from "../auth/api-key.service";
 import { hs256Key, signToken } from "../auth/jwt";
 import { CLI_ACTOR } from "../kernel/principal";
-import { ConfigError, loadConfig } from "../config";
+import { type Config, ConfigError, DEFAULT_DATABASE_URL, loadConfig } from "../config";
 import { openDatabase } from "../app/entities";
 import type { Services } from "../app/context";
+import { startupProblem } from "../app/startup";
 import { CatalogApplyService } from "../modules/catalog/catalog-apply.service";
 import { CatalogFileError } from "../modules/catalog/catalog-file";
 
@@ -16,6 +18,7 @@ import { CatalogFileError } from "../modules/catalog/catalog-file";
 // everything else goes to stderr.
 
 const USAGE = `usage: candor <command>
+  help, --help, -h                                     this text
   migrate [--revert]                                   run pending migrations (or revert the last one)
   catalog apply <file.yaml>                            upsert a catalog file, all or nothing
   token subject <externalId> [--jurisdiction US-CA] [--ttl seconds]
@@ -46,10 +49,41 @@ async function withServices<T>(work: (services: Services) => Promise<T>): Promis
   }
 }
 
+/**
+ * The database a command used, as a reader can compare it with the server's: a token signed with
+ * the development secret, or a key, works only on a server that uses the same database.
+ */
+export function describeDatabase(url: string): string {
+  const shown = url.replace(/\/\/([^:@/]+):[^@/]*@/, "//$1:***@");
+  const path = url.startsWith("sqlite:") ? url.slice("sqlite:".length).replace(/^\/\//, "") : null;
+  const file = path && path !== ":memory:" && !isAbsolute(path) ? ` (the file ${resolve(path)})` : "";
+  if (url === DEFAULT_DATABASE_URL) return `${shown}${file}, the default: DATABASE_URL is not set`;
+  return `DATABASE_URL=${shown}${file}`;
+}
+
+/** Which secret signs the token, and so which server accepts it (said on stderr; stdout is the token alone). */
+function signingNote(config: Config): string {
+  const database = describeDatabase(config.databaseUrl);
+  if (config.jwtSecret) {
+    return `candor: signed with CANDOR_JWT_SECRET (database: ${database}); ` +
+      "a server accepts this token when it has the same CANDOR_JWT_SECRET";
+  }
+  return `candor: signed with the development secret kept in the database ${database}; a server accepts this token ` +
+    "only when it uses the same DATABASE_URL (or when both set the same CANDOR_JWT_SECRET)";
+}
+
 async function mintToken(services: Services, claims: Parameters<typeof signToken>[2], seconds: number): Promise<string> {
   const key = await hs256Key(services.config, services.db);
   if (!key) throw new UsageError("Tokens can be minted only with CANDOR_JWT_SECRET (or, outside production, the generated development secret)");
+  console.error(signingNote(services.config));
   return signToken(services.config, key, claims, seconds);
+}
+
+/** Says on stderr where a new key is kept (only a server on that database accepts it); returns the key. */
+function noted(services: Services, key: string): string {
+  const database = describeDatabase(services.config.databaseUrl);
+  console.error(`candor: key stored in the database ${database}; only a server that uses it accepts the key`);
+  return key;
 }
 
 export async function run(argv: string[]): Promise<string | null> {
@@ -62,9 +96,11 @@ export async function run(argv: string[]): Promise<string | null> {
       ttl: { type: "string" },
       sub: { type: "string" },
       scopes: { type: "string" },
+      help: { type: "boolean", short: "h" },
     },
   });
   const [command, sub, arg, ...rest] = positionals;
+  if (values.help || command === "help") return USAGE;
   if (rest.length > 0) throw new UsageError(`unexpected arguments: ${rest.join(" ")}`);
   switch (`${command ?? ""} ${sub ?? ""}`.trim()) {
     case "migrate": {
@@ -104,12 +140,14 @@ export async function run(argv: string[]): Promise<string | null> {
     case "token admin":
       if (arg) throw new UsageError("token admin takes no argument; use --sub");
       return withServices((s) => mintToken(s, { sub: values.sub ?? "admin", role: "admin" }, ttl(values.ttl)));
-    case "apikey service":
+    case "apikey service": {
       if (!arg || !values.scopes) throw new UsageError("apikey service needs a name and --scopes");
-      return withServices((s) => s.apiKeys.createServiceKey(arg, values.scopes!.split(",").map((x) => x.trim()).filter(Boolean)));
+      const scopes = values.scopes.split(",").map((x) => x.trim()).filter(Boolean);
+      return withServices(async (s) => noted(s, await s.apiKeys.createServiceKey(arg, scopes)));
+    }
     case "apikey partner":
       if (!arg) throw new UsageError("apikey partner needs a partner key from the catalog");
-      return withServices((s) => s.apiKeys.createPartnerKey(arg));
+      return withServices(async (s) => noted(s, await s.apiKeys.createPartnerKey(arg)));
     case "apikey revoke":
       if (!arg) throw new UsageError("apikey revoke needs the first 12 characters of the key");
       await withServices((s) => s.apiKeys.revoke(arg));
@@ -137,6 +175,9 @@ export function cli(argv: string[]): Promise<void> {
         process.exitCode = 2;
       } else if (err instanceof CatalogFileError || err instanceof ApiKeyError || err instanceof ConfigError) {
         console.error(err.message);
+        process.exitCode = 1;
+      } else if (startupProblem(err) !== null) {
+        console.error(`candor: ${startupProblem(err)}`);
         process.exitCode = 1;
       } else {
         console.error(`candor: ${err instanceof Error ? err.message : String(err)}`);

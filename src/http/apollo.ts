@@ -4,7 +4,7 @@ import {
   ApolloServerPluginLandingPageProductionDefault,
 } from "@apollo/server/plugin/landingPage/default";
 import { ApolloArmor } from "@escape.tech/graphql-armor";
-import type { GraphQLSchema } from "graphql";
+import { GraphQLError, type GraphQLSchema, type ValidationContext } from "graphql";
 import { Role } from "../kernel/principal";
 import type { Config } from "../config";
 import type { Context } from "../app/context";
@@ -17,16 +17,46 @@ import type { Metrics } from "./metrics";
  */
 export const QUERY_LIMITS = { depth: 12, aliases: 20, cost: 20000, tokens: 2000, directives: 20 } as const;
 
+type Limit = "cost" | "depth" | "aliases" | "directives";
+
+/** What a refused query is told: the limit and what the query came to, or (production) only which limit. */
+const SAID: Record<Limit, [exposed: string, hidden: string]> = {
+  cost: ["Query cost {found} exceeds the limit of {limit}", "Query is too costly"],
+  depth: ["Query depth {found} exceeds the limit of {limit}", "Query is too deep"],
+  aliases: ["Query has {found} aliases, over the limit of {limit}", "Query has too many aliases"],
+  directives: ["Query has {found} directives, over the limit of {limit}", "Query has too many directives"],
+};
+
+/**
+ * armor words every refusal "Syntax Error: … limit of N exceeded, found M." (or, with exposeLimits off,
+ * "Syntax Error: Query validation error."). Instead of its default reporter, each rule reports our
+ * own wording to the validation context, which Apollo answers as GRAPHQL_VALIDATION_FAILED (HTTP 400).
+ */
+function refuse(limit: Limit, exposeLimits: boolean) {
+  return {
+    exposeLimits,
+    propagateOnRejection: false,
+    onReject: [
+      (context: ValidationContext | null, error: GraphQLError) => {
+        const [exposed, hidden] = SAID[limit];
+        const [, max, found] = /limit of (\d+) exceeded, found (\d+)/.exec(error.message) ?? [];
+        const said = exposeLimits && found ? exposed.replace("{limit}", max).replace("{found}", found) : hidden;
+        context?.reportError(new GraphQLError(said));
+      },
+    ],
+  };
+}
+
 export function armor(config: Config) {
   const exposeLimits = config.nodeEnv !== "production";
   return new ApolloArmor({
-    maxDepth: { n: QUERY_LIMITS.depth, exposeLimits, flattenFragments: true },
-    maxAliases: { n: QUERY_LIMITS.aliases, exposeLimits },
-    costLimit: { maxCost: QUERY_LIMITS.cost, exposeLimits },
+    maxDepth: { n: QUERY_LIMITS.depth, flattenFragments: true, ...refuse("depth", exposeLimits) },
+    maxAliases: { n: QUERY_LIMITS.aliases, ...refuse("aliases", exposeLimits) },
+    costLimit: { maxCost: QUERY_LIMITS.cost, ...refuse("cost", exposeLimits) },
     // armor's Apollo token plugin throws from parsingDidStart, which Apollo answers with HTTP 500;
     // graphql-js enforces the same limit while parsing (parseOptions below), answered with 400.
     maxTokens: { enabled: false },
-    maxDirectives: { n: QUERY_LIMITS.directives, exposeLimits },
+    maxDirectives: { n: QUERY_LIMITS.directives, ...refuse("directives", exposeLimits) },
     blockFieldSuggestion: { enabled: config.nodeEnv === "production" },
   }).protect();
 }

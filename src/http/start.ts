@@ -2,6 +2,7 @@ import type { Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { buildBareSchema, buildServedSchema } from "../app/schema";
 import type { Services } from "../app/services";
+import { listen } from "../app/startup";
 import { createApollo } from "./apollo";
 import { Metrics } from "./metrics";
 import { createHttpServer } from "./server";
@@ -25,7 +26,7 @@ export async function startServer(services: Services, options: { unguarded?: boo
   const server = createHttpServer({ services, apollo, metrics });
   server.keepAliveTimeout = 65_000;
   server.requestTimeout = 30_000;
-  await new Promise<void>((resolve) => server.listen(services.config.port, services.config.host, resolve));
+  await listen(server, services.config.port, services.config.host);
   if (!options.unguarded) services.dispatcher.start();
   const { port } = server.address() as AddressInfo;
   const host = services.config.host === "0.0.0.0" ? "localhost" : services.config.host;

@@ -11,6 +11,9 @@ import { demoCatalogPath, projectRoot } from "../../kernel/paths";
 
 const WEEK = 7 * 24 * 3600;
 
+/** The partner whose key the demo prints: the data broker of the README's sharing and signal examples. */
+export const DEMO_PARTNER = "open-range-data";
+
 /**
  * Loads the demo catalog into a database that has none yet: its history first (catalog/history,
  * oldest first: earlier policy versions and the catalog they described), then catalog/demo.yaml.
@@ -36,7 +39,8 @@ export interface DemoCredentials {
 export async function createDemoCredentials(services: Services): Promise<DemoCredentials | null> {
   const key = await hs256Key(services.config, services.db);
   if (!key) return null;
-  const partner = await services.db.manager.findOne(Partner, { where: {}, order: { position: "ASC" } });
+  const partner = (await services.db.manager.findOne(Partner, { where: { key: DEMO_PARTNER } })) ??
+    (await services.db.manager.findOne(Partner, { where: {}, order: { position: "ASC" } }));
   return {
     subjectToken: await signToken(services.config, key, { sub: DEMO_PERSON, role: "subject", jurisdiction: "US-CA" }, WEEK),
     adminToken: await signToken(services.config, key, { sub: "demo-admin", role: "admin" }, WEEK),
