@@ -8,14 +8,29 @@ export class Breach1764720000000 implements MigrationInterface {
   async up(queryRunner: QueryRunner): Promise<void> {
     await createTable(queryRunner, "breach_incident", {
       columns: {
-        id: primary(id()), title: name(), description: text(), discovered_at: time(), contained_at: nullable(time()),
-        occurred_from: time(), occurred_to: time(), data_category_ids: json(), what_we_are_doing: text(), what_you_can_do: text(),
-        status: enumeration(), created_at: time(), updated_at: time(),
+        id: primary(id()),
+        title: name(),
+        description: text(),
+        discovered_at: time(),
+        contained_at: nullable(time()),
+        occurred_from: time(),
+        occurred_to: time(),
+        data_category_ids: json(),
+        what_we_are_doing: text(),
+        what_you_can_do: text(),
+        status: enumeration(),
+        created_at: time(),
+        updated_at: time(),
       },
     });
     await createTable(queryRunner, "breach_notice", {
       columns: {
-        id: primary(id()), subject_id: id(), incident_id: id(), affected_category_ids: json(), notified_at: time(), acknowledged_at: nullable(time()),
+        id: primary(id()),
+        subject_id: id(),
+        incident_id: id(),
+        affected_category_ids: json(),
+        notified_at: time(),
+        acknowledged_at: nullable(time()),
       },
       indices: [
         { name: "ix_breach_notice_subject", columns: ["subject_id", "notified_at"] },

@@ -8,9 +8,19 @@ export class DataRequests1764892800000 implements MigrationInterface {
   async up(queryRunner: QueryRunner): Promise<void> {
     await createTable(queryRunner, "data_request", {
       columns: {
-        id: primary(id()), subject_id: id(), kind: enumeration(), status: enumeration(), received_at: time(), due_at: time(),
-        extended_due_at: nullable(time()), completed_at: nullable(time()), details: nullable(text()), status_reason: nullable(text()),
-        extension_reason: nullable(text()), export_data: nullable(json()), submitted_by: name(),
+        id: primary(id()),
+        subject_id: id(),
+        kind: enumeration(),
+        status: enumeration(),
+        received_at: time(),
+        due_at: time(),
+        extended_due_at: nullable(time()),
+        completed_at: nullable(time()),
+        details: nullable(text()),
+        status_reason: nullable(text()),
+        extension_reason: nullable(text()),
+        export_data: nullable(json()),
+        submitted_by: name(),
       },
       indices: [
         { name: "ix_data_request_subject", columns: ["subject_id", "received_at"] },

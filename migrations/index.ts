@@ -7,4 +7,12 @@ import { PolicySnapshot1764806400000 } from "./1764806400000-policy-snapshot";
 import { DataRequests1764892800000 } from "./1764892800000-data-requests";
 
 /** Every migration, in order. Append-only once released. */
-export const migrations = [Foundation1764374400000, Consent1764460800000, Decisions1764547200000, Sharing1764633600000, Breach1764720000000, PolicySnapshot1764806400000, DataRequests1764892800000];
+export const migrations = [
+  Foundation1764374400000,
+  Consent1764460800000,
+  Decisions1764547200000,
+  Sharing1764633600000,
+  Breach1764720000000,
+  PolicySnapshot1764806400000,
+  DataRequests1764892800000,
+];

@@ -86,7 +86,9 @@ function receiptKey(env: Env): string | null {
   } catch {
     // fall through
   }
-  throw new ConfigError("CANDOR_RECEIPT_SIGNING_KEY must be an Ed25519 private JWK (JSON with kty OKP, crv Ed25519, d)");
+  throw new ConfigError(
+    "CANDOR_RECEIPT_SIGNING_KEY must be an Ed25519 private JWK (JSON with kty OKP, crv Ed25519, d)",
+  );
 }
 
 export function loadConfig(env: Env = process.env): Config {
@@ -121,8 +123,12 @@ export function loadConfig(env: Env = process.env): Config {
     gpcScope: oneOf(env, "CANDOR_GPC_SCOPE", ["everywhere", "required"] as const, "everywhere"),
     introspection: flag(env, "CANDOR_INTROSPECTION", nodeEnv !== "production"),
     bodyLimitBytes: integer(env, "CANDOR_BODY_LIMIT_BYTES", 1_048_576, 1024, 50 * 1_048_576),
-    logLevel: oneOf(env, "LOG_LEVEL", ["trace", "debug", "info", "warn", "error", "fatal", "silent"] as const,
-      nodeEnv === "test" ? "silent" : "info"),
+    logLevel: oneOf(
+      env,
+      "LOG_LEVEL",
+      ["trace", "debug", "info", "warn", "error", "fatal", "silent"] as const,
+      nodeEnv === "test" ? "silent" : "info",
+    ),
     exposeSqlCount: flag(env, "CANDOR_EXPOSE_SQL_COUNT", false),
     // The demo catalog by default only in development; production never gets demo people or decisions.
     loadDemoCatalog: flag(env, "CANDOR_LOAD_DEMO_CATALOG", nodeEnv === "development"),

@@ -22,13 +22,14 @@ async function lintAs(path: string, code: string): Promise<string[]> {
 
 describe("Architecture: the layers and domain boundaries that lint keeps", () => {
   it("refuses an import from the kernel up into a domain", async () => {
-    expect(await lintAs("src/kernel/probe.ts", 'import { Purpose } from "../modules/catalog";\nexport const x = Purpose;\n')).toContain(
-      "import-x/no-restricted-paths",
-    );
+    expect(
+      await lintAs("src/kernel/probe.ts", 'import { Purpose } from "../modules/catalog";\nexport const x = Purpose;\n'),
+    ).toContain("import-x/no-restricted-paths");
   });
 
   it("lets a domain use another through its index or service, never its entities or helpers", async () => {
-    const through = 'import { ConsentReader } from "../consent";\nimport { ConsentService } from "../consent/consent.service";\nexport const x = [ConsentReader, ConsentService];\n';
+    const through =
+      'import { ConsentReader } from "../consent";\nimport { ConsentService } from "../consent/consent.service";\nexport const x = [ConsentReader, ConsentService];\n';
     expect(await lintAs("src/modules/decisions/probe.ts", through)).toEqual([]);
     const behind = 'import { ConsentState } from "../consent/consent-state.entity";\nexport const x = ConsentState;\n';
     expect(await lintAs("src/modules/decisions/probe.ts", behind)).toContain("import-x/no-restricted-paths");
@@ -64,7 +65,12 @@ describe("Architecture: the layers and domain boundaries that lint keeps", () =>
     const visit = (file: string, path: string[]) => {
       if (state.get(file) === "done") return;
       if (state.get(file) === "open") {
-        cycles.push(path.slice(path.indexOf(file)).map((f) => relative(root, f)).join(" → "));
+        cycles.push(
+          path
+            .slice(path.indexOf(file))
+            .map((f) => relative(root, f))
+            .join(" → "),
+        );
         return;
       }
       state.set(file, "open");

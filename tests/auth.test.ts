@@ -40,7 +40,11 @@ describe("Authentication: each credential acts as the principal it names", () =>
     const key = await t.serviceKey(["consent:read", "decisions:write"]);
     expect(key).toMatch(/^cnd_[A-Za-z0-9_-]{32}$/);
     const r = await t.gql(VIEWER, {}, { token: key });
-    expect(r.body.data?.viewer).toEqual({ role: "SERVICE", scopes: ["consent:read", "decisions:write"], partner: null });
+    expect(r.body.data?.viewer).toEqual({
+      role: "SERVICE",
+      scopes: ["consent:read", "decisions:write"],
+      partner: null,
+    });
   });
 
   it("a partner key: the partner it is bound to", async () => {
@@ -73,16 +77,26 @@ describe("Authentication: each credential acts as the principal it names", () =>
   });
 
   it("an expired JWT: UNAUTHENTICATED", async () => {
-    const expired = await new SignJWT({ role: "subject" }).setProtectedHeader({ alg: "HS256" }).setSubject("p")
-      .setIssuedAt(Math.floor(Date.now() / 1000) - 7200).setExpirationTime(Math.floor(Date.now() / 1000) - 3600).sign(secret);
+    const expired = await new SignJWT({ role: "subject" })
+      .setProtectedHeader({ alg: "HS256" })
+      .setSubject("p")
+      .setIssuedAt(Math.floor(Date.now() / 1000) - 7200)
+      .setExpirationTime(Math.floor(Date.now() / 1000) - 3600)
+      .sign(secret);
     const r = await t.gql(VIEWER, {}, { token: expired });
     expectUnauthenticated(r);
     expect(r.body.errors?.[0]?.message).toContain("expired");
   });
 
   it("a JWT without expiry, signed with another key, or with alg none: UNAUTHENTICATED", async () => {
-    const noExp = await new SignJWT({ role: "subject" }).setProtectedHeader({ alg: "HS256" }).setSubject("p").sign(secret);
-    const wrongKey = await new SignJWT({ role: "admin" }).setProtectedHeader({ alg: "HS256" }).setSubject("p").setExpirationTime("1h")
+    const noExp = await new SignJWT({ role: "subject" })
+      .setProtectedHeader({ alg: "HS256" })
+      .setSubject("p")
+      .sign(secret);
+    const wrongKey = await new SignJWT({ role: "admin" })
+      .setProtectedHeader({ alg: "HS256" })
+      .setSubject("p")
+      .setExpirationTime("1h")
       .sign(new TextEncoder().encode("another-secret-that-is-long-enough-to-use"));
     const b64 = (o: object) => Buffer.from(JSON.stringify(o)).toString("base64url");
     const none = `${b64({ alg: "none", typ: "JWT" })}.${b64({ sub: "p", role: "admin", exp: Math.floor(Date.now() / 1000) + 3600 })}.`;
@@ -90,9 +104,16 @@ describe("Authentication: each credential acts as the principal it names", () =>
   });
 
   it("a JWT with an unknown role or a malformed jurisdiction: UNAUTHENTICATED", async () => {
-    const sign = (claims: object) => new SignJWT(claims as never).setProtectedHeader({ alg: "HS256" }).setSubject("p").setExpirationTime("1h").sign(secret);
+    const sign = (claims: object) =>
+      new SignJWT(claims as never)
+        .setProtectedHeader({ alg: "HS256" })
+        .setSubject("p")
+        .setExpirationTime("1h")
+        .sign(secret);
     expectUnauthenticated(await t.gql(VIEWER, {}, { token: await sign({ role: "superuser" }) }));
-    expectUnauthenticated(await t.gql(VIEWER, {}, { token: await sign({ role: "subject", jurisdiction: "California" }) }));
+    expectUnauthenticated(
+      await t.gql(VIEWER, {}, { token: await sign({ role: "subject", jurisdiction: "California" }) }),
+    );
   });
 });
 
@@ -106,10 +127,22 @@ describe("Authentication with an identity provider: JWT issuer, audience and JWK
     rsa = await generateKeyPair("RS256");
     ec = await generateKeyPair("ES256");
     const keys = [
-      { ...(await exportJWK((rsa as unknown as { publicKey: KeyLike }).publicKey)), kid: "rsa-1", alg: "RS256", use: "sig" },
-      { ...(await exportJWK((ec as unknown as { publicKey: KeyLike }).publicKey)), kid: "ec-1", alg: "ES256", use: "sig" },
+      {
+        ...(await exportJWK((rsa as unknown as { publicKey: KeyLike }).publicKey)),
+        kid: "rsa-1",
+        alg: "RS256",
+        use: "sig",
+      },
+      {
+        ...(await exportJWK((ec as unknown as { publicKey: KeyLike }).publicKey)),
+        kid: "ec-1",
+        alg: "ES256",
+        use: "sig",
+      },
     ];
-    jwks = createServer((_req, res) => res.writeHead(200, { "content-type": "application/json" }).end(JSON.stringify({ keys })));
+    jwks = createServer((_req, res) =>
+      res.writeHead(200, { "content-type": "application/json" }).end(JSON.stringify({ keys })),
+    );
     await new Promise<void>((resolve) => jwks.listen(0, "127.0.0.1", resolve));
     const url = `http://127.0.0.1:${(jwks.address() as AddressInfo).port}/jwks.json`;
     t = await startTestServer({
@@ -122,24 +155,47 @@ describe("Authentication with an identity provider: JWT issuer, audience and JWK
     await new Promise((resolve) => jwks.close(resolve));
   });
 
-  const token = (alg: string, key: KeyLike | Uint8Array, kid: string | undefined, claims: { iss?: string; aud?: string } = {}) =>
-    new SignJWT({ role: "admin" }).setProtectedHeader({ alg, ...(kid ? { kid } : {}) }).setSubject("idp-admin")
-      .setIssuer(claims.iss ?? "https://id.example").setAudience(claims.aud ?? "candor").setExpirationTime("1h").sign(key);
+  const token = (
+    alg: string,
+    key: KeyLike | Uint8Array,
+    kid: string | undefined,
+    claims: { iss?: string; aud?: string } = {},
+  ) =>
+    new SignJWT({ role: "admin" })
+      .setProtectedHeader({ alg, ...(kid ? { kid } : {}) })
+      .setSubject("idp-admin")
+      .setIssuer(claims.iss ?? "https://id.example")
+      .setAudience(claims.aud ?? "candor")
+      .setExpirationTime("1h")
+      .sign(key);
 
   it("accepts RS256 and ES256 tokens signed by keys in the JWKS", async () => {
-    for (const [alg, key, kid] of [["RS256", rsa.privateKey, "rsa-1"], ["ES256", ec.privateKey, "ec-1"]] as const) {
+    for (const [alg, key, kid] of [
+      ["RS256", rsa.privateKey, "rsa-1"],
+      ["ES256", ec.privateKey, "ec-1"],
+    ] as const) {
       const r = await t.gql(VIEWER, {}, { token: await token(alg, key, kid) });
       expect(r.body.data?.viewer.role).toBe("ADMIN");
     }
   });
 
   it("refuses a wrong issuer or audience", async () => {
-    expectUnauthenticated(await t.gql(VIEWER, {}, { token: await token("RS256", rsa.privateKey, "rsa-1", { iss: "https://evil.example" }) }));
-    expectUnauthenticated(await t.gql(VIEWER, {}, { token: await token("RS256", rsa.privateKey, "rsa-1", { aud: "someone-else" }) }));
+    expectUnauthenticated(
+      await t.gql(
+        VIEWER,
+        {},
+        { token: await token("RS256", rsa.privateKey, "rsa-1", { iss: "https://evil.example" }) },
+      ),
+    );
+    expectUnauthenticated(
+      await t.gql(VIEWER, {}, { token: await token("RS256", rsa.privateKey, "rsa-1", { aud: "someone-else" }) }),
+    );
   });
 
   it("still accepts HS256 with the configured secret, and refuses a key not in the JWKS", async () => {
-    expect((await t.gql(VIEWER, {}, { token: await token("HS256", secret, undefined) })).body.data?.viewer.role).toBe("ADMIN");
+    expect((await t.gql(VIEWER, {}, { token: await token("HS256", secret, undefined) })).body.data?.viewer.role).toBe(
+      "ADMIN",
+    );
     const stranger = await generateKeyPair("RS256");
     expectUnauthenticated(await t.gql(VIEWER, {}, { token: await token("RS256", stranger.privateKey, "rsa-1") }));
   });

@@ -11,14 +11,28 @@ import { startTestServer, TEST_JWT_SECRET, type TestServer } from "./helpers/ser
 const run = promisify(execFile);
 const root = join(__dirname, "..");
 const small = readFileSync(join(__dirname, "fixtures", "small.yaml"), "utf8");
-const TABLES = ["data_category", "purpose", "purpose_data_category", "personalization_level", "personalization_level_purpose", "surface",
-  "algorithm_card", "algorithm_card_input", "algorithm_card_purpose", "partner", "sharing_agreement", "sharing_agreement_data_category",
-  "privacy_policy", "audit_log"];
+const TABLES = [
+  "data_category",
+  "purpose",
+  "purpose_data_category",
+  "personalization_level",
+  "personalization_level_purpose",
+  "surface",
+  "algorithm_card",
+  "algorithm_card_input",
+  "algorithm_card_purpose",
+  "partner",
+  "sharing_agreement",
+  "sharing_agreement_data_category",
+  "privacy_policy",
+  "audit_log",
+];
 
 /** Row counts of every catalog table and the audit log: "nothing changed" made checkable. */
 async function snapshot(t: TestServer): Promise<Record<string, number>> {
   const out: Record<string, number> = {};
-  for (const table of TABLES) out[table] = Number((await t.services.db.manager.query(`SELECT COUNT(*) AS n FROM ${table}`))[0].n);
+  for (const table of TABLES)
+    out[table] = Number((await t.services.db.manager.query(`SELECT COUNT(*) AS n FROM ${table}`))[0].n);
   return out;
 }
 
@@ -60,34 +74,79 @@ describe("Catalog files: an operator applies a catalog from YAML", () => {
     const after = await t.gql("{ purposes { id key name dataCategories { key } } }");
     const rec = after.body.data!.purposes.find((p: any) => p.key === "recommendations");
     expect(rec.name).toBe("Product suggestions");
-    expect(rec.dataCategories.map((d: any) => d.key)).toEqual(["user.behavior.browsing_history", "user.location.precise"]);
+    expect(rec.dataCategories.map((d: any) => d.key)).toEqual([
+      "user.behavior.browsing_history",
+      "user.location.precise",
+    ]);
     expect(after.body.data!.purposes.map((p: any) => p.id)).toEqual(before.body.data!.purposes.map((p: any) => p.id));
     await apply(small);
   });
 
   const bad: Array<[string, string, RegExp]> = [
-    ["an unknown reference", variant((c) => c.purposes[1].dataCategories.push("user.nope")), /purposes\[1\] \(recommendations\)\.dataCategories: unknown data category "user\.nope"/],
-    ["sensitive data without SENSITIVE_DATA", variant((c) => (c.purposes[2].regulatedUses = ["SALE"])), /purposes\[2\] \(nearby-offers\): uses sensitive data \(user\.location\.precise\)/],
-    ["a sale without a SALE purpose", variant((c) => (c.partners[0].agreements[0].purpose = "recommendations")), /location-sale\): isSale needs a purpose with the SALE regulated use/],
-    ["advertising sharing without an advertising purpose", variant((c) => (c.partners[0].agreements[0].isSharingForAdvertising = true)), /isSharingForAdvertising needs a purpose with CROSS_CONTEXT_BEHAVIORAL_ADVERTISING/],
-    ["a bad enum value", variant((c) => (c.purposes[0].defaultMode = "MAYBE")), /purposes\[0\] \(order-fulfillment\)\.defaultMode: /],
+    [
+      "an unknown reference",
+      variant((c) => c.purposes[1].dataCategories.push("user.nope")),
+      /purposes\[1\] \(recommendations\)\.dataCategories: unknown data category "user\.nope"/,
+    ],
+    [
+      "sensitive data without SENSITIVE_DATA",
+      variant((c) => (c.purposes[2].regulatedUses = ["SALE"])),
+      /purposes\[2\] \(nearby-offers\): uses sensitive data \(user\.location\.precise\)/,
+    ],
+    [
+      "a sale without a SALE purpose",
+      variant((c) => (c.partners[0].agreements[0].purpose = "recommendations")),
+      /location-sale\): isSale needs a purpose with the SALE regulated use/,
+    ],
+    [
+      "advertising sharing without an advertising purpose",
+      variant((c) => (c.partners[0].agreements[0].isSharingForAdvertising = true)),
+      /isSharingForAdvertising needs a purpose with CROSS_CONTEXT_BEHAVIORAL_ADVERTISING/,
+    ],
+    [
+      "a bad enum value",
+      variant((c) => (c.purposes[0].defaultMode = "MAYBE")),
+      /purposes\[0\] \(order-fulfillment\)\.defaultMode: /,
+    ],
     ["a missing field", variant((c) => delete c.surfaces[0].name), /surfaces\[0\] \(home-feed\)\.name: /],
     ["an unknown field", variant((c) => (c.partners[0].colour = "blue")), /partners\[0\] \(geo-broker\): .*colour/],
-    ["overlapping algorithm versions", variant((c) => (c.algorithms[0].versions[0].validTo = "2026-06-01")), /algorithms\[0\] \(recs\) version 1: its validity overlaps version 2/],
-    ["levels that are not nested", variant((c) => (c.personalizationLevels[0].purposes = ["nearby-offers"])), /level 1.*nested.*nearby-offers/],
-    ["a duplicate key", variant((c) => c.dataCategories.push({ ...c.dataCategories[0] })), /dataCategories: "user\.behavior\.browsing_history" appears more than once/],
-    ["a changed published policy", variant((c) => (c.policy.summary = "Something else.")), /policy: version 1 is already published with other content; publish the change as version 2/],
+    [
+      "overlapping algorithm versions",
+      variant((c) => (c.algorithms[0].versions[0].validTo = "2026-06-01")),
+      /algorithms\[0\] \(recs\) version 1: its validity overlaps version 2/,
+    ],
+    [
+      "levels that are not nested",
+      variant((c) => (c.personalizationLevels[0].purposes = ["nearby-offers"])),
+      /level 1.*nested.*nearby-offers/,
+    ],
+    [
+      "a duplicate key",
+      variant((c) => c.dataCategories.push({ ...c.dataCategories[0] })),
+      /dataCategories: "user\.behavior\.browsing_history" appears more than once/,
+    ],
+    [
+      "a changed published policy",
+      variant((c) => (c.policy.summary = "Something else.")),
+      /policy: version 1 is already published with other content; publish the change as version 2/,
+    ],
     ["invalid YAML", "purposes: [unclosed", /not valid YAML/],
   ];
 
-  it.each(bad)("refuses %s, naming the file, the entry and the problem, and changes nothing", async (_name, source, problem) => {
-    const before = await snapshot(t);
-    const error = await apply(source, "catalog/bad.yaml").then(() => null, (e: unknown) => e);
-    expect(error).toBeInstanceOf(CatalogFileError);
-    expect((error as Error).message).toMatch(/^catalog\/bad\.yaml: /);
-    expect((error as Error).message).toMatch(problem);
-    expect(await snapshot(t)).toEqual(before);
-  });
+  it.each(bad)(
+    "refuses %s, naming the file, the entry and the problem, and changes nothing",
+    async (_name, source, problem) => {
+      const before = await snapshot(t);
+      const error = await apply(source, "catalog/bad.yaml").then(
+        () => null,
+        (e: unknown) => e,
+      );
+      expect(error).toBeInstanceOf(CatalogFileError);
+      expect((error as Error).message).toMatch(/^catalog\/bad\.yaml: /);
+      expect((error as Error).message).toMatch(problem);
+      expect(await snapshot(t)).toEqual(before);
+    },
+  );
 
   it("rolls back the whole file when a late step fails", async () => {
     // New entries come before the policy check: none of them may survive its refusal.
@@ -112,7 +171,13 @@ describe("The candor command: operators apply catalogs and manage keys from a sh
 
   beforeAll(async () => {
     t = await startTestServer({ demoCatalog: false });
-    env = { ...process.env, DATABASE_URL: t.services.config.databaseUrl, CANDOR_JWT_SECRET: TEST_JWT_SECRET, NODE_ENV: "test", LOG_LEVEL: "silent" };
+    env = {
+      ...process.env,
+      DATABASE_URL: t.services.config.databaseUrl,
+      CANDOR_JWT_SECRET: TEST_JWT_SECRET,
+      NODE_ENV: "test",
+      LOG_LEVEL: "silent",
+    };
   });
   afterAll(() => t.close());
 
@@ -125,7 +190,10 @@ describe("The candor command: operators apply catalogs and manage keys from a sh
   it("exits non-zero on a bad file, naming the file, the entry and the problem", async () => {
     const dir = mkdtempSync(join(tmpdir(), "candor-cli-"));
     const file = join(dir, "bad.yaml");
-    writeFileSync(file, variant((c) => c.purposes[1].dataCategories.push("user.nope")));
+    writeFileSync(
+      file,
+      variant((c) => c.purposes[1].dataCategories.push("user.nope")),
+    );
     const r = await candor("catalog", "apply", file);
     expect(r.code).toBe(1);
     expect(r.stdout).toBe("");
@@ -136,18 +204,28 @@ describe("The candor command: operators apply catalogs and manage keys from a sh
   it("prints a subject token, a service key and a partner key that work, and revokes a key", async () => {
     const token = await candor("token", "subject", "cli-person", "--jurisdiction", "US-CO");
     expect(token.code).toBe(0);
-    expect((await t.gql("{ viewer { role } }", {}, { token: token.stdout.trim() })).body.data?.viewer.role).toBe("SUBJECT");
+    expect((await t.gql("{ viewer { role } }", {}, { token: token.stdout.trim() })).body.data?.viewer.role).toBe(
+      "SUBJECT",
+    );
 
     const admin = await candor("token", "admin");
-    expect((await t.gql("{ viewer { role } }", {}, { token: admin.stdout.trim() })).body.data?.viewer.role).toBe("ADMIN");
+    expect((await t.gql("{ viewer { role } }", {}, { token: admin.stdout.trim() })).body.data?.viewer.role).toBe(
+      "ADMIN",
+    );
 
     const service = await candor("apikey", "service", "engine", "--scopes", "consent:read,decisions:write");
     const key = service.stdout.trim();
     expect(key).toMatch(/^cnd_\S+$/);
-    expect((await t.gql("{ viewer { scopes } }", {}, { token: key })).body.data?.viewer.scopes).toEqual(["consent:read", "decisions:write"]);
+    expect((await t.gql("{ viewer { scopes } }", {}, { token: key })).body.data?.viewer.scopes).toEqual([
+      "consent:read",
+      "decisions:write",
+    ]);
 
     const partner = await candor("apikey", "partner", "geo-broker");
-    expect((await t.gql("{ viewer { partner { key } } }", {}, { token: partner.stdout.trim() })).body.data?.viewer.partner.key).toBe("geo-broker");
+    expect(
+      (await t.gql("{ viewer { partner { key } } }", {}, { token: partner.stdout.trim() })).body.data?.viewer.partner
+        .key,
+    ).toBe("geo-broker");
 
     const revoked = await candor("apikey", "revoke", key.slice(0, 12));
     expect(revoked).toMatchObject({ code: 0, stdout: "" });

@@ -9,7 +9,9 @@ describe("Catalog: a privacy page or a consent screen reads the purposes, data, 
   afterAll(() => t.close());
 
   it("lists purposes covering every consent mode and regulated use, with their data categories", async () => {
-    const r = await t.gql("{ purposes { id key name description benefit legalBasis defaultMode regulatedUses dpvIri dataCategories { key sensitive } } }");
+    const r = await t.gql(
+      "{ purposes { id key name description benefit legalBasis defaultMode regulatedUses dpvIri dataCategories { key sensitive } } }",
+    );
     const purposes = r.body.data!.purposes as any[];
     expect(purposes.length).toBeGreaterThanOrEqual(8);
     expect(new Set(purposes.map((p) => p.defaultMode))).toEqual(new Set(["OPT_IN", "OPT_OUT", "ESSENTIAL"]));
@@ -28,14 +30,17 @@ describe("Catalog: a privacy page or a consent screen reads the purposes, data, 
     const categories = r.body.data!.dataCategories as any[];
     expect(categories.length).toBeGreaterThanOrEqual(12);
     const sensitive = categories.filter((c) => c.sensitive);
-    expect(sensitive.map((c) => c.key)).toEqual(expect.arrayContaining(["user.location.precise", "user.health.fitness_activity"]));
+    expect(sensitive.map((c) => c.key)).toEqual(
+      expect.arrayContaining(["user.location.precise", "user.health.fitness_activity"]),
+    );
     for (const c of sensitive) expect(c.gppSensitiveSlot).toBeGreaterThanOrEqual(1);
     expect(categories.find((c) => c.key === "user.location.precise").gppSensitiveSlot).toBe(8);
     expect(categories.find((c) => c.key === "user.health.fitness_activity").gppSensitiveSlot).toBe(3);
   });
 
   it("lists nested personalization levels", async () => {
-    const levels = (await t.gql("{ personalizationLevels { level name purposes { key } } }")).body.data!.personalizationLevels as any[];
+    const levels = (await t.gql("{ personalizationLevels { level name purposes { key } } }")).body.data!
+      .personalizationLevels as any[];
     expect(levels.map((l) => l.level)).toEqual([...levels.map((l) => l.level)].sort((a, b) => a - b));
     levels.slice(1).forEach((l, i) => {
       const keys = l.purposes.map((p: any) => p.key);
@@ -63,18 +68,23 @@ describe("Catalog: a privacy page or a consent screen reads the purposes, data, 
     expect(partners.length).toBeGreaterThanOrEqual(4);
     expect(new Set(partners.map((p: any) => p.role)).size).toBeGreaterThanOrEqual(4);
     const agreements = partners.flatMap((p: any) => p.agreements.map((a: any) => ({ ...a, role: p.role })));
-    expect(agreements.some((a: any) => a.role === "DATA_BROKER" && a.isSale && a.purpose.regulatedUses.includes("SALE"))).toBe(true);
+    expect(
+      agreements.some((a: any) => a.role === "DATA_BROKER" && a.isSale && a.purpose.regulatedUses.includes("SALE")),
+    ).toBe(true);
     expect(agreements.some((a: any) => a.role === "ADVERTISER" && a.isSharingForAdvertising)).toBe(true);
     for (const p of partners) for (const a of p.agreements) expect(a.partner.key).toBe(p.key);
   });
 
   it("reads sharing disclosures, filtered by partner or purpose; an unknown key is NOT_FOUND", async () => {
-    const all = (await t.gql("{ sharingDisclosures { key partner { key } purpose { key } } }")).body.data!.sharingDisclosures as any[];
+    const all = (await t.gql("{ sharingDisclosures { key partner { key } purpose { key } } }")).body.data!
+      .sharingDisclosures as any[];
     expect(all.length).toBeGreaterThanOrEqual(2);
-    const broker = (await t.gql('{ sharingDisclosures(partner: "open-range-data") { key isSale partner { key } } }')).body.data!.sharingDisclosures as any[];
+    const broker = (await t.gql('{ sharingDisclosures(partner: "open-range-data") { key isSale partner { key } } }'))
+      .body.data!.sharingDisclosures as any[];
     expect(broker.length).toBeGreaterThan(0);
     expect(broker.every((a) => a.partner.key === "open-range-data")).toBe(true);
-    const ads = (await t.gql('{ sharingDisclosures(purpose: "targeted-advertising") { purpose { key } } }')).body.data!.sharingDisclosures as any[];
+    const ads = (await t.gql('{ sharingDisclosures(purpose: "targeted-advertising") { purpose { key } } }')).body.data!
+      .sharingDisclosures as any[];
     expect(ads.length).toBeGreaterThan(0);
     expect(ads.every((a) => a.purpose.key === "targeted-advertising")).toBe(true);
     const missing = await t.gql('{ sharingDisclosures(partner: "no-such-partner") { key } }');
@@ -83,7 +93,9 @@ describe("Catalog: a privacy page or a consent screen reads the purposes, data, 
   });
 
   it("publishes the privacy policy in plain language", async () => {
-    const r = await t.gql("{ privacyPolicy { version effectiveAt summary readingGrade sections { key heading body readingGrade } } v1: privacyPolicy(version: 1) { version } v9: privacyPolicy(version: 9) { version } }");
+    const r = await t.gql(
+      "{ privacyPolicy { version effectiveAt summary readingGrade sections { key heading body readingGrade } } v1: privacyPolicy(version: 1) { version } v9: privacyPolicy(version: 9) { version } }",
+    );
     const policy = r.body.data!.privacyPolicy;
     expect(policy.version).toBe(2);
     expect(policy.sections.length).toBeGreaterThanOrEqual(5);
@@ -99,26 +111,72 @@ describe("Catalog: a privacy page or a consent screen reads the purposes, data, 
       none: jurisdiction(code: "US-XX") { ...J } }
       fragment J on Jurisdiction { code inForce sensitiveDataMode honorsGlobalPrivacyControl requestResponseDays requestExtensionDays }`;
     const j = (await t.gql(q)).body.data as any;
-    expect(j.ca).toEqual({ code: "US-CA", inForce: true, sensitiveDataMode: "OPT_OUT", honorsGlobalPrivacyControl: true, requestResponseDays: 45, requestExtensionDays: 45 });
-    expect(j.va).toMatchObject({ sensitiveDataMode: "OPT_IN", honorsGlobalPrivacyControl: false, requestExtensionDays: 45 });
-    expect(j.co).toMatchObject({ sensitiveDataMode: "OPT_IN", honorsGlobalPrivacyControl: true, requestExtensionDays: null });
+    expect(j.ca).toEqual({
+      code: "US-CA",
+      inForce: true,
+      sensitiveDataMode: "OPT_OUT",
+      honorsGlobalPrivacyControl: true,
+      requestResponseDays: 45,
+      requestExtensionDays: 45,
+    });
+    expect(j.va).toMatchObject({
+      sensitiveDataMode: "OPT_IN",
+      honorsGlobalPrivacyControl: false,
+      requestExtensionDays: 45,
+    });
+    expect(j.co).toMatchObject({
+      sensitiveDataMode: "OPT_IN",
+      honorsGlobalPrivacyControl: true,
+      requestExtensionDays: null,
+    });
     expect(j.ut).toMatchObject({ sensitiveDataMode: "OPT_OUT", honorsGlobalPrivacyControl: false });
     // Vermont's law takes effect in 2028: until then, the strict UNKNOWN treatment.
-    expect(j.vt).toEqual({ code: "US-VT", inForce: false, sensitiveDataMode: "OPT_IN", honorsGlobalPrivacyControl: true, requestResponseDays: 45, requestExtensionDays: null });
-    expect(j.unknown).toMatchObject({ code: "UNKNOWN", sensitiveDataMode: "OPT_IN", honorsGlobalPrivacyControl: true, requestResponseDays: 45 });
+    expect(j.vt).toEqual({
+      code: "US-VT",
+      inForce: false,
+      sensitiveDataMode: "OPT_IN",
+      honorsGlobalPrivacyControl: true,
+      requestResponseDays: 45,
+      requestExtensionDays: null,
+    });
+    expect(j.unknown).toMatchObject({
+      code: "UNKNOWN",
+      sensitiveDataMode: "OPT_IN",
+      honorsGlobalPrivacyControl: true,
+      requestResponseDays: 45,
+    });
     expect(j.none).toBeNull();
   });
 
   it("resolves every catalog object by global id through node, and nothing for a bad id", async () => {
-    const r = await t.gql(`{ purposes { id key } dataCategories { id key } surfaces { id key } algorithms { id key } partners { id key } sharingDisclosures { id key } privacyPolicy { id version } }`);
+    const r = await t.gql(
+      `{ purposes { id key } dataCategories { id key } surfaces { id key } algorithms { id key } partners { id key } sharingDisclosures { id key } privacyPolicy { id version } }`,
+    );
     const d = r.body.data as any;
-    const objects = [d.purposes[0], d.dataCategories[0], d.surfaces[0], d.algorithms[0], d.partners[0], d.sharingDisclosures[0], d.privacyPolicy];
+    const objects = [
+      d.purposes[0],
+      d.dataCategories[0],
+      d.surfaces[0],
+      d.algorithms[0],
+      d.partners[0],
+      d.sharingDisclosures[0],
+      d.privacyPolicy,
+    ];
     for (const o of objects) {
-      const n = await t.gql("query($id: ID!) { node(id: $id) { id __typename ... on Purpose { key } ... on DataCategory { key } ... on Surface { key } ... on AlgorithmCard { key } ... on Partner { key } ... on SharingAgreement { key } ... on PrivacyPolicy { version } } }", { id: o.id });
+      const n = await t.gql(
+        "query($id: ID!) { node(id: $id) { id __typename ... on Purpose { key } ... on DataCategory { key } ... on Surface { key } ... on AlgorithmCard { key } ... on Partner { key } ... on SharingAgreement { key } ... on PrivacyPolicy { version } } }",
+        { id: o.id },
+      );
       expect(n.body.data!.node).toMatchObject(o);
     }
     expect(new Set(objects.map((o) => o.id)).size).toBe(objects.length);
-    const bogus = ["nope", "", Buffer.from("Purpose:not-a-uuid").toString("base64url"), Buffer.from("Purpose:01900000-0000-7000-8000-000000000000").toString("base64url"), Buffer.from("Secret:01900000-0000-7000-8000-000000000000").toString("base64url")];
+    const bogus = [
+      "nope",
+      "",
+      Buffer.from("Purpose:not-a-uuid").toString("base64url"),
+      Buffer.from("Purpose:01900000-0000-7000-8000-000000000000").toString("base64url"),
+      Buffer.from("Secret:01900000-0000-7000-8000-000000000000").toString("base64url"),
+    ];
     for (const id of bogus) {
       const n = await t.gql("query($id: ID!) { node(id: $id) { id } }", { id });
       expect(n.body.errors).toBeUndefined();
@@ -129,8 +187,13 @@ describe("Catalog: a privacy page or a consent screen reads the purposes, data, 
   it("costs the same few SQL statements however wide the catalog is", async () => {
     // One statement per list and one per relation, thanks to per-request DataLoaders.
     expect((await t.gql("{ purposes { key dataCategories { key } } }")).sqlCount).toBe(2);
-    expect((await t.gql("{ partners { key agreements { key purpose { key } partner { key } dataCategories { key } } } }")).sqlCount).toBe(5);
-    expect((await t.gql("{ algorithms { key inputs { key } purposes { key dataCategories { key } } } }")).sqlCount).toBe(4);
+    expect(
+      (await t.gql("{ partners { key agreements { key purpose { key } partner { key } dataCategories { key } } } }"))
+        .sqlCount,
+    ).toBe(5);
+    expect(
+      (await t.gql("{ algorithms { key inputs { key } purposes { key dataCategories { key } } } }")).sqlCount,
+    ).toBe(4);
     expect((await t.gql("{ personalizationLevels { level purposes { key } } }")).sqlCount).toBe(2);
   });
 });

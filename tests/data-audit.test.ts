@@ -32,52 +32,109 @@ describe("Data audit: the privacy office purges expired data and finds data used
   it("purges whole decisions past the shortest retention of their categories, and old sharing events, keeping the rest", async () => {
     const old = new Date(Date.now() - 500 * DAY).toISOString(); // browsing history is kept 365 days
     const kept = await record(t, engine, [recommendation("old-timer", { itemRef: "fresh" })]);
-    const gone = await record(t, engine, [recommendation("old-timer", { itemRef: "stale", algorithmVersion: "1", occurredAt: old })]);
+    const gone = await record(t, engine, [
+      recommendation("old-timer", { itemRef: "stale", algorithmVersion: "1", occurredAt: old }),
+    ]);
     expect(gone.payload.results[0].userErrors).toEqual([]);
     const ids = await agreementIds(t);
-    await share(t, engine, [{ subjectExternalId: "old-timer", agreement: ids["retargeting-ads"], dataCategories: ["user.behavior.browsing_history"], occurredAt: old }]);
+    await share(t, engine, [
+      {
+        subjectExternalId: "old-timer",
+        agreement: ids["retargeting-ads"],
+        dataCategories: ["user.behavior.browsing_history"],
+        occurredAt: old,
+      },
+    ]);
     const before = await decisionWrites(t);
     const { audit, of } = await findings();
     expect(audit.purgedRecords).toBe(2);
-    expect(of("PAST_RETENTION")).toMatchObject({ count: 2, detail: expect.stringContaining("1 decision(s) and 1 sharing event(s)") });
+    expect(of("PAST_RETENTION")).toMatchObject({
+      count: 2,
+      detail: expect.stringContaining("1 decision(s) and 1 sharing event(s)"),
+    });
     const after = await decisionWrites(t);
     expect(after.decision).toBe(before.decision - 1);
     expect(after.decision_factor).toBe(before.decision_factor - 2);
-    const me = (await t.gql(`{ me { decisions(first: 10) { edges { node { itemRef } } } sharingEvents(first: 5) { totalCount } } }`, {}, { token: await t.subjectToken("old-timer") })).body.data!.me;
+    const me = (
+      await t.gql(
+        `{ me { decisions(first: 10) { edges { node { itemRef } } } sharingEvents(first: 5) { totalCount } } }`,
+        {},
+        { token: await t.subjectToken("old-timer") },
+      )
+    ).body.data!.me;
     expect(me.decisions.edges.map((e: any) => e.node.itemRef)).toEqual(["fresh"]);
     expect(me.sharingEvents.totalCount).toBe(0);
     expect(kept.payload.results[0].decision).not.toBeNull();
-    expect((await t.gql("{ verifyAuditLog { valid } }", {}, { token: admin })).body.data!.verifyAuditLog.valid).toBe(true);
+    expect((await t.gql("{ verifyAuditLog { valid } }", {}, { token: admin })).body.data!.verifyAuditLog.valid).toBe(
+      true,
+    );
     expect((await findings()).audit.purgedRecords).toBe(0); // nothing left to purge
   });
 
   it("reports decisions refused for lack of consent, data used beyond what the policy declares, and sharing outside an agreement", async () => {
-    await t.gql(UPDATE, { input: { channel: "WEB", changes: [{ purpose: "personalized-recommendations", granted: false }] } }, { token: await t.subjectToken("refused-one") });
+    await t.gql(
+      UPDATE,
+      { input: { channel: "WEB", changes: [{ purpose: "personalized-recommendations", granted: false }] } },
+      { token: await t.subjectToken("refused-one") },
+    );
     const baseline = await findings();
     await record(t, engine, [recommendation("refused-one")]);
     await record(t, engine, [recommendation("auditee")]);
     const ids = await agreementIds(t);
-    await share(t, engine, [{ subjectExternalId: "auditee", agreement: ids["site-analytics"], dataCategories: ["user.behavior.browsing_history"] }]);
+    await share(t, engine, [
+      {
+        subjectExternalId: "auditee",
+        agreement: ids["site-analytics"],
+        dataCategories: ["user.behavior.browsing_history"],
+      },
+    ]);
     // The catalog changes under recorded practice: a purpose stops declaring a category, an agreement is backdated to have ended.
-    await t.services.db.transaction((m) => m.query("DELETE FROM purpose_data_category WHERE data_category_id = (SELECT id FROM data_category WHERE \"key\" = 'user.behavior.current_visit') AND purpose_id = (SELECT id FROM purpose WHERE \"key\" = 'store-operation')".replace(/"key"/g, t.services.db.dialect === "sqlite" ? '"key"' : "`key`")));
+    await t.services.db.transaction((m) =>
+      m.query(
+        "DELETE FROM purpose_data_category WHERE data_category_id = (SELECT id FROM data_category WHERE \"key\" = 'user.behavior.current_visit') AND purpose_id = (SELECT id FROM purpose WHERE \"key\" = 'store-operation')".replace(
+          /"key"/g,
+          t.services.db.dialect === "sqlite" ? '"key"' : "`key`",
+        ),
+      ),
+    );
     await new Promise((r) => setTimeout(r, 5));
-    await t.services.db.transaction((m) => m.update(SharingAgreement, { key: "site-analytics" }, { endedAt: new Date() }));
+    await t.services.db.transaction((m) =>
+      m.update(SharingAgreement, { key: "site-analytics" }, { endedAt: new Date() }),
+    );
     const { of } = await findings();
     expect(of("DECISION_WITHOUT_CONSENT").count).toBe(baseline.of("DECISION_WITHOUT_CONSENT").count + 1);
     expect(of("UNDECLARED_DATA_USE").count).toBeGreaterThanOrEqual(2);
     expect(of("SHARING_WITHOUT_AGREEMENT").count).toBe(0); // ended after the event: still covered when it happened
-    await t.services.db.transaction((m) => m.update(SharingAgreement, { key: "site-analytics" }, { endedAt: new Date(Date.now() - 7 * DAY) }));
-    expect((await findings()).of("SHARING_WITHOUT_AGREEMENT")).toMatchObject({ count: 1, detail: expect.stringContaining("1 sharing event(s)") });
-    expect((await t.gql(RUN, {}, { token: await t.subjectToken("auditee") })).body.errors?.[0]?.extensions?.code).toBe("FORBIDDEN");
+    await t.services.db.transaction((m) =>
+      m.update(SharingAgreement, { key: "site-analytics" }, { endedAt: new Date(Date.now() - 7 * DAY) }),
+    );
+    expect((await findings()).of("SHARING_WITHOUT_AGREEMENT")).toMatchObject({
+      count: 1,
+      detail: expect.stringContaining("1 sharing event(s)"),
+    });
+    expect((await t.gql(RUN, {}, { token: await t.subjectToken("auditee") })).body.errors?.[0]?.extensions?.code).toBe(
+      "FORBIDDEN",
+    );
   });
 
   it("runs from the command line for a scheduler, printing the findings as JSON", async () => {
     const run = promisify(execFile);
     const { stdout } = await run("node", ["-r", "ts-node/register/transpile-only", "src/cli/candor.ts", "audit"], {
       cwd: join(__dirname, ".."),
-      env: { ...process.env, DATABASE_URL: t.services.config.databaseUrl, CANDOR_JWT_SECRET: TEST_JWT_SECRET, NODE_ENV: "test", LOG_LEVEL: "silent" },
+      env: {
+        ...process.env,
+        DATABASE_URL: t.services.config.databaseUrl,
+        CANDOR_JWT_SECRET: TEST_JWT_SECRET,
+        NODE_ENV: "test",
+        LOG_LEVEL: "silent",
+      },
     });
     const audit = JSON.parse(stdout);
-    expect(audit.findings.map((f: any) => f.kind).sort()).toEqual(["DECISION_WITHOUT_CONSENT", "PAST_RETENTION", "SHARING_WITHOUT_AGREEMENT", "UNDECLARED_DATA_USE"]);
+    expect(audit.findings.map((f: any) => f.kind).sort()).toEqual([
+      "DECISION_WITHOUT_CONSENT",
+      "PAST_RETENTION",
+      "SHARING_WITHOUT_AGREEMENT",
+      "UNDECLARED_DATA_USE",
+    ]);
   });
 });

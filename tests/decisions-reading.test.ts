@@ -34,7 +34,8 @@ describe("Explanations: the decisions a person reads, and the controls on them",
   });
   afterAll(() => t.close());
 
-  const why = (surface: string, item: string, locale?: string, token = person) => t.gql(WIDGET, { surface, item, locale }, { token });
+  const why = (surface: string, item: string, locale?: string, token = person) =>
+    t.gql(WIDGET, { surface, item, locale }, { token });
 
   it("explain every demo decision completely, in plain words (grade 8 or below), in English and Spanish", async () => {
     for (const d of DEMO_DECISIONS) {
@@ -54,7 +55,9 @@ describe("Explanations: the decisions a person reads, and the controls on them",
         expect(explanation.headline).toContain(`${Math.round(decision.factors[0].share * 100)}%`);
         expect(explanation.headline).toContain(d.itemLabel);
         expect(explanation.algorithm).toEqual({ key: d.algorithm, version: d.algorithmVersion });
-        expect(explanation.dataUsed.map((c: any) => c.key).sort()).toEqual([...new Set(d.factors.map((f) => f.dataCategory))].sort());
+        expect(explanation.dataUsed.map((c: any) => c.key).sort()).toEqual(
+          [...new Set(d.factors.map((f) => f.dataCategory))].sort(),
+        );
       }
     }
   });
@@ -62,12 +65,16 @@ describe("Explanations: the decisions a person reads, and the controls on them",
   it("say what the evidence says, name partners whose data contributed, and show who paid for an ad", async () => {
     const boots = (await why("home-feed", "sku-boots-ridgeline")).body.data!.whyAmISeeing;
     expect(boots.explanation.factors[0].text).toBe("You looked at hiking boots 3 times in the last 7 days.");
-    expect(boots.explanation.headline).toBe("We showed you Ridgeline hiking boots mostly because of what you did with us (55%).");
+    expect(boots.explanation.headline).toBe(
+      "We showed you Ridgeline hiking boots mostly because of what you did with us (55%).",
+    );
     const ad = (await why("product-page-ads", "ad-summit-tents")).body.data!.whyAmISeeing;
     expect(ad.sponsor).toEqual({ onBehalfOf: "Summit Tents", paidBy: "Summit Tents" });
     expect(ad.explanation.partnersInvolved).toEqual([{ key: "campfire-social" }]);
     const partnerText = ad.explanation.factors.find((f: any) => f.factor.kind === "PREDICTIVE").text;
-    expect(partnerText).toBe("We guessed you may like it because you follow camping pages. It used data from Campfire Social.");
+    expect(partnerText).toBe(
+      "We guessed you may like it because you follow camping pages. It used data from Campfire Social.",
+    );
     const es = (await why("home-feed", "sku-boots-ridgeline", "es")).body.data!.whyAmISeeing;
     expect(es.explanation.factors[0].text).toBe("Viste hiking boots 3 veces en los últimos 7 días.");
     const fr = (await why("home-feed", "sku-boots-ridgeline", "fr-FR")).body.data!.whyAmISeeing;
@@ -82,20 +89,36 @@ describe("Explanations: the decisions a person reads, and the controls on them",
     const factors = await t.services.db.manager.findBy(DecisionFactor, { decisionId: row.id });
     expect(decisionIntegrityHash(row, factors)).toBe(boots.integrityHash);
     expect(decisionIntegrityHash({ ...row, itemLabel: "Other boots" }, factors)).not.toBe(boots.integrityHash);
-    expect(decisionIntegrityHash(row, factors.map((f, i) => (i === 0 ? { ...f, share: f.share + 0.01 } : f)))).not.toBe(boots.integrityHash);
-    expect((await why("home-feed", "sku-boots-ridgeline")).body.data!.whyAmISeeing.integrityHash).toBe(boots.integrityHash);
+    expect(
+      decisionIntegrityHash(
+        row,
+        factors.map((f, i) => (i === 0 ? { ...f, share: f.share + 0.01 } : f)),
+      ),
+    ).not.toBe(boots.integrityHash);
+    expect((await why("home-feed", "sku-boots-ridgeline")).body.data!.whyAmISeeing.integrityHash).toBe(
+      boots.integrityHash,
+    );
   });
 
   it("let a person read only their own decisions: another person's id answers null, as a missing one does", async () => {
     const id = (await why("home-feed", "sku-boots-ridgeline")).body.data!.whyAmISeeing.id;
     const q = `query($id: ID!) { decision(id: $id) { id itemLabel } node(id: $id) { id } }`;
-    expect((await t.gql(q, { id }, { token: person })).body.data).toEqual({ decision: { id, itemLabel: "Ridgeline hiking boots" }, node: { id } });
+    expect((await t.gql(q, { id }, { token: person })).body.data).toEqual({
+      decision: { id, itemLabel: "Ridgeline hiking boots" },
+      node: { id },
+    });
     const stranger = await t.gql(q, { id }, { token: await t.subjectToken("stranger") });
-    const missing = await t.gql(q, { id: Buffer.from("Decision:01900000-0000-7000-8000-000000000000").toString("base64url") }, { token: await t.subjectToken("stranger") });
+    const missing = await t.gql(
+      q,
+      { id: Buffer.from("Decision:01900000-0000-7000-8000-000000000000").toString("base64url") },
+      { token: await t.subjectToken("stranger") },
+    );
     expect(stranger.body).toEqual({ data: { decision: null, node: null } });
     expect(missing.body).toEqual(stranger.body);
     expect((await t.gql(q, { id }, { token: await t.adminToken() })).body.data!.decision.id).toBe(id);
-    expect((await why("home-feed", "sku-boots-ridgeline", "en", await t.subjectToken("stranger"))).body.data!.whyAmISeeing).toBeNull();
+    expect(
+      (await why("home-feed", "sku-boots-ridgeline", "en", await t.subjectToken("stranger"))).body.data!.whyAmISeeing,
+    ).toBeNull();
     expect((await t.gql(q, { id }, { token: engine })).body.errors?.[0]?.extensions?.code).toBe("FORBIDDEN");
   });
 
@@ -103,12 +126,22 @@ describe("Explanations: the decisions a person reads, and the controls on them",
     const q = `query($surface: String, $after: String) { me { decisions(first: 2, surface: $surface, after: $after) { totalCount edges { node { itemLabel surface { key } } } pageInfo { hasNextPage endCursor } } } }`;
     const all = (await t.gql(q, {}, { token: person })).body.data!.me.decisions;
     expect(all.totalCount).toBe(DEMO_DECISIONS.length);
-    expect(all.edges.map((e: any) => e.node.itemLabel)).toEqual(DEMO_DECISIONS.slice(-2).reverse().map((d) => d.itemLabel));
+    expect(all.edges.map((e: any) => e.node.itemLabel)).toEqual(
+      DEMO_DECISIONS.slice(-2)
+        .reverse()
+        .map((d) => d.itemLabel),
+    );
     const next = (await t.gql(q, { after: all.pageInfo.endCursor }, { token: person })).body.data!.me.decisions;
-    expect(next.edges.map((e: any) => e.node.itemLabel)).toEqual(DEMO_DECISIONS.slice(-4, -2).reverse().map((d) => d.itemLabel));
+    expect(next.edges.map((e: any) => e.node.itemLabel)).toEqual(
+      DEMO_DECISIONS.slice(-4, -2)
+        .reverse()
+        .map((d) => d.itemLabel),
+    );
     const ads = (await t.gql(q, { surface: "product-page-ads" }, { token: person })).body.data!.me.decisions;
     expect(ads.edges.map((e: any) => e.node.surface.key)).toEqual(["product-page-ads"]);
-    expect((await t.gql(q, { surface: "nowhere" }, { token: person })).body.errors?.[0]?.extensions?.code).toBe("NOT_FOUND");
+    expect((await t.gql(q, { surface: "nowhere" }, { token: person })).body.errors?.[0]?.extensions?.code).toBe(
+      "NOT_FOUND",
+    );
   });
 
   it("make a withdraw-consent control work: the next decision relying on it is refused, and the old one still explains what happened", async () => {
@@ -117,32 +150,66 @@ describe("Explanations: the decisions a person reads, and the controls on them",
     const before = (await why("home-feed", "sku-boots", "en", token)).body.data!.whyAmISeeing;
     const control = before.explanation.controls.find((c: any) => c.kind === "WITHDRAW_CONSENT");
     expect(control).toMatchObject({ active: false, purpose: { key: "personalized-recommendations" } });
-    await t.gql(UPDATE, { input: { channel: "WEB", changes: [{ purpose: control.purpose.key, granted: false }] } }, { token });
+    await t.gql(
+      UPDATE,
+      { input: { channel: "WEB", changes: [{ purpose: control.purpose.key, granted: false }] } },
+      { token },
+    );
     const after = (await why("home-feed", "sku-boots", "en", token)).body.data!.whyAmISeeing;
-    expect(after.explanation.factors.map((f: any) => f.text)).toEqual(before.explanation.factors.map((f: any) => f.text));
+    expect(after.explanation.factors.map((f: any) => f.text)).toEqual(
+      before.explanation.factors.map((f: any) => f.text),
+    );
     expect(after.explanation.controls.find((c: any) => c.kind === "WITHDRAW_CONSENT").active).toBe(true);
     const next = await record(t, engine, [recommendation("controller", { itemRef: "sku-next" })]);
-    expect(next.payload.results[0].userErrors[0]).toMatchObject({ code: "CONSENT_REQUIRED", field: ["input", "decisions", "0", "factors", "0", "purpose"] });
+    expect(next.payload.results[0].userErrors[0]).toMatchObject({
+      code: "CONSENT_REQUIRED",
+      field: ["input", "decisions", "0", "factors", "0", "purpose"],
+    });
   });
 
   it("make a switch-to-non-profiling control work, and tell the engine before it decides", async () => {
     const token = await t.subjectToken("switcher");
     await record(t, engine, [recommendation("switcher")]);
     const explanation = (await why("home-feed", "sku-boots", "en", token)).body.data!.whyAmISeeing.explanation;
-    expect(explanation.controls.find((c: any) => c.kind === "SWITCH_TO_NON_PROFILING")).toMatchObject({ active: false });
-    const set = await t.gql(`mutation { setRecommenderMode(input: { surface: "home-feed", mode: NON_PROFILING }) { userErrors { code } } }`, {}, { token });
+    expect(explanation.controls.find((c: any) => c.kind === "SWITCH_TO_NON_PROFILING")).toMatchObject({
+      active: false,
+    });
+    const set = await t.gql(
+      `mutation { setRecommenderMode(input: { surface: "home-feed", mode: NON_PROFILING }) { userErrors { code } } }`,
+      {},
+      { token },
+    );
     expect(set.body.data!.setRecommenderMode.userErrors).toEqual([]);
-    const check = await t.gql(`{ consentCheck(subjectExternalId: "switcher", purposes: ["personalized-recommendations"]) { recommenderModes { surface { key } mode } } }`, {}, { token: engine });
-    expect(check.body.data!.consentCheck.recommenderModes.find((m: any) => m.surface.key === "home-feed").mode).toBe("NON_PROFILING");
-    expect((await why("home-feed", "sku-boots", "en", token)).body.data!.whyAmISeeing.explanation.controls.find((c: any) => c.kind === "SWITCH_TO_NON_PROFILING").active).toBe(true);
+    const check = await t.gql(
+      `{ consentCheck(subjectExternalId: "switcher", purposes: ["personalized-recommendations"]) { recommenderModes { surface { key } mode } } }`,
+      {},
+      { token: engine },
+    );
+    expect(check.body.data!.consentCheck.recommenderModes.find((m: any) => m.surface.key === "home-feed").mode).toBe(
+      "NON_PROFILING",
+    );
+    expect(
+      (await why("home-feed", "sku-boots", "en", token)).body.data!.whyAmISeeing.explanation.controls.find(
+        (c: any) => c.kind === "SWITCH_TO_NON_PROFILING",
+      ).active,
+    ).toBe(true);
     const next = await record(t, engine, [recommendation("switcher", { itemRef: "sku-next" })]);
-    expect(next.payload.results[0].userErrors[0]).toMatchObject({ code: "INVALID", field: ["input", "decisions", "0", "factors", "0", "kind"] });
-    const bad = await t.gql(`mutation { setRecommenderMode(input: { surface: "nowhere", mode: NON_PROFILING }) { userErrors { field code } } }`, {}, { token });
+    expect(next.payload.results[0].userErrors[0]).toMatchObject({
+      code: "INVALID",
+      field: ["input", "decisions", "0", "factors", "0", "kind"],
+    });
+    const bad = await t.gql(
+      `mutation { setRecommenderMode(input: { surface: "nowhere", mode: NON_PROFILING }) { userErrors { field code } } }`,
+      {},
+      { token },
+    );
     expect(bad.body.data!.setRecommenderMode.userErrors).toEqual([{ field: ["input", "surface"], code: "NOT_FOUND" }]);
   });
 
   it("cost the same SQL statements for a page of 5 decisions as for 50, factors, controls and explanations included", async () => {
-    const many = Array.from({ length: 50 }, (_, i) => recommendation("wide-reader", { itemRef: `sku-${i}`, itemLabel: `Item ${i}` }));
+    const many = Array.from({ length: 50 }, (_, i) =>
+      recommendation("wide-reader", { itemRef: `sku-${i}`, itemLabel: `Item ${i}` }),
+    );
     await record(t, engine, many);
     const token = await t.subjectToken("wide-reader");
     const q = `query($n: Int!) { me { decisions(first: $n) { edges { node {

@@ -17,129 +17,337 @@ describe("Recording decisions: the engine records what it showed, and each decis
   const subjects = async () => Number((await t.services.db.manager.query("SELECT COUNT(*) AS n FROM subject"))[0].n);
 
   it("accepts a valid decision, derives shares from contributions, and keeps what was recorded", async () => {
-    const { payload } = await record(t, key, [recommendation("rec-1", {
-      score: 0.9, baseScore: 0.1,
-      factors: [
-        { kind: "BEHAVIORAL", purpose: "personalized-recommendations", dataCategory: "user.behavior.browsing_history", sourceClass: "OBSERVED", contribution: 0.6 },
-        { kind: "POPULARITY", purpose: "store-operation", dataCategory: "user.behavior.current_visit", sourceClass: "CONTEXTUAL", contribution: -0.2 },
-        { kind: "GEOGRAPHIC", purpose: "personalized-recommendations", dataCategory: "user.location.coarse", sourceClass: "OBSERVED", contribution: 0.4 },
-      ],
-    })]);
+    const { payload } = await record(t, key, [
+      recommendation("rec-1", {
+        score: 0.9,
+        baseScore: 0.1,
+        factors: [
+          {
+            kind: "BEHAVIORAL",
+            purpose: "personalized-recommendations",
+            dataCategory: "user.behavior.browsing_history",
+            sourceClass: "OBSERVED",
+            contribution: 0.6,
+          },
+          {
+            kind: "POPULARITY",
+            purpose: "store-operation",
+            dataCategory: "user.behavior.current_visit",
+            sourceClass: "CONTEXTUAL",
+            contribution: -0.2,
+          },
+          {
+            kind: "GEOGRAPHIC",
+            purpose: "personalized-recommendations",
+            dataCategory: "user.location.coarse",
+            sourceClass: "OBSERVED",
+            contribution: 0.4,
+          },
+        ],
+      }),
+    ]);
     expect(payload.userErrors).toEqual([]);
     const [result] = payload.results;
     expect(result.userErrors).toEqual([]);
     const factors = result.decision.factors;
     // |c| / Σ|c| = 0.6/1.2, 0.4/1.2, 0.2/1.2; largest share first.
     expect(factors.map((f: any) => [f.kind, Number(f.share.toFixed(6)), f.contribution])).toEqual([
-      ["BEHAVIORAL", 0.5, 0.6], ["GEOGRAPHIC", 0.333333, 0.4], ["POPULARITY", 0.166667, -0.2],
+      ["BEHAVIORAL", 0.5, 0.6],
+      ["GEOGRAPHIC", 0.333333, 0.4],
+      ["POPULARITY", 0.166667, -0.2],
     ]);
     expect(factors.reduce((s: number, f: any) => s + f.share, 0)).toBeCloseTo(1, 9);
     expect(result.decision.mode).toBe("PERSONALIZED");
   });
 
   type Case = [string, Record<string, unknown>, { code: string; field: string[]; message?: RegExp }];
-  const factor = (over: Record<string, unknown>, i = 0) => ({ factors: (recommendation("x").factors as any[]).map((f, j) => (j === i ? { ...f, ...over } : f)) });
+  const factor = (over: Record<string, unknown>, i = 0) => ({
+    factors: (recommendation("x").factors as any[]).map((f, j) => (j === i ? { ...f, ...over } : f)),
+  });
   const cases: Case[] = [
     ["an unknown surface", { surface: "billboard" }, { code: "NOT_FOUND", field: ["surface"], message: /billboard/ }],
-    ["an unknown purpose", factor({ purpose: "mind-reading" }), { code: "NOT_FOUND", field: ["factors", "0", "purpose"], message: /mind-reading/ }],
-    ["an unknown data category", factor({ dataCategory: "user.dreams" }), { code: "NOT_FOUND", field: ["factors", "0", "dataCategory"], message: /user\.dreams/ }],
-    ["an unknown partner", factor({ sourceClass: "PARTNER_PROVIDED", sourcePartner: "nobody-inc" }), { code: "NOT_FOUND", field: ["factors", "0", "sourcePartner"], message: /nobody-inc/ }],
-    ["an unknown algorithm key", { algorithm: "crystal-ball" }, { code: "NOT_FOUND", field: ["algorithm"], message: /crystal-ball/ }],
-    ["an unknown algorithm version", { algorithmVersion: "9" }, { code: "NOT_FOUND", field: ["algorithmVersion"], message: /"9"/ }],
-    ["a purpose not granted at occurredAt", factor({ purpose: "location-based-offers", dataCategory: "user.location.coarse", kind: "GEOGRAPHIC" }), { code: "CONSENT_REQUIRED", field: ["factors", "0", "purpose"], message: /location-based-offers/ }],
-    ["a category its purpose does not declare", factor({ dataCategory: "user.behavior.current_visit" }), { code: "INVALID", field: ["factors", "0", "dataCategory"], message: /does not declare/ }],
-    ["a category the card does not take as input", factor({ purpose: "email-offers", dataCategory: "user.behavior.email_engagement" }), { code: "INVALID", field: ["factors", "0", "dataCategory"], message: /as an input/ }],
-    ["a card version not valid at occurredAt", { algorithmVersion: "1" }, { code: "INVALID", field: ["algorithmVersion"], message: /not in use/ }],
-    ["occurredAt more than 5 minutes ahead", { occurredAt: new Date(Date.now() + 10 * 60_000).toISOString() }, { code: "INVALID", field: ["occurredAt"] }],
+    [
+      "an unknown purpose",
+      factor({ purpose: "mind-reading" }),
+      { code: "NOT_FOUND", field: ["factors", "0", "purpose"], message: /mind-reading/ },
+    ],
+    [
+      "an unknown data category",
+      factor({ dataCategory: "user.dreams" }),
+      { code: "NOT_FOUND", field: ["factors", "0", "dataCategory"], message: /user\.dreams/ },
+    ],
+    [
+      "an unknown partner",
+      factor({ sourceClass: "PARTNER_PROVIDED", sourcePartner: "nobody-inc" }),
+      { code: "NOT_FOUND", field: ["factors", "0", "sourcePartner"], message: /nobody-inc/ },
+    ],
+    [
+      "an unknown algorithm key",
+      { algorithm: "crystal-ball" },
+      { code: "NOT_FOUND", field: ["algorithm"], message: /crystal-ball/ },
+    ],
+    [
+      "an unknown algorithm version",
+      { algorithmVersion: "9" },
+      { code: "NOT_FOUND", field: ["algorithmVersion"], message: /"9"/ },
+    ],
+    [
+      "a purpose not granted at occurredAt",
+      factor({ purpose: "location-based-offers", dataCategory: "user.location.coarse", kind: "GEOGRAPHIC" }),
+      { code: "CONSENT_REQUIRED", field: ["factors", "0", "purpose"], message: /location-based-offers/ },
+    ],
+    [
+      "a category its purpose does not declare",
+      factor({ dataCategory: "user.behavior.current_visit" }),
+      { code: "INVALID", field: ["factors", "0", "dataCategory"], message: /does not declare/ },
+    ],
+    [
+      "a category the card does not take as input",
+      factor({ purpose: "email-offers", dataCategory: "user.behavior.email_engagement" }),
+      { code: "INVALID", field: ["factors", "0", "dataCategory"], message: /as an input/ },
+    ],
+    [
+      "a card version not valid at occurredAt",
+      { algorithmVersion: "1" },
+      { code: "INVALID", field: ["algorithmVersion"], message: /not in use/ },
+    ],
+    [
+      "occurredAt more than 5 minutes ahead",
+      { occurredAt: new Date(Date.now() + 10 * 60_000).toISOString() },
+      { code: "INVALID", field: ["occurredAt"] },
+    ],
     ["no factors", { factors: [] }, { code: "INVALID", field: ["factors"] }],
-    ["more than 50 factors", { factors: Array.from({ length: 51 }, () => ({ kind: "POPULARITY", purpose: "store-operation", dataCategory: "user.behavior.current_visit", sourceClass: "CONTEXTUAL", share: 1 / 51 })) }, { code: "LIMIT_EXCEEDED", field: ["factors"] }],
-    ["a factor with neither share nor contribution", factor({ share: null }), { code: "INVALID", field: ["factors", "0", "share"] }],
-    ["a negative share", { factors: [{ ...(recommendation("x").factors as any[])[0], share: -0.2 }, { ...(recommendation("x").factors as any[])[1], share: 1.2 }] }, { code: "INVALID", field: ["factors", "0", "share"] }],
-    ["shares that do not sum to 1", factor({ share: 0.5 }), { code: "INVALID", field: ["factors"], message: /sum to 0\.8/ }],
-    ["contributions that do not reproduce the score", { score: 1, baseScore: 0.1, factors: [{ ...(recommendation("x").factors as any[])[0], share: null, contribution: 0.5 }] }, { code: "INVALID", field: ["score"] }],
-    ["an ad without a sponsor", { surface: "product-page-ads", kind: "AD", algorithm: "ad-matcher", factors: [{ kind: "CONTEXTUAL", purpose: "store-operation", dataCategory: "user.behavior.current_visit", sourceClass: "CONTEXTUAL", share: 1 }] }, { code: "INVALID", field: ["sponsor"] }],
-    ["an ad that uses sensitive data", { surface: "product-page-ads", kind: "AD", algorithm: "ad-matcher", sponsor: { onBehalfOf: "A", paidBy: "A" }, factors: [{ kind: "GEOGRAPHIC", purpose: "location-based-offers", dataCategory: "user.location.precise", sourceClass: "OBSERVED", share: 1 }] }, { code: "INVALID", field: ["factors", "0", "dataCategory"], message: /sensitive/ }],
+    [
+      "more than 50 factors",
+      {
+        factors: Array.from({ length: 51 }, () => ({
+          kind: "POPULARITY",
+          purpose: "store-operation",
+          dataCategory: "user.behavior.current_visit",
+          sourceClass: "CONTEXTUAL",
+          share: 1 / 51,
+        })),
+      },
+      { code: "LIMIT_EXCEEDED", field: ["factors"] },
+    ],
+    [
+      "a factor with neither share nor contribution",
+      factor({ share: null }),
+      { code: "INVALID", field: ["factors", "0", "share"] },
+    ],
+    [
+      "a negative share",
+      {
+        factors: [
+          { ...(recommendation("x").factors as any[])[0], share: -0.2 },
+          { ...(recommendation("x").factors as any[])[1], share: 1.2 },
+        ],
+      },
+      { code: "INVALID", field: ["factors", "0", "share"] },
+    ],
+    [
+      "shares that do not sum to 1",
+      factor({ share: 0.5 }),
+      { code: "INVALID", field: ["factors"], message: /sum to 0\.8/ },
+    ],
+    [
+      "contributions that do not reproduce the score",
+      {
+        score: 1,
+        baseScore: 0.1,
+        factors: [{ ...(recommendation("x").factors as any[])[0], share: null, contribution: 0.5 }],
+      },
+      { code: "INVALID", field: ["score"] },
+    ],
+    [
+      "an ad without a sponsor",
+      {
+        surface: "product-page-ads",
+        kind: "AD",
+        algorithm: "ad-matcher",
+        factors: [
+          {
+            kind: "CONTEXTUAL",
+            purpose: "store-operation",
+            dataCategory: "user.behavior.current_visit",
+            sourceClass: "CONTEXTUAL",
+            share: 1,
+          },
+        ],
+      },
+      { code: "INVALID", field: ["sponsor"] },
+    ],
+    [
+      "an ad that uses sensitive data",
+      {
+        surface: "product-page-ads",
+        kind: "AD",
+        algorithm: "ad-matcher",
+        sponsor: { onBehalfOf: "A", paidBy: "A" },
+        factors: [
+          {
+            kind: "GEOGRAPHIC",
+            purpose: "location-based-offers",
+            dataCategory: "user.location.precise",
+            sourceClass: "OBSERVED",
+            share: 1,
+          },
+        ],
+      },
+      { code: "INVALID", field: ["factors", "0", "dataCategory"], message: /sensitive/ },
+    ],
   ];
 
-  it.each(cases)("refuses %s with its code and path, on its own, writing nothing but its audit entry", async (_name, override, expected) => {
-    const before = await decisionWrites(t);
-    const good = recommendation("batch-mate");
-    const { payload } = await record(t, key, [good, recommendation("refused-person", override)]);
-    expect(payload.results[0].userErrors).toEqual([]);
-    expect(payload.results[0].decision).not.toBeNull();
-    const refused = payload.results[1];
-    expect(refused.index).toBe(1);
-    expect(refused.decision).toBeNull();
-    const match = refused.userErrors.find((e) => e.code === expected.code && JSON.stringify(e.field) === JSON.stringify(["input", "decisions", "1", ...expected.field])
-      && (!expected.message || expected.message.test(e.message)));
-    expect({ match: Boolean(match), errors: refused.userErrors }).toMatchObject({ match: true });
-    if (expected.message) expect(match!.message).toMatch(expected.message);
-    const after = await decisionWrites(t);
-    expect(after.decision - before.decision).toBe(1);
-    expect(after.audit_log - before.audit_log).toBe(1);
-    const [entry] = await t.services.db.manager.find(AuditLog, { order: { seq: "DESC" }, take: 1 });
-    expect(entry.detail.accepted).toEqual([Buffer.from(payload.results[0].decision.id, "base64url").toString().split(":")[1]]);
-    expect(entry.detail.refused).toEqual([{ index: 1, codes: expect.arrayContaining([expected.code]) }]);
-  });
+  it.each(cases)(
+    "refuses %s with its code and path, on its own, writing nothing but its audit entry",
+    async (_name, override, expected) => {
+      const before = await decisionWrites(t);
+      const good = recommendation("batch-mate");
+      const { payload } = await record(t, key, [good, recommendation("refused-person", override)]);
+      expect(payload.results[0].userErrors).toEqual([]);
+      expect(payload.results[0].decision).not.toBeNull();
+      const refused = payload.results[1];
+      expect(refused.index).toBe(1);
+      expect(refused.decision).toBeNull();
+      const match = refused.userErrors.find(
+        (e) =>
+          e.code === expected.code &&
+          JSON.stringify(e.field) === JSON.stringify(["input", "decisions", "1", ...expected.field]) &&
+          (!expected.message || expected.message.test(e.message)),
+      );
+      expect({ match: Boolean(match), errors: refused.userErrors }).toMatchObject({ match: true });
+      if (expected.message) expect(match!.message).toMatch(expected.message);
+      const after = await decisionWrites(t);
+      expect(after.decision - before.decision).toBe(1);
+      expect(after.audit_log - before.audit_log).toBe(1);
+      const [entry] = await t.services.db.manager.find(AuditLog, { order: { seq: "DESC" }, take: 1 });
+      expect(entry.detail.accepted).toEqual([
+        Buffer.from(payload.results[0].decision.id, "base64url").toString().split(":")[1],
+      ]);
+      expect(entry.detail.refused).toEqual([{ index: 1, codes: expect.arrayContaining([expected.code]) }]);
+    },
+  );
 
   it("refuses contributions too large to add up, naming the factors", async () => {
     const huge = (recommendation("huge").factors as any[]).map((f) => ({ ...f, share: null, contribution: 1e308 }));
     const { payload } = await record(t, key, [recommendation("huge", { factors: huge })]);
-    expect(payload.results[0].userErrors).toContainEqual({ field: ["input", "decisions", "0", "factors"], message: expect.any(String), code: "INVALID" });
+    expect(payload.results[0].userErrors).toContainEqual({
+      field: ["input", "decisions", "0", "factors"],
+      message: expect.any(String),
+      code: "INVALID",
+    });
   });
 
   it("refuses a profiling factor on a surface where the person chose NON_PROFILING", async () => {
     const token = await t.subjectToken("plain-feed");
-    const set = await t.gql(`mutation { setRecommenderMode(input: { surface: "home-feed", mode: NON_PROFILING }) { subject { recommenderModes { surface { key } mode } } userErrors { code } } }`, {}, { token });
-    expect(set.body.data!.setRecommenderMode.subject.recommenderModes.find((m: any) => m.surface.key === "home-feed").mode).toBe("NON_PROFILING");
-    const { payload } = await record(t, key, [recommendation("plain-feed"), recommendation("plain-feed", {
-      factors: [{ kind: "POPULARITY", purpose: "store-operation", dataCategory: "user.behavior.current_visit", sourceClass: "CONTEXTUAL", share: 1 }],
-    })]);
-    expect(payload.results[0].userErrors).toContainEqual({ field: ["input", "decisions", "0", "factors", "0", "kind"], message: expect.stringContaining("NON_PROFILING"), code: "INVALID" });
+    const set = await t.gql(
+      `mutation { setRecommenderMode(input: { surface: "home-feed", mode: NON_PROFILING }) { subject { recommenderModes { surface { key } mode } } userErrors { code } } }`,
+      {},
+      { token },
+    );
+    expect(
+      set.body.data!.setRecommenderMode.subject.recommenderModes.find((m: any) => m.surface.key === "home-feed").mode,
+    ).toBe("NON_PROFILING");
+    const { payload } = await record(t, key, [
+      recommendation("plain-feed"),
+      recommendation("plain-feed", {
+        factors: [
+          {
+            kind: "POPULARITY",
+            purpose: "store-operation",
+            dataCategory: "user.behavior.current_visit",
+            sourceClass: "CONTEXTUAL",
+            share: 1,
+          },
+        ],
+      }),
+    ]);
+    expect(payload.results[0].userErrors).toContainEqual({
+      field: ["input", "decisions", "0", "factors", "0", "kind"],
+      message: expect.stringContaining("NON_PROFILING"),
+      code: "INVALID",
+    });
     expect(payload.results[1].decision.mode).toBe("NON_PROFILING");
   });
 
   it("refuses more than 1000 decisions in one call, and a service without the scope", async () => {
-    const tooMany = await record(t, key, Array.from({ length: 1001 }, (_, i) => recommendation(`bulk-${i}`)));
-    expect(tooMany.payload.userErrors).toEqual([{ field: ["input", "decisions"], message: expect.any(String), code: "LIMIT_EXCEEDED" }]);
+    const tooMany = await record(
+      t,
+      key,
+      Array.from({ length: 1001 }, (_, i) => recommendation(`bulk-${i}`)),
+    );
+    expect(tooMany.payload.userErrors).toEqual([
+      { field: ["input", "decisions"], message: expect.any(String), code: "LIMIT_EXCEEDED" },
+    ]);
     expect(tooMany.payload.results).toEqual([]);
     const other = await t.serviceKey(["consent:read"], "not-a-recorder");
-    const r = await t.gql(`mutation($input: RecordDecisionsInput!) { recordDecisions(input: $input) { results { index } } }`, { input: { decisions: [recommendation("x")] } }, { token: other });
+    const r = await t.gql(
+      `mutation($input: RecordDecisionsInput!) { recordDecisions(input: $input) { results { index } } }`,
+      { input: { decisions: [recommendation("x")] } },
+      { token: other },
+    );
     expect(r.body.errors?.[0]?.extensions?.code).toBe("FORBIDDEN");
   });
 
   it("creates no person for a batch whose every decision is refused", async () => {
     const before = await subjects();
-    const { payload } = await record(t, key, [recommendation("ghost-1", { surface: "billboard" }), recommendation(" ")]);
+    const { payload } = await record(t, key, [
+      recommendation("ghost-1", { surface: "billboard" }),
+      recommendation(" "),
+    ]);
     expect(payload.results.map((r) => r.decision)).toEqual([null, null]);
-    expect(payload.results[1].userErrors[0]).toMatchObject({ code: "INVALID", field: ["input", "decisions", "1", "subjectExternalId"] });
+    expect(payload.results[1].userErrors[0]).toMatchObject({
+      code: "INVALID",
+      field: ["input", "decisions", "1", "subjectExternalId"],
+    });
     expect(await subjects()).toBe(before);
   });
 
   it("is safe to retry per decision: the same key returns the first decision; another input with it is a CONFLICT", async () => {
     const first = await record(t, key, [recommendation("retry-person", { idempotencyKey: "d-1" })]);
     const before = await decisionWrites(t);
-    const again = await record(t, key, [recommendation("retry-person", { idempotencyKey: "d-1" }), recommendation("retry-person", { idempotencyKey: "d-1", itemLabel: "Other boots" })]);
+    const again = await record(t, key, [
+      recommendation("retry-person", { idempotencyKey: "d-1" }),
+      recommendation("retry-person", { idempotencyKey: "d-1", itemLabel: "Other boots" }),
+    ]);
     expect(again.payload.results[0].decision.id).toBe(first.payload.results[0].decision.id);
-    expect(again.payload.results[1].userErrors).toEqual([{ field: ["input", "decisions", "1", "idempotencyKey"], message: expect.any(String), code: "CONFLICT" }]);
+    expect(again.payload.results[1].userErrors).toEqual([
+      { field: ["input", "decisions", "1", "idempotencyKey"], message: expect.any(String), code: "CONFLICT" },
+    ]);
     const after = await decisionWrites(t);
     expect(after.decision).toBe(before.decision);
     expect(after.decision_factor).toBe(before.decision_factor);
   });
 
   it("records concurrent batches about one new person once: no errors, no duplicate person, one decision per retried key", async () => {
-    const calls = await Promise.all(Array.from({ length: 6 }, (_, i) =>
-      t.gql(`mutation($input: RecordDecisionsInput!) { recordDecisions(input: $input) { results { decision { id } userErrors { code } } } }`,
-        { input: { decisions: [recommendation("race-newcomer", { itemRef: `sku-${i}` }), recommendation("race-newcomer", { itemRef: "same", idempotencyKey: "shared" })] } }, { token: key })));
+    const calls = await Promise.all(
+      Array.from({ length: 6 }, (_, i) =>
+        t.gql(
+          `mutation($input: RecordDecisionsInput!) { recordDecisions(input: $input) { results { decision { id } userErrors { code } } } }`,
+          {
+            input: {
+              decisions: [
+                recommendation("race-newcomer", { itemRef: `sku-${i}` }),
+                recommendation("race-newcomer", { itemRef: "same", idempotencyKey: "shared" }),
+              ],
+            },
+          },
+          { token: key },
+        ),
+      ),
+    );
     for (const c of calls) expect(c.body.errors).toBeUndefined();
     const ids = calls.map((c) => c.body.data!.recordDecisions.results[1].decision.id);
     expect(new Set(ids).size).toBe(1);
-    const rows = await t.services.db.manager.query("SELECT COUNT(*) AS n FROM subject WHERE external_id = 'race-newcomer'");
+    const rows = await t.services.db.manager.query(
+      "SELECT COUNT(*) AS n FROM subject WHERE external_id = 'race-newcomer'",
+    );
     expect(Number(rows[0].n)).toBe(1);
   });
 
   it("writes many decisions in a few multi-row statements: 200 decisions cost what 2 do", async () => {
-    const people = (n: number, tag: string) => Array.from({ length: n }, (_, i) => recommendation(`${tag}-${i % 20}`, { itemRef: `sku-${i}` }));
+    const people = (n: number, tag: string) =>
+      Array.from({ length: n }, (_, i) => recommendation(`${tag}-${i % 20}`, { itemRef: `sku-${i}` }));
     await record(t, key, people(20, "warm")); // the people exist from here on
     const two = await record(t, key, people(2, "warm"));
     const many = await record(t, key, people(200, "warm"));
@@ -149,20 +357,33 @@ describe("Recording decisions: the engine records what it showed, and each decis
 
   it("checks consent at the moment the decision was shown, not now", async () => {
     const token = await t.subjectToken("time-traveller");
-    await t.gql(UPDATE, { input: { channel: "WEB", changes: [{ purpose: "personalized-recommendations", granted: false }] } }, { token });
+    await t.gql(
+      UPDATE,
+      { input: { channel: "WEB", changes: [{ purpose: "personalized-recommendations", granted: false }] } },
+      { token },
+    );
     const before = new Date(Date.now() - 60 * 60_000).toISOString();
-    const { payload } = await record(t, key, [recommendation("time-traveller", { occurredAt: before }), recommendation("time-traveller")]);
+    const { payload } = await record(t, key, [
+      recommendation("time-traveller", { occurredAt: before }),
+      recommendation("time-traveller"),
+    ]);
     expect(payload.results[0].userErrors).toEqual([]);
     expect(payload.results[1].userErrors[0].code).toBe("CONSENT_REQUIRED");
   });
 
   it("treats ids that differ by a trailing space as different people, and checks each one's consent", async () => {
     const token = await t.subjectToken("pad-person");
-    await t.gql(UPDATE, { input: { channel: "WEB", changes: [{ purpose: "personalized-recommendations", granted: false }] } }, { token });
+    await t.gql(
+      UPDATE,
+      { input: { channel: "WEB", changes: [{ purpose: "personalized-recommendations", granted: false }] } },
+      { token },
+    );
     const { payload } = await record(t, key, [recommendation("pad-person"), recommendation("pad-person ")]);
     expect(payload.results[0].userErrors[0].code).toBe("CONSENT_REQUIRED");
     expect(payload.results[1].userErrors).toEqual([]);
-    const rows = await t.services.db.manager.query("SELECT external_id AS id FROM subject WHERE external_id LIKE 'pad-person%'");
+    const rows = await t.services.db.manager.query(
+      "SELECT external_id AS id FROM subject WHERE external_id LIKE 'pad-person%'",
+    );
     expect(rows.map((r: { id: string }) => r.id).sort()).toEqual(["pad-person", "pad-person "]);
   });
 });

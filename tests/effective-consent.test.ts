@@ -1,12 +1,20 @@
 import { ConsentMode, RegulatedUse } from "../src/modules/catalog/catalog.enums";
 import { findJurisdiction, rulesFor } from "../src/modules/catalog/jurisdiction";
 import { ConsentSource, ConsentStatus } from "../src/modules/consent/consent.enums";
-import { effectiveConsent, type ExplicitChoice, type PersonFacts, type PurposeFacts } from "../src/modules/consent/effective-consent";
+import {
+  effectiveConsent,
+  type ExplicitChoice,
+  type PersonFacts,
+  type PurposeFacts,
+} from "../src/modules/consent/effective-consent";
 
 // DESIGN §5's four rules, each on its own, for California, Colorado, Utah and an unknown place,
 // with CANDOR_GPC_SCOPE both ways.
-const purpose = (defaultMode: ConsentMode, regulatedUses: RegulatedUse[] = [], usesSensitiveData = false): PurposeFacts =>
-  ({ id: "p", defaultMode, regulatedUses, usesSensitiveData });
+const purpose = (
+  defaultMode: ConsentMode,
+  regulatedUses: RegulatedUse[] = [],
+  usesSensitiveData = false,
+): PurposeFacts => ({ id: "p", defaultMode, regulatedUses, usesSensitiveData });
 const essential = purpose(ConsentMode.ESSENTIAL);
 const sale = purpose(ConsentMode.OPT_OUT, [RegulatedUse.SALE]);
 const ads = purpose(ConsentMode.OPT_OUT, [RegulatedUse.TARGETED_ADVERTISING]);
@@ -15,10 +23,25 @@ const optIn = purpose(ConsentMode.OPT_IN, [RegulatedUse.PROFILING]);
 const sensitive = purpose(ConsentMode.OPT_OUT, [RegulatedUse.SENSITIVE_DATA], true);
 
 const gpcAt = new Date("2026-06-01T00:00:00Z");
-const person = (code: string, gpc = false): PersonFacts => ({ rules: rulesFor(code, null), gpc, gpcAt: gpc ? gpcAt : null });
-const choice = (status: ConsentStatus, at: Date, extra: Partial<ExplicitChoice> = {}): ExplicitChoice =>
-  ({ status, source: ConsentSource.USER, gpcOverridden: false, updatedAt: at, policyVersion: 1, ...extra });
-const result = (p: PurposeFacts, who: PersonFacts, c?: ExplicitChoice, scope: "everywhere" | "required" = "everywhere") => {
+const person = (code: string, gpc = false): PersonFacts => ({
+  rules: rulesFor(code, null),
+  gpc,
+  gpcAt: gpc ? gpcAt : null,
+});
+const choice = (status: ConsentStatus, at: Date, extra: Partial<ExplicitChoice> = {}): ExplicitChoice => ({
+  status,
+  source: ConsentSource.USER,
+  gpcOverridden: false,
+  updatedAt: at,
+  policyVersion: 1,
+  ...extra,
+});
+const result = (
+  p: PurposeFacts,
+  who: PersonFacts,
+  c?: ExplicitChoice,
+  scope: "everywhere" | "required" = "everywhere",
+) => {
   const e = effectiveConsent(p, who, c, scope);
   return `${e.status}/${e.source}${e.gpcOverridden ? "/overridden" : ""}`;
 };
@@ -27,10 +50,25 @@ const PLACES = ["US-CA", "US-CO", "US-UT", "US-ZZ"];
 
 describe("Effective consent: the law data of each jurisdiction", () => {
   it("maps the law data as DESIGN §5 says", () => {
-    expect(rulesFor("US-CA", null)).toMatchObject({ code: "US-CA", sensitiveDataMode: ConsentMode.OPT_OUT, honorsGlobalPrivacyControl: true });
-    expect(rulesFor("US-CO", null)).toMatchObject({ sensitiveDataMode: ConsentMode.OPT_IN, honorsGlobalPrivacyControl: true });
-    expect(rulesFor("US-UT", null)).toMatchObject({ sensitiveDataMode: ConsentMode.OPT_OUT, honorsGlobalPrivacyControl: false });
-    expect(rulesFor("US-ZZ", null)).toMatchObject({ code: "UNKNOWN", sensitiveDataMode: ConsentMode.OPT_IN, honorsGlobalPrivacyControl: true, requestResponseDays: 45 });
+    expect(rulesFor("US-CA", null)).toMatchObject({
+      code: "US-CA",
+      sensitiveDataMode: ConsentMode.OPT_OUT,
+      honorsGlobalPrivacyControl: true,
+    });
+    expect(rulesFor("US-CO", null)).toMatchObject({
+      sensitiveDataMode: ConsentMode.OPT_IN,
+      honorsGlobalPrivacyControl: true,
+    });
+    expect(rulesFor("US-UT", null)).toMatchObject({
+      sensitiveDataMode: ConsentMode.OPT_OUT,
+      honorsGlobalPrivacyControl: false,
+    });
+    expect(rulesFor("US-ZZ", null)).toMatchObject({
+      code: "UNKNOWN",
+      sensitiveDataMode: ConsentMode.OPT_IN,
+      honorsGlobalPrivacyControl: true,
+      requestResponseDays: 45,
+    });
     expect(rulesFor(null, "US-CO").code).toBe("US-CO");
     // Colorado honors GPC only from 2024-07-01; before its law took effect, it was UNKNOWN.
     expect(findJurisdiction("US-CO", new Date("2024-03-01"))!.honorsGlobalPrivacyControl).toBe(false);
@@ -73,8 +111,12 @@ describe("Effective consent, rule 2: Global Privacy Control", () => {
 describe("Effective consent, rule 3: the latest explicit choice", () => {
   it.each(PLACES)("stands in %s without GPC, with its own source", (code) => {
     expect(result(sale, person(code), choice(ConsentStatus.DENIED, new Date()))).toBe("DENIED/USER");
-    expect(result(optIn, person(code), choice(ConsentStatus.GRANTED, new Date(), { source: ConsentSource.SERVICE }))).toBe("GRANTED/SERVICE");
-    expect(result(sensitive, person(code), choice(ConsentStatus.GRANTED, new Date(), { source: ConsentSource.ADMIN }))).toBe("GRANTED/ADMIN");
+    expect(
+      result(optIn, person(code), choice(ConsentStatus.GRANTED, new Date(), { source: ConsentSource.SERVICE })),
+    ).toBe("GRANTED/SERVICE");
+    expect(
+      result(sensitive, person(code), choice(ConsentStatus.GRANTED, new Date(), { source: ConsentSource.ADMIN })),
+    ).toBe("GRANTED/ADMIN");
   });
 });
 

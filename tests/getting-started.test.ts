@@ -100,7 +100,8 @@ async function anonymous(url: string, query: string): Promise<any> {
 // created). Where none answers, the tests that need it are skipped and say so in their name.
 const MARIADB = "mariadb://root@127.0.0.1:3306";
 const mariaDbReachable = (() => {
-  const probe = "require('net').connect(3306, '127.0.0.1')" +
+  const probe =
+    "require('net').connect(3306, '127.0.0.1')" +
     ".on('connect', () => process.exit(0)).on('error', () => process.exit(1))";
   try {
     execFileSync("node", ["-e", probe], { timeout: 5000 });

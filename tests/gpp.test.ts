@@ -9,22 +9,36 @@ describe("GPP string: ad partners read a person's choices in IAB's format", () =
   let catalog: { purposes: any[]; dataCategories: any[] };
   beforeAll(async () => {
     t = await startTestServer();
-    catalog = (await t.gql("{ purposes { key regulatedUses dataCategories { key gppSensitiveSlot } } dataCategories { key gppSensitiveSlot } }")).body.data as any;
+    catalog = (
+      await t.gql(
+        "{ purposes { key regulatedUses dataCategories { key gppSensitiveSlot } } dataCategories { key gppSensitiveSlot } }",
+      )
+    ).body.data as any;
   });
   afterAll(() => t.close());
 
   async function decode(token: string, headers: Record<string, string> = {}) {
-    const me = (await t.gql("{ me { gppString globalPrivacyControl consents { purpose { key } status } } }", {}, { token, headers })).body.data!.me;
+    const me = (
+      await t.gql(
+        "{ me { gppString globalPrivacyControl consents { purpose { key } status } } }",
+        {},
+        { token, headers },
+      )
+    ).body.data!.me;
     const model = new GppModel(me.gppString);
     expect(model.getHeader().SectionIds).toEqual([7]);
     return { usnat: model.getSection("usnat") as Record<string, any>, me };
   }
 
   /** What the usnat fields must say for this consent state, computed independently of the code. */
-  function expected(me: { globalPrivacyControl: boolean; consents: Array<{ purpose: { key: string }; status: string }> }) {
+  function expected(me: {
+    globalPrivacyControl: boolean;
+    consents: Array<{ purpose: { key: string }; status: string }>;
+  }) {
     const status = new Map(me.consents.map((c) => [c.purpose.key, c.status]));
     const using = (use: string) => catalog.purposes.filter((p) => p.regulatedUses.includes(use));
-    const optOut = (use: string) => (using(use).length === 0 ? 0 : using(use).some((p) => status.get(p.key) === "DENIED") ? 1 : 2);
+    const optOut = (use: string) =>
+      using(use).length === 0 ? 0 : using(use).some((p) => status.get(p.key) === "DENIED") ? 1 : 2;
     const slots = Array.from({ length: 16 }, (_, i) => {
       const users = catalog.purposes.filter((p) => p.dataCategories.some((d: any) => d.gppSensitiveSlot === i + 1));
       return users.length === 0 ? 0 : users.some((p) => status.get(p.key) === "GRANTED") ? 2 : 1;
@@ -64,7 +78,19 @@ describe("GPP string: ad partners read a person's choices in IAB's format", () =
 
   it("follows the person's choices: an opt-out of sale, a yes to precise location", async () => {
     const token = await t.subjectToken("gpp-choices");
-    await t.gql(UPDATE, { input: { channel: "WEB", changes: [{ purpose: "sale-to-data-partners", granted: false }, { purpose: "location-based-offers", granted: true }] } }, { token });
+    await t.gql(
+      UPDATE,
+      {
+        input: {
+          channel: "WEB",
+          changes: [
+            { purpose: "sale-to-data-partners", granted: false },
+            { purpose: "location-based-offers", granted: true },
+          ],
+        },
+      },
+      { token },
+    );
     const { usnat, me } = await decode(token);
     expect(usnat).toEqual(expected(me));
     expect(usnat.SaleOptOut).toBe(1);

@@ -55,7 +55,9 @@ describe("HTTP: health checks, limits and error answers every client meets", () 
   it("blocks a simple GET without a preflight header (CSRF prevention), allows it with one", async () => {
     const blocked = await fetch(`${t.url}?query=${encodeURIComponent("{ viewer { role } }")}`);
     expect(blocked.status).toBe(400);
-    const allowed = await fetch(`${t.url}?query=${encodeURIComponent("{ viewer { role } }")}`, { headers: { "apollo-require-preflight": "true" } });
+    const allowed = await fetch(`${t.url}?query=${encodeURIComponent("{ viewer { role } }")}`, {
+      headers: { "apollo-require-preflight": "true" },
+    });
     expect(allowed.status).toBe(200);
   });
 
@@ -89,7 +91,7 @@ describe("HTTP: health checks, limits and error answers every client meets", () 
     const responses = [
       await t.gql("{ nope }"),
       await t.gql("{ privacyPolicy(version: -1) { version } }"),
-      await t.gql("{ sharingDisclosures(partner: \"no-such-partner\") { key } }"),
+      await t.gql('{ sharingDisclosures(partner: "no-such-partner") { key } }'),
       await t.gql("{ viewer { role } }", {}, { token: "garbage" }),
     ];
     for (const r of responses) {
@@ -99,7 +101,10 @@ describe("HTTP: health checks, limits and error answers every client meets", () 
   });
 
   it("answers CORS preflights for browser frontends", async () => {
-    const r = await fetch(t.url, { method: "OPTIONS", headers: { origin: "https://app.example", "access-control-request-method": "POST" } });
+    const r = await fetch(t.url, {
+      method: "OPTIONS",
+      headers: { origin: "https://app.example", "access-control-request-method": "POST" },
+    });
     expect(r.status).toBe(204);
     expect(r.headers.get("access-control-allow-origin")).toBe("*");
     expect(r.headers.get("access-control-allow-headers")).toContain("authorization");
@@ -121,7 +126,12 @@ describe("HTTP: internal errors", () => {
     try {
       const r = await t.gql("{ surfaces { key } }");
       expect(r.status).toBe(200);
-      expect(r.body.errors?.[0]).toEqual({ message: "Internal server error", path: ["surfaces"], locations: [{ line: 1, column: 3 }], extensions: { code: "INTERNAL_SERVER_ERROR" } });
+      expect(r.body.errors?.[0]).toEqual({
+        message: "Internal server error",
+        path: ["surfaces"],
+        locations: [{ line: 1, column: 3 }],
+        extensions: { code: "INTERNAL_SERVER_ERROR" },
+      });
       expect(r.headers.get("x-request-id")).toMatch(/^[0-9a-f-]{36}$/);
       const validation = await t.gql("{ nope }");
       expect(JSON.stringify(validation.body)).not.toContain("stacktrace");

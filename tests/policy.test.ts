@@ -15,53 +15,120 @@ describe("Privacy policy: people read what is done with their data and what chan
   afterAll(() => t.close());
 
   it("generates its data practices from the catalog: every category, why it is used, who gets it, how long it is kept", async () => {
-    const r = await t.gql("{ privacyPolicy { version dataPractices { dataCategory { key } purposes { key } recipients { key } retentionDays } } dataCategories { key retentionDays } }");
+    const r = await t.gql(
+      "{ privacyPolicy { version dataPractices { dataCategory { key } purposes { key } recipients { key } retentionDays } } dataCategories { key retentionDays } }",
+    );
     const { privacyPolicy, dataCategories } = r.body.data as any;
-    expect(privacyPolicy.dataPractices.map((d: any) => d.dataCategory.key)).toEqual(dataCategories.map((c: any) => c.key));
-    const purchases = privacyPolicy.dataPractices.find((d: any) => d.dataCategory.key === "user.behavior.purchase_history");
-    expect(purchases.purposes.map((p: any) => p.key)).toEqual(expect.arrayContaining(["order-fulfillment", "sale-to-data-partners"]));
+    expect(privacyPolicy.dataPractices.map((d: any) => d.dataCategory.key)).toEqual(
+      dataCategories.map((c: any) => c.key),
+    );
+    const purchases = privacyPolicy.dataPractices.find(
+      (d: any) => d.dataCategory.key === "user.behavior.purchase_history",
+    );
+    expect(purchases.purposes.map((p: any) => p.key)).toEqual(
+      expect.arrayContaining(["order-fulfillment", "sale-to-data-partners"]),
+    );
     expect(purchases.recipients.map((p: any) => p.key)).toEqual(expect.arrayContaining(["open-range-data"]));
-    for (const d of privacyPolicy.dataPractices) expect(d.retentionDays).toBe(dataCategories.find((c: any) => c.key === d.dataCategory.key).retentionDays);
+    for (const d of privacyPolicy.dataPractices)
+      expect(d.retentionDays).toBe(dataCategories.find((c: any) => c.key === d.dataCategory.key).retentionDays);
   });
 
   it("shows a person who last chose under version 1 what changed since, in plain sentences", async () => {
     const token = await t.subjectToken("chose-in-2025");
     expect((await t.gql(CHANGES, {}, { token })).body.data!.me.policyChangesSinceConsent).toBeNull(); // never chose
-    await t.gql(UPDATE, { input: { channel: "WEB", changes: [{ purpose: "email-offers", granted: false }] } }, { token });
+    await t.gql(
+      UPDATE,
+      { input: { channel: "WEB", changes: [{ purpose: "email-offers", granted: false }] } },
+      { token },
+    );
     // As if that choice had been made in 2025, under version 1.
     const me = (await t.services.people.find("chose-in-2025"))!;
     await t.services.db.transaction((m) => m.update(ConsentState, { subjectId: me.id }, { policyVersion: 1 }));
     const diff = (await t.gql(CHANGES, {}, { token })).body.data!.me.policyChangesSinceConsent;
     expect(diff).toMatchObject({ fromVersion: 1, toVersion: 2 });
     const keyed = diff.changes.map((c: any) => `${c.kind} ${c.entity} ${c.key}`);
-    expect(keyed).toEqual(expect.arrayContaining([
-      "ADDED PURPOSE fitness-recommendations",
-      "ADDED DATA_CATEGORY user.health.fitness_activity",
-      "ADDED PARTNER campfire-social",
-      "CHANGED RETENTION user.behavior.browsing_history",
-      "CHANGED SECTION what-we-collect",
-    ]));
+    expect(keyed).toEqual(
+      expect.arrayContaining([
+        "ADDED PURPOSE fitness-recommendations",
+        "ADDED DATA_CATEGORY user.health.fitness_activity",
+        "ADDED PARTNER campfire-social",
+        "CHANGED RETENTION user.behavior.browsing_history",
+        "CHANGED SECTION what-we-collect",
+      ]),
+    );
     for (const c of diff.changes) expect(c.text).toMatch(/^[A-Z].*\.$/);
   });
 
   it("publishes a new version (admins only), snapshots the catalog, and warns about hard reading", async () => {
     const admin = await t.adminToken();
-    const hard = "Notwithstanding contractual indemnification obligations, organizational administrative representatives systematically communicate comprehensive informational documentation.";
-    const r = await t.gql(PUBLISH, { input: { summary: "We changed how long we keep data.", sections: [{ key: "retention", heading: "How long we keep data", body: "We keep page views for a year." }, { key: "legal", heading: "Legal", body: hard }] } }, { token: admin });
+    const hard =
+      "Notwithstanding contractual indemnification obligations, organizational administrative representatives systematically communicate comprehensive informational documentation.";
+    const r = await t.gql(
+      PUBLISH,
+      {
+        input: {
+          summary: "We changed how long we keep data.",
+          sections: [
+            { key: "retention", heading: "How long we keep data", body: "We keep page views for a year." },
+            { key: "legal", heading: "Legal", body: hard },
+          ],
+        },
+      },
+      { token: admin },
+    );
     const out = r.body.data!.publishPrivacyPolicy;
     expect(out.privacyPolicy.version).toBe(3);
     expect(out.warnings).toEqual([expect.stringContaining('Section "legal" reads at grade')]);
     // A catalog change after version 3 shows in the live data practices, and in the next diff.
     const token = await t.subjectToken("chose-under-3");
-    await t.gql(UPDATE, { input: { channel: "WEB", changes: [{ purpose: "email-offers", granted: false }] } }, { token });
-    await t.services.db.transaction((m) => m.update(DataCategory, { key: "user.contact.email" }, { retentionDays: 99 }));
-    await t.gql(PUBLISH, { input: { summary: "Email is kept 99 days now.", sections: [{ key: "retention", heading: "How long we keep data", body: "We keep email for 99 days." }] } }, { token: admin });
+    await t.gql(
+      UPDATE,
+      { input: { channel: "WEB", changes: [{ purpose: "email-offers", granted: false }] } },
+      { token },
+    );
+    await t.services.db.transaction((m) =>
+      m.update(DataCategory, { key: "user.contact.email" }, { retentionDays: 99 }),
+    );
+    await t.gql(
+      PUBLISH,
+      {
+        input: {
+          summary: "Email is kept 99 days now.",
+          sections: [{ key: "retention", heading: "How long we keep data", body: "We keep email for 99 days." }],
+        },
+      },
+      { token: admin },
+    );
     const diff = (await t.gql(CHANGES, {}, { token })).body.data!.me.policyChangesSinceConsent;
     expect(diff).toMatchObject({ fromVersion: 3, toVersion: 4 });
-    expect(diff.changes.map((c: any) => `${c.kind} ${c.entity} ${c.key}`)).toEqual(expect.arrayContaining(["CHANGED RETENTION user.contact.email", "CHANGED SECTION retention", "REMOVED SECTION legal"]));
-    const dup = await t.gql(PUBLISH, { input: { summary: "x", sections: [{ key: "a", heading: "A", body: "a" }, { key: "a", heading: "B", body: "b" }] } }, { token: admin });
-    expect(dup.body.data!.publishPrivacyPolicy.userErrors).toEqual([{ field: ["input", "sections", "1", "key"], code: "INVALID" }]);
-    const bySubject = await t.gql(PUBLISH, { input: { summary: "x", sections: [{ key: "a", heading: "A", body: "a" }] } }, { token });
+    expect(diff.changes.map((c: any) => `${c.kind} ${c.entity} ${c.key}`)).toEqual(
+      expect.arrayContaining([
+        "CHANGED RETENTION user.contact.email",
+        "CHANGED SECTION retention",
+        "REMOVED SECTION legal",
+      ]),
+    );
+    const dup = await t.gql(
+      PUBLISH,
+      {
+        input: {
+          summary: "x",
+          sections: [
+            { key: "a", heading: "A", body: "a" },
+            { key: "a", heading: "B", body: "b" },
+          ],
+        },
+      },
+      { token: admin },
+    );
+    expect(dup.body.data!.publishPrivacyPolicy.userErrors).toEqual([
+      { field: ["input", "sections", "1", "key"], code: "INVALID" },
+    ]);
+    const bySubject = await t.gql(
+      PUBLISH,
+      { input: { summary: "x", sections: [{ key: "a", heading: "A", body: "a" }] } },
+      { token },
+    );
     expect(bySubject.body.errors?.[0]?.extensions?.code).toBe("FORBIDDEN");
   });
 });

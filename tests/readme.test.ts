@@ -27,7 +27,8 @@ describe("README queries", () => {
       partner: [await t.partnerKey("open-range-data")],
       admin: [await t.adminToken()],
     };
-    const agreements = (await t.gql("{ sharingDisclosures(partner: \"open-range-data\") { id } }")).body.data!.sharingDisclosures;
+    const agreements = (await t.gql('{ sharingDisclosures(partner: "open-range-data") { id } }')).body.data!
+      .sharingDisclosures;
     variables = { id: purposeId, agreement: agreements[0].id };
   });
   afterAll(() => t.close());
@@ -36,21 +37,24 @@ describe("README queries", () => {
     expect(queries.length).toBeGreaterThanOrEqual(8);
   });
 
-  it.each(queries.map((q) => [q.split("\n").find((l) => !l.startsWith("#")), q]))("%s runs without errors", async (_name, query) => {
-    const tokens = credentials[roleOf(query)];
-    expect(tokens).toBeDefined();
-    for (const token of tokens) {
-      const wanted = Object.fromEntries(Object.entries(variables).filter(([k]) => query.includes(`$${k}`)));
-      const r = await t.gql(query, wanted, { token });
-      expect(r.body.errors).toBeUndefined();
-      expect(r.status).toBe(200);
-      expect(JSON.stringify(r.body.data)).not.toContain('"userErrors":[{');
-      answers[/^(?:query|mutation) (\w+)/m.exec(query)?.[1] ?? "anonymous"] = r.body.data;
-    }
-    // The partner acknowledges the signal it pulled.
-    const pulled = answers.PullSignals?.partnerSignals.edges[0];
-    if (pulled) variables.signal = pulled.node.id;
-  });
+  it.each(queries.map((q) => [q.split("\n").find((l) => !l.startsWith("#")), q]))(
+    "%s runs without errors",
+    async (_name, query) => {
+      const tokens = credentials[roleOf(query)];
+      expect(tokens).toBeDefined();
+      for (const token of tokens) {
+        const wanted = Object.fromEntries(Object.entries(variables).filter(([k]) => query.includes(`$${k}`)));
+        const r = await t.gql(query, wanted, { token });
+        expect(r.body.errors).toBeUndefined();
+        expect(r.status).toBe(200);
+        expect(JSON.stringify(r.body.data)).not.toContain('"userErrors":[{');
+        answers[/^(?:query|mutation) (\w+)/m.exec(query)?.[1] ?? "anonymous"] = r.body.data;
+      }
+      // The partner acknowledges the signal it pulled.
+      const pulled = answers.PullSignals?.partnerSignals.edges[0];
+      if (pulled) variables.signal = pulled.node.id;
+    },
+  );
 
   it("show where every variable comes from: each is named in the text or a query before its example", () => {
     for (const query of queries.filter((q) => /^(query|mutation) \w+\(/m.test(q))) {
@@ -79,7 +83,9 @@ describe("the README's sample answer", () => {
       expect(shown.itemLabel).toBe(real.itemLabel);
       expect(shown.explanation.headline).toBe(real.explanation.headline);
       expect(shown.explanation.readingGrade).toBe(real.explanation.readingGrade);
-      expect(shown.explanation.factors.map((f: any) => f.text)).toEqual(real.explanation.factors.map((f: any) => f.text));
+      expect(shown.explanation.factors.map((f: any) => f.text)).toEqual(
+        real.explanation.factors.map((f: any) => f.text),
+      );
       expect(shown.explanation.controls).toEqual(real.explanation.controls);
       expect(shown.explanation.partnersInvolved).toEqual(real.explanation.partnersInvolved);
     } finally {

@@ -1,4 +1,11 @@
-import { calculateJwkThumbprint, compactVerify, createLocalJWKSet, decodeProtectedHeader, exportJWK, generateKeyPair } from "jose";
+import {
+  calculateJwkThumbprint,
+  compactVerify,
+  createLocalJWKSet,
+  decodeProtectedHeader,
+  exportJWK,
+  generateKeyPair,
+} from "jose";
 import { ReceiptSigner } from "../src/kernel/signer";
 import { UPDATE } from "./helpers/consent";
 import { startTestServer, type TestServer } from "./helpers/server";
@@ -22,7 +29,10 @@ describe("Consent receipts: signing keys", () => {
 
   it("come from configuration when given, with the generated key kept in the JWKS", async () => {
     const { privateKey, publicKey } = await generateKeyPair("EdDSA", { crv: "Ed25519", extractable: true });
-    const configured = await ReceiptSigner.load({ ...t.services.config, receiptSigningKey: JSON.stringify(await exportJWK(privateKey)) }, t.services.db);
+    const configured = await ReceiptSigner.load(
+      { ...t.services.config, receiptSigningKey: JSON.stringify(await exportJWK(privateKey)) },
+      t.services.db,
+    );
     const kids = configured.jwks().keys.map((k) => k.kid);
     const configuredKid = await calculateJwkThumbprint(await exportJWK(publicKey));
     expect(kids).toEqual([configuredKid, generatedKid]);
@@ -35,9 +45,15 @@ describe("Consent receipts: signing keys", () => {
 describe("Consent receipts: a server with a configured receipt key", () => {
   it("signs receipts with it", async () => {
     const { privateKey, publicKey } = await generateKeyPair("EdDSA", { crv: "Ed25519", extractable: true });
-    const t = await startTestServer({ env: { CANDOR_RECEIPT_SIGNING_KEY: JSON.stringify(await exportJWK(privateKey)) } });
+    const t = await startTestServer({
+      env: { CANDOR_RECEIPT_SIGNING_KEY: JSON.stringify(await exportJWK(privateKey)) },
+    });
     try {
-      const r = await t.gql(UPDATE, { input: { channel: "WEB", changes: [{ purpose: "email-offers", granted: false }] } }, { token: await t.subjectToken("keyed") });
+      const r = await t.gql(
+        UPDATE,
+        { input: { channel: "WEB", changes: [{ purpose: "email-offers", granted: false }] } },
+        { token: await t.subjectToken("keyed") },
+      );
       const jws = r.body.data!.updateConsents.receipt.jws;
       await expect(compactVerify(jws, publicKey)).resolves.toBeTruthy();
     } finally {

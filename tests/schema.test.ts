@@ -21,21 +21,18 @@ describe("schema as contract", () => {
   const absent = "../shared/tools/contract-check.mjs is not beside this clone";
   if (!contractCheckHere) console.warn(`skipped "${noGaps}": ${absent}`);
 
-  (contractCheckHere ? it : it.skip)(
-    contractCheckHere ? noGaps : `${noGaps} (skipped: ${absent})`,
-    () => {
-      const run = spawnSync("node", [contractCheck, "schema/schema.graphql"], { cwd: root, encoding: "utf8" });
-      // Exit 0 (compatible) or 1 (gaps listed), with its summary line; anything else means it did not run.
-      const ran = (run.status === 0 || run.status === 1) && /^contract: (compatible|\d+ gaps)$/m.test(run.stdout ?? "");
-      const why = run.error?.message ?? run.stderr;
-      if (!ran) throw new Error(`contract-check.mjs did not run (exit ${run.status}): ${why}`);
-      // tests/contract-gaps.txt lists the gaps that belong to issues not built yet, reviewed line by
-      // line; it only ever shrinks. Anything else is a regression.
-      const allowed = new Set(readFileSync(join(__dirname, "contract-gaps.txt"), "utf8").split("\n").filter(Boolean));
-      const gaps = run.stdout.split("\n").filter((l) => l.startsWith("- ") && !allowed.has(l));
-      expect(gaps).toEqual([]);
-    },
-  );
+  (contractCheckHere ? it : it.skip)(contractCheckHere ? noGaps : `${noGaps} (skipped: ${absent})`, () => {
+    const run = spawnSync("node", [contractCheck, "schema/schema.graphql"], { cwd: root, encoding: "utf8" });
+    // Exit 0 (compatible) or 1 (gaps listed), with its summary line; anything else means it did not run.
+    const ran = (run.status === 0 || run.status === 1) && /^contract: (compatible|\d+ gaps)$/m.test(run.stdout ?? "");
+    const why = run.error?.message ?? run.stderr;
+    if (!ran) throw new Error(`contract-check.mjs did not run (exit ${run.status}): ${why}`);
+    // tests/contract-gaps.txt lists the gaps that belong to issues not built yet, reviewed line by
+    // line; it only ever shrinks. Anything else is a regression.
+    const allowed = new Set(readFileSync(join(__dirname, "contract-gaps.txt"), "utf8").split("\n").filter(Boolean));
+    const gaps = run.stdout.split("\n").filter((l) => l.startsWith("- ") && !allowed.has(l));
+    expect(gaps).toEqual([]);
+  });
 });
 
 describe("permissions", () => {

@@ -22,7 +22,9 @@ const schema = applyMiddleware(
       },
     },
   }),
-  permissionsMiddleware({ Query: { open: anyone, adminOnly: admin, forEngine: anyOf(scope("consent:read"), subject), failing: anyone } }),
+  permissionsMiddleware({
+    Query: { open: anyone, adminOnly: admin, forEngine: anyOf(scope("consent:read"), subject), failing: anyone },
+  }),
 );
 
 const run = (query: string, principal: Principal) => graphql({ schema, source: query, contextValue: { principal } });
@@ -37,8 +39,12 @@ describe("Permissions: every field is denied unless a rule lets the caller in", 
   it("applies roles and scopes", async () => {
     expect((await run("{ open adminOnly }", ANONYMOUS)).errors?.[0]?.extensions?.code).toBe("FORBIDDEN");
     expect((await run("{ adminOnly }", { role: Role.ADMIN, scopes: [] })).data?.adminOnly).toBe("secret");
-    expect((await run("{ forEngine }", { role: Role.SERVICE, scopes: ["consent:read"] })).data?.forEngine).toBe("engine");
-    expect((await run("{ forEngine }", { role: Role.SERVICE, scopes: ["consent:write"] })).errors?.[0]?.extensions?.code).toBe("FORBIDDEN");
+    expect((await run("{ forEngine }", { role: Role.SERVICE, scopes: ["consent:read"] })).data?.forEngine).toBe(
+      "engine",
+    );
+    expect(
+      (await run("{ forEngine }", { role: Role.SERVICE, scopes: ["consent:write"] })).errors?.[0]?.extensions?.code,
+    ).toBe("FORBIDDEN");
     expect((await run("{ forEngine }", { role: Role.SUBJECT, scopes: [] })).data?.forEngine).toBe("engine");
   });
 

@@ -30,7 +30,9 @@ describe("Transactions, as concurrent callers see them", () => {
     );
     expect(outcomes.filter((o) => o.status === "rejected")).toHaveLength(10);
     const names = (await db.manager.find(AppSecret)).map((s) => s.name).filter((n) => n.startsWith("w-"));
-    const expected = Array.from({ length: 40 }, (_, i) => i).filter((i) => i % 4 !== 0).flatMap((i) => [`w-${i}`, `w-${i}-second`]);
+    const expected = Array.from({ length: 40 }, (_, i) => i)
+      .filter((i) => i % 4 !== 0)
+      .flatMap((i) => [`w-${i}`, `w-${i}-second`]);
     expect(names.sort()).toEqual(expected.sort());
   });
 

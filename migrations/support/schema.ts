@@ -70,7 +70,9 @@ export async function createTable(queryRunner: QueryRunner, tableName: string, s
     new Table({
       name: tableName,
       columns: Object.entries(spec.columns).map(([n, s]) => column(queryRunner, n, s)),
-      indices: (spec.indices ?? []).map((i) => new TableIndex({ name: i.name, columnNames: i.columns, isUnique: i.unique ?? false })),
+      indices: (spec.indices ?? []).map(
+        (i) => new TableIndex({ name: i.name, columnNames: i.columns, isUnique: i.unique ?? false }),
+      ),
       foreignKeys: (spec.foreignKeys ?? []).map(
         (f) =>
           new TableForeignKey({
@@ -103,6 +105,11 @@ export async function createJunction(
 }
 
 /** Adds one column to an existing table (for later migrations). */
-export async function addColumn(queryRunner: QueryRunner, tableName: string, columnName: string, spec: ColumnSpec): Promise<void> {
+export async function addColumn(
+  queryRunner: QueryRunner,
+  tableName: string,
+  columnName: string,
+  spec: ColumnSpec,
+): Promise<void> {
   await queryRunner.addColumn(tableName, new TableColumn(column(queryRunner, columnName, spec)));
 }

@@ -44,7 +44,10 @@ export const nodeFetchers: NodeFetchers = {
 
 @Resolver()
 export class NodeResolver {
-  @Query(() => Node, { nullable: true, description: "Fetch any object by global id, subject to the same rules as its own entry point." })
+  @Query(() => Node, {
+    nullable: true,
+    description: "Fetch any object by global id, subject to the same rules as its own entry point.",
+  })
   async node(@Arg("id", () => ID) id: string, @Ctx() ctx: Context): Promise<Node | null> {
     const ref = fromGlobalId(id);
     const fetch = ref ? nodeFetchers[ref.type] : undefined;

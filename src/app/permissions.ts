@@ -14,10 +14,21 @@ import { viewerPermissions } from "../modules/people/viewer.rules";
 /** Every domain's rules, merged. A field missing here is denied (fallbackRule: deny). */
 export function permissionMap(): PermissionMap {
   const merged: PermissionMap = {};
-  for (const part of [catalogPermissions, viewerPermissions, consentPermissions, decisionPermissions, sharingPermissions, auditPermissions, breachPermissions, policyPermissions, rightsPermissions]) {
+  for (const part of [
+    catalogPermissions,
+    viewerPermissions,
+    consentPermissions,
+    decisionPermissions,
+    sharingPermissions,
+    auditPermissions,
+    breachPermissions,
+    policyPermissions,
+    rightsPermissions,
+  ]) {
     for (const [type, rules] of Object.entries(part)) {
       const existing = merged[type];
-      if (existing !== undefined && (isRule(existing) || isRule(rules))) throw new Error(`Permission for ${type} declared twice`);
+      if (existing !== undefined && (isRule(existing) || isRule(rules)))
+        throw new Error(`Permission for ${type} declared twice`);
       merged[type] = isRule(rules) ? rules : { ...(existing as Record<string, ShieldRule> | undefined), ...rules };
     }
   }
@@ -29,13 +40,19 @@ function isRule(value: unknown): value is ShieldRule {
 }
 
 /** The map as labels, for the reviewed snapshot of who may call what. */
-export function describePermissions(map: PermissionMap = permissionMap()): Record<string, string | Record<string, string>> {
+export function describePermissions(
+  map: PermissionMap = permissionMap(),
+): Record<string, string | Record<string, string>> {
   const out: Record<string, string | Record<string, string>> = {};
   for (const type of Object.keys(map).sort()) {
     const rules = map[type];
     out[type] = isRule(rules)
       ? describeRule(rules)
-      : Object.fromEntries(Object.keys(rules).sort().map((field) => [field, describeRule(rules[field])]));
+      : Object.fromEntries(
+          Object.keys(rules)
+            .sort()
+            .map((field) => [field, describeRule(rules[field])]),
+        );
   }
   return out;
 }

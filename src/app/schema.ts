@@ -10,9 +10,26 @@ import {
   SharingAgreementResolver,
 } from "../modules/catalog/catalog.resolver";
 import { ConsentMutationResolver } from "../modules/consent/consent.resolver";
-import { ConsentEventResolver, ConsentResolver, SubjectResolver, ViewerSubjectResolver } from "../modules/consent/subject.resolver";
-import { ConsentCheckModesResolver, ControlResolver, DecisionResolver, FactorResolver, SubjectDecisionsResolver } from "../modules/decisions/decisions.resolver";
-import { PartnerSignalResolver, RecipientResolver, SharingEventResolver, SharingResolver, SubjectSharingResolver } from "../modules/sharing/sharing.resolver";
+import {
+  ConsentEventResolver,
+  ConsentResolver,
+  SubjectResolver,
+  ViewerSubjectResolver,
+} from "../modules/consent/subject.resolver";
+import {
+  ConsentCheckModesResolver,
+  ControlResolver,
+  DecisionResolver,
+  FactorResolver,
+  SubjectDecisionsResolver,
+} from "../modules/decisions/decisions.resolver";
+import {
+  PartnerSignalResolver,
+  RecipientResolver,
+  SharingEventResolver,
+  SharingResolver,
+  SubjectSharingResolver,
+} from "../modules/sharing/sharing.resolver";
 import { AuditResolver } from "../modules/audit/audit.resolver";
 import { BreachIncidentResolver, BreachNoticeResolver, SubjectBreachResolver } from "../modules/breach/breach.resolver";
 import { PolicyResolver, SubjectPolicyResolver } from "../modules/policy/policy.resolver";

@@ -29,7 +29,10 @@ export type { Services };
  * CLI alike. (A generated development JWT secret lives in the database, so migrations come first.)
  * This is the one place that knows how the domains are wired to each other.
  */
-export async function createServices(config: Config, logger: Logger = pino({ level: config.logLevel })): Promise<Services> {
+export async function createServices(
+  config: Config,
+  logger: Logger = pino({ level: config.logLevel }),
+): Promise<Services> {
   const db = await openDatabase(config.databaseUrl, {
     onQueryError: (message) => logger.debug({ message }, "query failed"),
   });

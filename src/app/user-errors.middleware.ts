@@ -13,20 +13,28 @@ export const UserErrorsMiddleware: MiddlewareFn = async ({ info }, next) => {
     return await next();
   } catch (error) {
     const payload = getNamedType(info.returnType);
-    if (info.parentType.name !== "Mutation" || !isObjectType(payload) || !("userErrors" in payload.getFields())) throw error;
+    if (info.parentType.name !== "Mutation" || !isObjectType(payload) || !("userErrors" in payload.getFields()))
+      throw error;
     let userErrors: UserError[];
     if (error instanceof DomainError) {
       userErrors = [userErrorFrom(error)];
     } else if (error instanceof ArgumentValidationError) {
       const argument = info.fieldNodes[0]?.arguments?.[0]?.name.value ?? "input";
-      userErrors = flattenValidationErrors(error.extensions.validationErrors as never, [argument]).map((p) => userError(p.code, p.message, p.field));
+      userErrors = flattenValidationErrors(error.extensions.validationErrors as never, [argument]).map((p) =>
+        userError(p.code, p.message, p.field),
+      );
     } else {
       throw error;
     }
     // Nothing else to report: required lists empty, required counts 0, everything else null.
-    const empty = Object.fromEntries(Object.values(payload.getFields())
-      .filter((f) => isNonNullType(f.type) && f.name !== "userErrors")
-      .map((f) => [f.name, isNonNullType(f.type) && isListType(f.type.ofType) ? [] : getNamedType(f.type).name === "Boolean" ? false : 0]));
+    const empty = Object.fromEntries(
+      Object.values(payload.getFields())
+        .filter((f) => isNonNullType(f.type) && f.name !== "userErrors")
+        .map((f) => [
+          f.name,
+          isNonNullType(f.type) && isListType(f.type.ofType) ? [] : getNamedType(f.type).name === "Boolean" ? false : 0,
+        ]),
+    );
     return { ...empty, userErrors };
   }
 };

@@ -2,7 +2,10 @@ import { Column, Entity, Index, JoinColumn, ManyToOne } from "typeorm";
 import { EnumColumn, IdColumn, JsonColumn, NameColumn, PrimaryIdColumn, TimeColumn } from "../kernel/db/columns";
 import { Partner } from "../modules/catalog/partner.entity";
 
-export enum ApiKeyKind { SERVICE = "SERVICE", PARTNER = "PARTNER" }
+export enum ApiKeyKind {
+  SERVICE = "SERVICE",
+  PARTNER = "PARTNER",
+}
 
 /** An API key is stored only as its SHA-256; the key itself is shown once, at creation. */
 @Entity("api_key")

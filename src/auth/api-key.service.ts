@@ -20,10 +20,13 @@ export class ApiKeyService {
   constructor(private readonly db: Database) {}
 
   async createServiceKey(name: string, scopes: string[]): Promise<string> {
-    if (!/^[A-Za-z0-9._-]{1,100}$/.test(name)) throw new ApiKeyError("A service name is 1-100 letters, digits, dots, dashes or underscores");
+    if (!/^[A-Za-z0-9._-]{1,100}$/.test(name))
+      throw new ApiKeyError("A service name is 1-100 letters, digits, dots, dashes or underscores");
     const unknown = scopes.filter((s) => !(SERVICE_SCOPES as readonly string[]).includes(s));
     if (scopes.length === 0 || unknown.length > 0) {
-      throw new ApiKeyError(`Scopes must be some of ${SERVICE_SCOPES.join(", ")}${unknown.length ? `; unknown: ${unknown.join(", ")}` : ""}`);
+      throw new ApiKeyError(
+        `Scopes must be some of ${SERVICE_SCOPES.join(", ")}${unknown.length ? `; unknown: ${unknown.join(", ")}` : ""}`,
+      );
     }
     return this.create({ kind: ApiKeyKind.SERVICE, name, partnerId: null, scopes: [...new Set(scopes)] });
   }
@@ -44,7 +47,9 @@ export class ApiKeyService {
       if (keys.length === 0) throw new ApiKeyError(`No active API key starts with ${prefix}`);
       if (keys.length > 1) throw new ApiKeyError(`${keys.length} active keys start with ${prefix}; nothing revoked`);
       await m.update(ApiKey, { id: keys[0].id }, { revokedAt: new Date() });
-      await appendAudit(m, [{ actor: CLI_ACTOR, action: "apikey.revoke", entityType: "ApiKey", entityId: keys[0].id, detail: { prefix } }]);
+      await appendAudit(m, [
+        { actor: CLI_ACTOR, action: "apikey.revoke", entityType: "ApiKey", entityId: keys[0].id, detail: { prefix } },
+      ]);
     });
   }
 
@@ -62,11 +67,23 @@ export class ApiKeyService {
     const secret = API_KEY_PREFIX + randomBytes(24).toString("base64url");
     const id = newId();
     await this.db.transaction(async (m) => {
-      await m.insert(ApiKey, { ...fields, id, prefix: secret.slice(0, PREFIX_LENGTH), hash: hashApiKey(secret), createdAt: new Date(), revokedAt: null });
-      await appendAudit(m, [{
-        actor: CLI_ACTOR, action: "apikey.create", entityType: "ApiKey", entityId: id,
-        detail: { kind: fields.kind, name: fields.name, scopes: fields.scopes },
-      }]);
+      await m.insert(ApiKey, {
+        ...fields,
+        id,
+        prefix: secret.slice(0, PREFIX_LENGTH),
+        hash: hashApiKey(secret),
+        createdAt: new Date(),
+        revokedAt: null,
+      });
+      await appendAudit(m, [
+        {
+          actor: CLI_ACTOR,
+          action: "apikey.create",
+          entityType: "ApiKey",
+          entityId: id,
+          detail: { kind: fields.kind, name: fields.name, scopes: fields.scopes },
+        },
+      ]);
     });
     return secret;
   }

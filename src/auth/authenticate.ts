@@ -5,7 +5,10 @@ import { ANONYMOUS, type Principal } from "../kernel/principal";
 
 /** One header decides: none → anonymous; `Bearer cnd_…` → API key; any other bearer → JWT. */
 export class Authenticator {
-  constructor(private readonly jwt: JwtVerifier, private readonly apiKeys: ApiKeyService) {}
+  constructor(
+    private readonly jwt: JwtVerifier,
+    private readonly apiKeys: ApiKeyService,
+  ) {}
 
   async principalFor(authorization: string | undefined): Promise<Principal> {
     if (authorization === undefined || authorization === "") return ANONYMOUS;

@@ -1,4 +1,11 @@
-import { createRemoteJWKSet, decodeProtectedHeader, jwtVerify, SignJWT, type JWTPayload, type JWTVerifyGetKey } from "jose";
+import {
+  createRemoteJWKSet,
+  decodeProtectedHeader,
+  jwtVerify,
+  SignJWT,
+  type JWTPayload,
+  type JWTVerifyGetKey,
+} from "jose";
 import type { Config } from "../config";
 import type { Database } from "../kernel/db/database";
 import { getOrCreateSecret } from "../kernel/db/secrets";
@@ -21,7 +28,10 @@ export class JwtVerifier {
   private readonly algorithms: string[];
   private readonly remote: JWTVerifyGetKey | null;
 
-  constructor(private readonly config: Config, private readonly secret: Uint8Array | null) {
+  constructor(
+    private readonly config: Config,
+    private readonly secret: Uint8Array | null,
+  ) {
     this.remote = config.jwksUrl ? createRemoteJWKSet(new URL(config.jwksUrl)) : null;
     this.algorithms = [...(secret ? ["HS256"] : []), ...(this.remote ? ["RS256", "ES256"] : [])];
   }
@@ -38,9 +48,12 @@ export class JwtVerifier {
         audience: this.config.jwtAudience ?? undefined,
         requiredClaims: ["exp", "sub"],
       };
-      payload = (typeof key === "function" ? await jwtVerify(token, key, options) : await jwtVerify(token, key, options)).payload;
+      payload = (
+        typeof key === "function" ? await jwtVerify(token, key, options) : await jwtVerify(token, key, options)
+      ).payload;
     } catch (err) {
-      const reason = (err as { code?: string }).code === "ERR_JWT_EXPIRED" ? "the token has expired" : "the token is invalid";
+      const reason =
+        (err as { code?: string }).code === "ERR_JWT_EXPIRED" ? "the token has expired" : "the token is invalid";
       throw new AuthenticationError(`Invalid credentials: ${reason}`);
     }
     return principalFromClaims(payload);
@@ -54,12 +67,18 @@ function principalFromClaims(payload: JWTPayload): Principal {
   }
   const role = payload.role ?? "subject";
   if (role === "admin") return { role: Role.ADMIN, scopes: [], externalId: sub };
-  if (role !== "subject") throw new AuthenticationError("Invalid credentials: the token's role claim must be subject or admin");
+  if (role !== "subject")
+    throw new AuthenticationError("Invalid credentials: the token's role claim must be subject or admin");
   const jurisdiction = payload.jurisdiction;
   if (jurisdiction !== undefined && (typeof jurisdiction !== "string" || !JURISDICTION.test(jurisdiction))) {
     throw new AuthenticationError("Invalid credentials: the token's jurisdiction claim must look like US-CA");
   }
-  return { role: Role.SUBJECT, scopes: [], externalId: sub, jurisdiction: (jurisdiction as string | undefined) ?? null };
+  return {
+    role: Role.SUBJECT,
+    scopes: [],
+    externalId: sub,
+    jurisdiction: (jurisdiction as string | undefined) ?? null,
+  };
 }
 
 export interface TokenClaims {
@@ -69,7 +88,12 @@ export interface TokenClaims {
 }
 
 /** Mints an HS256 token, as the `candor token` command and the demo credentials do. */
-export async function signToken(config: Config, key: Uint8Array, claims: TokenClaims, ttlSeconds: number): Promise<string> {
+export async function signToken(
+  config: Config,
+  key: Uint8Array,
+  claims: TokenClaims,
+  ttlSeconds: number,
+): Promise<string> {
   const jwt = new SignJWT({ role: claims.role, ...(claims.jurisdiction ? { jurisdiction: claims.jurisdiction } : {}) })
     .setProtectedHeader({ alg: "HS256", typ: "JWT" })
     .setSubject(claims.sub)

@@ -35,13 +35,17 @@ const DAY = 24 * 3600;
 function ttl(value: string | undefined): number {
   if (value === undefined) return DAY;
   const seconds = Number(value);
-  if (!Number.isInteger(seconds) || seconds < 60 || seconds > 365 * DAY) throw new UsageError("--ttl is a number of seconds between 60 and 31536000");
+  if (!Number.isInteger(seconds) || seconds < 60 || seconds > 365 * DAY)
+    throw new UsageError("--ttl is a number of seconds between 60 and 31536000");
   return seconds;
 }
 
 async function withServices<T>(work: (services: Services) => Promise<T>): Promise<T> {
   const config = loadConfig();
-  const services = await createServices(config, pino({ level: config.logLevel === "silent" ? "silent" : "warn" }, pino.destination(2)));
+  const services = await createServices(
+    config,
+    pino({ level: config.logLevel === "silent" ? "silent" : "warn" }, pino.destination(2)),
+  );
   try {
     return await work(services);
   } finally {
@@ -65,16 +69,27 @@ export function describeDatabase(url: string): string {
 function signingNote(config: Config): string {
   const database = describeDatabase(config.databaseUrl);
   if (config.jwtSecret) {
-    return `candor: signed with CANDOR_JWT_SECRET (database: ${database}); ` +
-      "a server accepts this token when it has the same CANDOR_JWT_SECRET";
+    return (
+      `candor: signed with CANDOR_JWT_SECRET (database: ${database}); ` +
+      "a server accepts this token when it has the same CANDOR_JWT_SECRET"
+    );
   }
-  return `candor: signed with the development secret kept in the database ${database}; a server accepts this token ` +
-    "only when it uses the same DATABASE_URL (or when both set the same CANDOR_JWT_SECRET)";
+  return (
+    `candor: signed with the development secret kept in the database ${database}; a server accepts this token ` +
+    "only when it uses the same DATABASE_URL (or when both set the same CANDOR_JWT_SECRET)"
+  );
 }
 
-async function mintToken(services: Services, claims: Parameters<typeof signToken>[2], seconds: number): Promise<string> {
+async function mintToken(
+  services: Services,
+  claims: Parameters<typeof signToken>[2],
+  seconds: number,
+): Promise<string> {
   const key = await hs256Key(services.config, services.db);
-  if (!key) throw new UsageError("Tokens can be minted only with CANDOR_JWT_SECRET (or, outside production, the generated development secret)");
+  if (!key)
+    throw new UsageError(
+      "Tokens can be minted only with CANDOR_JWT_SECRET (or, outside production, the generated development secret)",
+    );
   console.error(signingNote(services.config));
   return signToken(services.config, key, claims, seconds);
 }
@@ -133,7 +148,8 @@ export async function run(argv: string[]): Promise<string | null> {
     case "token subject": {
       if (!arg) throw new UsageError("token subject needs the person's external id");
       const jurisdiction = values.jurisdiction;
-      if (jurisdiction !== undefined && !/^US-[A-Z]{2}$/.test(jurisdiction)) throw new UsageError("--jurisdiction looks like US-CA");
+      if (jurisdiction !== undefined && !/^US-[A-Z]{2}$/.test(jurisdiction))
+        throw new UsageError("--jurisdiction looks like US-CA");
       if (arg.length > 200) throw new UsageError("an external id is at most 200 characters");
       return withServices((s) => mintToken(s, { sub: arg, role: "subject", jurisdiction }, ttl(values.ttl)));
     }
@@ -142,7 +158,10 @@ export async function run(argv: string[]): Promise<string | null> {
       return withServices((s) => mintToken(s, { sub: values.sub ?? "admin", role: "admin" }, ttl(values.ttl)));
     case "apikey service": {
       if (!arg || !values.scopes) throw new UsageError("apikey service needs a name and --scopes");
-      const scopes = values.scopes.split(",").map((x) => x.trim()).filter(Boolean);
+      const scopes = values.scopes
+        .split(",")
+        .map((x) => x.trim())
+        .filter(Boolean);
       return withServices(async (s) => noted(s, await s.apiKeys.createServiceKey(arg, scopes)));
     }
     case "apikey partner":

@@ -77,7 +77,9 @@ function observabilityPlugin(metrics: Metrics): ApolloServerPlugin<Context> {
         },
         async willSendResponse({ operationName, response, errors }) {
           const label = metrics.operationLabel(operationName);
-          const failed = (errors?.length ?? 0) > 0 || (response.body.kind === "single" && (response.body.singleResult.errors?.length ?? 0) > 0);
+          const failed =
+            (errors?.length ?? 0) > 0 ||
+            (response.body.kind === "single" && (response.body.singleResult.errors?.length ?? 0) > 0);
           metrics.requests.inc({ operation: label, outcome: failed ? "error" : "ok" });
           metrics.latency.observe({ operation: label }, Number(process.hrtime.bigint() - started) / 1e9);
         },

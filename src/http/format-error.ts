@@ -24,15 +24,24 @@ const CLIENT_CODES = new Set([
 ]);
 
 function isArgumentValidationError(error: unknown): error is { extensions: { validationErrors: ValidationFailure[] } } {
-  return (error as { message?: string })?.message === "Argument Validation Error" &&
-    Array.isArray((error as { extensions?: { validationErrors?: unknown } }).extensions?.validationErrors);
+  return (
+    (error as { message?: string })?.message === "Argument Validation Error" &&
+    Array.isArray((error as { extensions?: { validationErrors?: unknown } }).extensions?.validationErrors)
+  );
 }
 
 export function formatError(formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError {
   const original = unwrapResolverError(error);
-  const where = { ...(formatted.path ? { path: formatted.path } : {}), ...(formatted.locations ? { locations: formatted.locations } : {}) };
+  const where = {
+    ...(formatted.path ? { path: formatted.path } : {}),
+    ...(formatted.locations ? { locations: formatted.locations } : {}),
+  };
   if (original instanceof DomainError) {
-    return { message: original.message, ...where, extensions: { code: original.code, ...(original.field ? { field: original.field } : {}) } };
+    return {
+      message: original.message,
+      ...where,
+      extensions: { code: original.code, ...(original.field ? { field: original.field } : {}) },
+    };
   }
   if (original instanceof ForbiddenError) {
     return { message: original.message, ...where, extensions: { code: "FORBIDDEN" } };
@@ -40,7 +49,11 @@ export function formatError(formatted: GraphQLFormattedError, error: unknown): G
   if (isArgumentValidationError(original)) {
     const problems = flattenValidationErrors(original.extensions.validationErrors);
     const code = problems.some((p) => p.code === "LIMIT_EXCEEDED") ? "LIMIT_EXCEEDED" : "INVALID";
-    return { message: problems.map((p) => `${p.field.join(".")}: ${p.message}`).join("; ") || "Invalid arguments", ...where, extensions: { code, problems } };
+    return {
+      message: problems.map((p) => `${p.field.join(".")}: ${p.message}`).join("; ") || "Invalid arguments",
+      ...where,
+      extensions: { code, problems },
+    };
   }
   const code = formatted.extensions?.code;
   if (typeof code === "string" && CLIENT_CODES.has(code)) {

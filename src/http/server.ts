@@ -11,7 +11,8 @@ import type { Metrics } from "./metrics";
 const CORS_HEADERS = {
   "access-control-allow-origin": "*",
   "access-control-allow-methods": "GET, POST, OPTIONS",
-  "access-control-allow-headers": "authorization, content-type, apollo-require-preflight, x-apollo-operation-name, sec-gpc, x-request-id",
+  "access-control-allow-headers":
+    "authorization, content-type, apollo-require-preflight, x-apollo-operation-name, sec-gpc, x-request-id",
   "access-control-max-age": "600",
 };
 
@@ -74,7 +75,12 @@ export function createHttpServer({ services, apollo, metrics }: HttpDeps): Serve
       try {
         text = await readBody(req, config.bodyLimitBytes);
       } catch (err) {
-        if (err instanceof BodyTooLarge) return send(res, 413, graphqlError(`The request body is larger than ${config.bodyLimitBytes} bytes`, "PAYLOAD_TOO_LARGE"));
+        if (err instanceof BodyTooLarge)
+          return send(
+            res,
+            413,
+            graphqlError(`The request body is larger than ${config.bodyLimitBytes} bytes`, "PAYLOAD_TOO_LARGE"),
+          );
         throw err;
       }
       const contentType = String(req.headers["content-type"] ?? "");
@@ -128,7 +134,9 @@ export function createHttpServer({ services, apollo, metrics }: HttpDeps): Serve
       send(res, 400, JSON.stringify({ error: "Malformed request URL" }));
       return "bad-url";
     }
-    const requestId = /^[A-Za-z0-9-]{1,64}$/.test(String(req.headers["x-request-id"] ?? "")) ? String(req.headers["x-request-id"]) : randomUUID();
+    const requestId = /^[A-Za-z0-9-]{1,64}$/.test(String(req.headers["x-request-id"] ?? ""))
+      ? String(req.headers["x-request-id"])
+      : randomUUID();
     if (req.method === "OPTIONS") {
       res.writeHead(204, CORS_HEADERS).end();
       return "preflight";

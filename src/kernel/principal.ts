@@ -1,4 +1,10 @@
-export enum Role { ANONYMOUS = "ANONYMOUS", SUBJECT = "SUBJECT", SERVICE = "SERVICE", PARTNER = "PARTNER", ADMIN = "ADMIN" }
+export enum Role {
+  ANONYMOUS = "ANONYMOUS",
+  SUBJECT = "SUBJECT",
+  SERVICE = "SERVICE",
+  PARTNER = "PARTNER",
+  ADMIN = "ADMIN",
+}
 
 export const SERVICE_SCOPES = ["consent:read", "consent:write", "decisions:write", "sharing:write"] as const;
 export type ServiceScope = (typeof SERVICE_SCOPES)[number];

@@ -19,7 +19,10 @@ export function describeRule(r: ShieldRule): string {
 }
 
 const roleIs = (role: Role, label: string) =>
-  labelled(rule(`role:${role}`, { cache: "contextual" })((_p, _a, ctx: Context) => ctx.principal.role === role), label);
+  labelled(
+    rule(`role:${role}`, { cache: "contextual" })((_p, _a, ctx: Context) => ctx.principal.role === role),
+    label,
+  );
 
 export const anyone = labelled(allow, "anyone");
 export const subject = roleIs(Role.SUBJECT, "subject");
@@ -32,10 +35,15 @@ export const service = roleIs(Role.SERVICE, "service");
 const scopes = new Map<string, ShieldRule>();
 export const scope = (name: string): ShieldRule => {
   if (!scopes.has(name)) {
-    scopes.set(name, labelled(
-      rule(`scope:${name}`, { cache: "contextual" })((_p, _a, ctx: Context) => ctx.principal.role === Role.SERVICE && ctx.principal.scopes.includes(name)),
-      `service:${name}`,
-    ));
+    scopes.set(
+      name,
+      labelled(
+        rule(`scope:${name}`, { cache: "contextual" })(
+          (_p, _a, ctx: Context) => ctx.principal.role === Role.SERVICE && ctx.principal.scopes.includes(name),
+        ),
+        `service:${name}`,
+      ),
+    );
   }
   return scopes.get(name)!;
 };

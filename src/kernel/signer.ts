@@ -1,4 +1,12 @@
-import { calculateJwkThumbprint, CompactSign, exportJWK, generateKeyPair, importJWK, type JWK, type KeyLike } from "jose";
+import {
+  calculateJwkThumbprint,
+  CompactSign,
+  exportJWK,
+  generateKeyPair,
+  importJWK,
+  type JWK,
+  type KeyLike,
+} from "jose";
 import type { Config } from "../config";
 import type { Database } from "./db/database";
 import { getOrCreateSecret, listSecrets } from "./db/secrets";
@@ -15,7 +23,11 @@ interface SigningKey {
 async function fromJwk(jwk: JWK): Promise<SigningKey> {
   const { d: _private, ...publicJwk } = jwk;
   const kid = await calculateJwkThumbprint(publicJwk as JWK);
-  return { kid, privateKey: await importJWK({ ...jwk, alg: "EdDSA" }, "EdDSA"), publicJwk: { ...publicJwk, kid, alg: "EdDSA", use: "sig" } };
+  return {
+    kid,
+    privateKey: await importJWK({ ...jwk, alg: "EdDSA" }, "EdDSA"),
+    publicJwk: { ...publicJwk, kid, alg: "EdDSA", use: "sig" },
+  };
 }
 
 /**
@@ -24,11 +36,19 @@ async function fromJwk(jwk: JWK): Promise<SigningKey> {
  * every key that has signed is kept too and stays in the JWKS, so old receipts still verify.
  */
 export class ReceiptSigner {
-  private constructor(private readonly active: SigningKey, private readonly published: JWK[]) {}
+  private constructor(
+    private readonly active: SigningKey,
+    private readonly published: JWK[],
+  ) {}
 
   static async load(config: Config, db: Database): Promise<ReceiptSigner> {
-    const generate = async () => JSON.stringify(await exportJWK((await generateKeyPair("EdDSA", { crv: "Ed25519", extractable: true })).privateKey));
-    const active = await fromJwk(JSON.parse(config.receiptSigningKey ?? (await getOrCreateSecret(db, GENERATED_KEY, generate))) as JWK);
+    const generate = async () =>
+      JSON.stringify(
+        await exportJWK((await generateKeyPair("EdDSA", { crv: "Ed25519", extractable: true })).privateKey),
+      );
+    const active = await fromJwk(
+      JSON.parse(config.receiptSigningKey ?? (await getOrCreateSecret(db, GENERATED_KEY, generate))) as JWK,
+    );
     // Every key that ever signed stays published, so that every receipt ever issued still verifies.
     await getOrCreateSecret(db, `${PUBLISHED_PREFIX}${active.kid}`, () => JSON.stringify(active.publicJwk));
     const published = (await listSecrets(db, PUBLISHED_PREFIX)).map((value) => JSON.parse(value) as JWK);

@@ -3,7 +3,14 @@ import type { TestServer } from "./server";
 /** Row counts of everything a consent call may write: "nothing written" made checkable. */
 export async function writes(t: TestServer): Promise<Record<string, number>> {
   const out: Record<string, number> = {};
-  for (const table of ["subject", "consent_state", "consent_event", "consent_receipt", "idempotency_record", "audit_log"]) {
+  for (const table of [
+    "subject",
+    "consent_state",
+    "consent_event",
+    "consent_receipt",
+    "idempotency_record",
+    "audit_log",
+  ]) {
     out[table] = Number((await t.services.db.manager.query(`SELECT COUNT(*) AS n FROM ${table}`))[0].n);
   }
   return out;

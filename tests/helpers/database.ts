@@ -5,7 +5,9 @@ import { createConnection } from "mysql2/promise";
 
 /** The database under test: TEST_DATABASE_URL (MariaDB/MySQL, suites in band), else a fresh SQLite file. */
 export function testDatabaseUrl(): string {
-  return process.env.TEST_DATABASE_URL || `sqlite:${join(tmpdir(), `candor-test-${randomBytes(6).toString("hex")}.sqlite`)}`;
+  return (
+    process.env.TEST_DATABASE_URL || `sqlite:${join(tmpdir(), `candor-test-${randomBytes(6).toString("hex")}.sqlite`)}`
+  );
 }
 
 export const onMariaDb = () => Boolean(process.env.TEST_DATABASE_URL);
@@ -15,7 +17,9 @@ export async function resetDatabase(url: string): Promise<void> {
   if (url.startsWith("sqlite:")) return;
   const connection = await createConnection(url.replace(/^mariadb:/, "mysql:"));
   try {
-    const [rows] = await connection.query("SELECT table_name AS name FROM information_schema.tables WHERE table_schema = DATABASE()");
+    const [rows] = await connection.query(
+      "SELECT table_name AS name FROM information_schema.tables WHERE table_schema = DATABASE()",
+    );
     await connection.query("SET FOREIGN_KEY_CHECKS = 0");
     for (const { name } of rows as Array<{ name: string }>) await connection.query(`DROP TABLE \`${name}\``);
     await connection.query("SET FOREIGN_KEY_CHECKS = 1");

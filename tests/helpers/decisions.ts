@@ -19,8 +19,25 @@ export function recommendation(person: string, extra: Record<string, unknown> = 
     algorithmVersion: "2",
     channel: "WEB",
     factors: [
-      { kind: "BEHAVIORAL", purpose: "personalized-recommendations", dataCategory: "user.behavior.browsing_history", sourceClass: "OBSERVED", share: 0.7, evidence: [{ key: "item", value: "hiking boots" }, { key: "count", value: "3" }, { key: "days", value: "7" }] },
-      { kind: "POPULARITY", purpose: "store-operation", dataCategory: "user.behavior.current_visit", sourceClass: "CONTEXTUAL", share: 0.3 },
+      {
+        kind: "BEHAVIORAL",
+        purpose: "personalized-recommendations",
+        dataCategory: "user.behavior.browsing_history",
+        sourceClass: "OBSERVED",
+        share: 0.7,
+        evidence: [
+          { key: "item", value: "hiking boots" },
+          { key: "count", value: "3" },
+          { key: "days", value: "7" },
+        ],
+      },
+      {
+        kind: "POPULARITY",
+        purpose: "store-operation",
+        dataCategory: "user.behavior.current_visit",
+        sourceClass: "CONTEXTUAL",
+        share: 0.3,
+      },
     ],
     ...extra,
   };
@@ -29,11 +46,18 @@ export function recommendation(person: string, extra: Record<string, unknown> = 
 export async function record(t: TestServer, key: string, decisions: Array<Record<string, unknown>>) {
   const r = await t.gql(RECORD, { input: { decisions } }, { token: key });
   if (r.body.errors) throw new Error(JSON.stringify(r.body.errors));
-  return { ...r, payload: r.body.data!.recordDecisions as { results: Array<{ index: number; decision: any; userErrors: any[] }>; userErrors: any[] } };
+  return {
+    ...r,
+    payload: r.body.data!.recordDecisions as {
+      results: Array<{ index: number; decision: any; userErrors: any[] }>;
+      userErrors: any[];
+    },
+  };
 }
 
 export async function decisionWrites(t: TestServer): Promise<Record<string, number>> {
   const out: Record<string, number> = {};
-  for (const table of ["decision", "decision_factor", "audit_log"]) out[table] = Number((await t.services.db.manager.query(`SELECT COUNT(*) AS n FROM ${table}`))[0].n);
+  for (const table of ["decision", "decision_factor", "audit_log"])
+    out[table] = Number((await t.services.db.manager.query(`SELECT COUNT(*) AS n FROM ${table}`))[0].n);
   return out;
 }

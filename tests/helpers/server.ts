@@ -23,7 +23,11 @@ export interface TestServer {
   url: string;
   services: Services;
   running: RunningServer;
-  gql<T = Record<string, any>>(query: string, variables?: Record<string, unknown>, options?: { token?: string; headers?: Record<string, string> }): Promise<GqlResult<T>>;
+  gql<T = Record<string, any>>(
+    query: string,
+    variables?: Record<string, unknown>,
+    options?: { token?: string; headers?: Record<string, string> },
+  ): Promise<GqlResult<T>>;
   subjectToken(externalId: string, claims?: Record<string, unknown>): Promise<string>;
   adminToken(): Promise<string>;
   serviceKey(scopes: string[], name?: string): Promise<string>;
@@ -54,7 +58,12 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
   const running = await startServer(services);
   const secret = new TextEncoder().encode(config.jwtSecret ?? TEST_JWT_SECRET);
   const sign = (claims: Record<string, unknown>, sub: string) =>
-    new SignJWT(claims).setProtectedHeader({ alg: "HS256" }).setSubject(sub).setIssuedAt().setExpirationTime("1h").sign(secret);
+    new SignJWT(claims)
+      .setProtectedHeader({ alg: "HS256" })
+      .setSubject(sub)
+      .setIssuedAt()
+      .setExpirationTime("1h")
+      .sign(secret);
 
   return {
     url: running.url,
@@ -77,7 +86,12 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
       } catch {
         throw new Error(`Not JSON (HTTP ${response.status}): ${text.slice(0, 300)}`);
       }
-      return { status: response.status, headers: response.headers, body, sqlCount: Number(response.headers.get("x-candor-sql-count") ?? NaN) } as never;
+      return {
+        status: response.status,
+        headers: response.headers,
+        body,
+        sqlCount: Number(response.headers.get("x-candor-sql-count") ?? NaN),
+      } as never;
     },
     subjectToken: (externalId, claims = {}) => sign({ role: "subject", jurisdiction: "US-CA", ...claims }, externalId),
     adminToken: () => sign({ role: "admin" }, "test-admin"),
@@ -92,5 +106,9 @@ export async function applyFixture(t: TestServer, name: string): Promise<void> {
   const { readFileSync } = await import("node:fs");
   const { join } = await import("node:path");
   const { CatalogApplyService } = await import("../../src/modules/catalog/catalog-apply.service");
-  await new CatalogApplyService(t.services.db).applyFile(name, readFileSync(join(__dirname, "..", "fixtures", name), "utf8"), "test");
+  await new CatalogApplyService(t.services.db).applyFile(
+    name,
+    readFileSync(join(__dirname, "..", "fixtures", name), "utf8"),
+    "test",
+  );
 }

@@ -13,39 +13,184 @@ export const DEMO_PERSON = "demo-person-1";
 
 const ENGINE: Principal = { role: Role.SERVICE, scopes: ["decisions:write"], keyName: "demo-engine" };
 
-const factor = (kind: FactorKind, purpose: string, dataCategory: string, weight: { share?: number; contribution?: number }, evidence: Record<string, string> = {}, extra: Partial<FactorInput> = {}): FactorInput => ({
-  kind, purpose, dataCategory, sourceClass: SourceClass.OBSERVED, ...weight,
-  evidence: Object.entries(evidence).map(([key, value]) => ({ key, value })), ...extra,
+const factor = (
+  kind: FactorKind,
+  purpose: string,
+  dataCategory: string,
+  weight: { share?: number; contribution?: number },
+  evidence: Record<string, string> = {},
+  extra: Partial<FactorInput> = {},
+): FactorInput => ({
+  kind,
+  purpose,
+  dataCategory,
+  sourceClass: SourceClass.OBSERVED,
+  ...weight,
+  evidence: Object.entries(evidence).map(([key, value]) => ({ key, value })),
+  ...extra,
 });
 
-const decision = (surface: string, kind: DecisionKind, itemRef: string, itemLabel: string, algorithm: string, factors: FactorInput[], extra: Partial<DecisionInput> = {}): DecisionInput => ({
-  subjectExternalId: DEMO_PERSON, surface, kind, itemRef, itemLabel, algorithm, algorithmVersion: "2", channel: Channel.WEB, factors, ...extra,
+const decision = (
+  surface: string,
+  kind: DecisionKind,
+  itemRef: string,
+  itemLabel: string,
+  algorithm: string,
+  factors: FactorInput[],
+  extra: Partial<DecisionInput> = {},
+): DecisionInput => ({
+  subjectExternalId: DEMO_PERSON,
+  surface,
+  kind,
+  itemRef,
+  itemLabel,
+  algorithm,
+  algorithmVersion: "2",
+  channel: Channel.WEB,
+  factors,
+  ...extra,
 });
 
 export const DEMO_DECISIONS: DecisionInput[] = [
-  decision("home-feed", DecisionKind.RECOMMENDATION, "sku-boots-ridgeline", "Ridgeline hiking boots", "product-recommender", [
-    factor(FactorKind.BEHAVIORAL, "personalized-recommendations", "user.behavior.browsing_history", { contribution: 0.42 }, { item: "hiking boots", count: "3", days: "7" }),
-    factor(FactorKind.PREDICTIVE, "personalized-recommendations", "user.inferred.interests", { contribution: 0.2 }, { reason: "you like day hikes" }, { sourceClass: SourceClass.INFERRED }),
-    factor(FactorKind.GEOGRAPHIC, "personalized-recommendations", "user.location.coarse", { contribution: 0.1 }, { place: "near Oakland" }),
-    factor(FactorKind.POPULARITY, "store-operation", "user.behavior.current_visit", { contribution: 0.05 }, { period: "this week" }, { sourceClass: SourceClass.CONTEXTUAL }),
-  ], { score: 0.87, baseScore: 0.1 }),
+  decision(
+    "home-feed",
+    DecisionKind.RECOMMENDATION,
+    "sku-boots-ridgeline",
+    "Ridgeline hiking boots",
+    "product-recommender",
+    [
+      factor(
+        FactorKind.BEHAVIORAL,
+        "personalized-recommendations",
+        "user.behavior.browsing_history",
+        { contribution: 0.42 },
+        { item: "hiking boots", count: "3", days: "7" },
+      ),
+      factor(
+        FactorKind.PREDICTIVE,
+        "personalized-recommendations",
+        "user.inferred.interests",
+        { contribution: 0.2 },
+        { reason: "you like day hikes" },
+        { sourceClass: SourceClass.INFERRED },
+      ),
+      factor(
+        FactorKind.GEOGRAPHIC,
+        "personalized-recommendations",
+        "user.location.coarse",
+        { contribution: 0.1 },
+        { place: "near Oakland" },
+      ),
+      factor(
+        FactorKind.POPULARITY,
+        "store-operation",
+        "user.behavior.current_visit",
+        { contribution: 0.05 },
+        { period: "this week" },
+        { sourceClass: SourceClass.CONTEXTUAL },
+      ),
+    ],
+    { score: 0.87, baseScore: 0.1 },
+  ),
   decision("search", DecisionKind.SEARCH_RESULT, "sku-trail-runner", "Trail running shoes", "product-recommender", [
-    factor(FactorKind.CONTEXTUAL, "store-operation", "user.behavior.current_visit", { share: 0.6 }, { context: "your search for trail shoes" }, { sourceClass: SourceClass.CONTEXTUAL }),
-    factor(FactorKind.BEHAVIORAL, "personalized-recommendations", "user.behavior.search_history", { share: 0.4 }, { item: "trail shoes", count: "2", days: "14" }),
+    factor(
+      FactorKind.CONTEXTUAL,
+      "store-operation",
+      "user.behavior.current_visit",
+      { share: 0.6 },
+      { context: "your search for trail shoes" },
+      { sourceClass: SourceClass.CONTEXTUAL },
+    ),
+    factor(
+      FactorKind.BEHAVIORAL,
+      "personalized-recommendations",
+      "user.behavior.search_history",
+      { share: 0.4 },
+      { item: "trail shoes", count: "2", days: "14" },
+    ),
   ]),
-  decision("product-page-ads", DecisionKind.AD, "ad-summit-tents", "the Summit tent sale", "ad-matcher", [
-    factor(FactorKind.ADVERTISER_TARGETING, "targeted-advertising", "user.behavior.browsing_history", { share: 0.5 }, { advertiser: "Summit Tents", audience: "looked at tents" }),
-    factor(FactorKind.PREDICTIVE, "targeted-advertising", "user.inferred.interests", { share: 0.3 }, { reason: "you follow camping pages" }, { sourceClass: SourceClass.PARTNER_PROVIDED, sourcePartner: "campfire-social" }),
-    factor(FactorKind.CONTEXTUAL, "store-operation", "user.behavior.current_visit", { share: 0.2 }, { context: "the tent you are viewing" }, { sourceClass: SourceClass.CONTEXTUAL }),
-  ], { sponsor: { onBehalfOf: "Summit Tents", paidBy: "Summit Tents" } }),
-  decision("prices-and-deals", DecisionKind.DYNAMIC_PRICE, "price-alpine-40", "10% off the Alpine 40L pack", "personal-pricing", [
-    factor(FactorKind.BUSINESS_RULE, "order-fulfillment", "user.account.loyalty", { share: 0.6 }, { rule: "members get 10% off" }, { sourceClass: SourceClass.DECLARED }),
-    factor(FactorKind.BEHAVIORAL, "dynamic-pricing", "user.behavior.cart", { share: 0.4 }, { item: "the pack in your cart", count: "2", days: "3" }),
-  ]),
-  decision("email-offers", DecisionKind.EMAIL_OFFER, "email-weekend-deals", "our weekend gear deals email", "email-offer-picker", [
-    factor(FactorKind.BEHAVIORAL, "email-offers", "user.behavior.purchase_history", { share: 0.7 }, { item: "rain jackets", count: "2", days: "30" }),
-    factor(FactorKind.POPULARITY, "email-offers", "user.inferred.interests", { share: 0.3 }, { period: "this week" }, { sourceClass: SourceClass.INFERRED }),
-  ], { channel: Channel.EMAIL }),
+  decision(
+    "product-page-ads",
+    DecisionKind.AD,
+    "ad-summit-tents",
+    "the Summit tent sale",
+    "ad-matcher",
+    [
+      factor(
+        FactorKind.ADVERTISER_TARGETING,
+        "targeted-advertising",
+        "user.behavior.browsing_history",
+        { share: 0.5 },
+        { advertiser: "Summit Tents", audience: "looked at tents" },
+      ),
+      factor(
+        FactorKind.PREDICTIVE,
+        "targeted-advertising",
+        "user.inferred.interests",
+        { share: 0.3 },
+        { reason: "you follow camping pages" },
+        { sourceClass: SourceClass.PARTNER_PROVIDED, sourcePartner: "campfire-social" },
+      ),
+      factor(
+        FactorKind.CONTEXTUAL,
+        "store-operation",
+        "user.behavior.current_visit",
+        { share: 0.2 },
+        { context: "the tent you are viewing" },
+        { sourceClass: SourceClass.CONTEXTUAL },
+      ),
+    ],
+    { sponsor: { onBehalfOf: "Summit Tents", paidBy: "Summit Tents" } },
+  ),
+  decision(
+    "prices-and-deals",
+    DecisionKind.DYNAMIC_PRICE,
+    "price-alpine-40",
+    "10% off the Alpine 40L pack",
+    "personal-pricing",
+    [
+      factor(
+        FactorKind.BUSINESS_RULE,
+        "order-fulfillment",
+        "user.account.loyalty",
+        { share: 0.6 },
+        { rule: "members get 10% off" },
+        { sourceClass: SourceClass.DECLARED },
+      ),
+      factor(
+        FactorKind.BEHAVIORAL,
+        "dynamic-pricing",
+        "user.behavior.cart",
+        { share: 0.4 },
+        { item: "the pack in your cart", count: "2", days: "3" },
+      ),
+    ],
+  ),
+  decision(
+    "email-offers",
+    DecisionKind.EMAIL_OFFER,
+    "email-weekend-deals",
+    "our weekend gear deals email",
+    "email-offer-picker",
+    [
+      factor(
+        FactorKind.BEHAVIORAL,
+        "email-offers",
+        "user.behavior.purchase_history",
+        { share: 0.7 },
+        { item: "rain jackets", count: "2", days: "30" },
+      ),
+      factor(
+        FactorKind.POPULARITY,
+        "email-offers",
+        "user.inferred.interests",
+        { share: 0.3 },
+        { period: "this week" },
+        { sourceClass: SourceClass.INFERRED },
+      ),
+    ],
+    { channel: Channel.EMAIL },
+  ),
 ];
 
 /** Records the demo decisions; returns how many were accepted. */
@@ -53,6 +198,10 @@ export async function recordDemoDecisions(services: Services): Promise<number> {
   await services.people.ensure({ externalId: DEMO_PERSON, jurisdiction: "US-CA" }, "system:demo");
   const outcomes = await services.decisions.record(ENGINE, DEMO_DECISIONS);
   const refused = outcomes.filter((o) => o.decision === null);
-  if (refused.length > 0) services.logger.warn({ refused: refused.map((o) => ({ index: o.index, problems: o.problems.map((p) => p.message) })) }, "some demo decisions were refused");
+  if (refused.length > 0)
+    services.logger.warn(
+      { refused: refused.map((o) => ({ index: o.index, problems: o.problems.map((p) => p.message) })) },
+      "some demo decisions were refused",
+    );
   return outcomes.length - refused.length;
 }

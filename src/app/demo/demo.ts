@@ -21,9 +21,16 @@ export const DEMO_PARTNER = "open-range-data";
 export async function loadDemoCatalogIfEmpty(services: Services): Promise<boolean> {
   if ((await services.db.manager.count(Purpose)) > 0) return false;
   const history = join(projectRoot(), "catalog", "history");
-  const files = [...readdirSync(history).filter((f) => f.endsWith(".yaml")).sort().map((f) => join(history, f)), demoCatalogPath()];
+  const files = [
+    ...readdirSync(history)
+      .filter((f) => f.endsWith(".yaml"))
+      .sort()
+      .map((f) => join(history, f)),
+    demoCatalogPath(),
+  ];
   const apply = new CatalogApplyService(services.db);
-  for (const path of files) await apply.applyFile(relative(projectRoot(), path), readFileSync(path, "utf8"), "system:demo");
+  for (const path of files)
+    await apply.applyFile(relative(projectRoot(), path), readFileSync(path, "utf8"), "system:demo");
   return true;
 }
 
@@ -39,10 +46,16 @@ export interface DemoCredentials {
 export async function createDemoCredentials(services: Services): Promise<DemoCredentials | null> {
   const key = await hs256Key(services.config, services.db);
   if (!key) return null;
-  const partner = (await services.db.manager.findOne(Partner, { where: { key: DEMO_PARTNER } })) ??
+  const partner =
+    (await services.db.manager.findOne(Partner, { where: { key: DEMO_PARTNER } })) ??
     (await services.db.manager.findOne(Partner, { where: {}, order: { position: "ASC" } }));
   return {
-    subjectToken: await signToken(services.config, key, { sub: DEMO_PERSON, role: "subject", jurisdiction: "US-CA" }, WEEK),
+    subjectToken: await signToken(
+      services.config,
+      key,
+      { sub: DEMO_PERSON, role: "subject", jurisdiction: "US-CA" },
+      WEEK,
+    ),
     adminToken: await signToken(services.config, key, { sub: "demo-admin", role: "admin" }, WEEK),
     serviceKey: await services.apiKeys.createServiceKey("demo-engine", [...SERVICE_SCOPES]),
     partnerKey: partner ? await services.apiKeys.createPartnerKey(partner.key) : null,

@@ -25,14 +25,20 @@ export function auditHash(row: Omit<AuditLog, "hash">): string {
     entity_id: row.entityId,
     detail: row.detail,
   });
-  return createHash("sha256").update(row.previousHash + body).digest("hex");
+  return createHash("sha256")
+    .update(row.previousHash + body)
+    .digest("hex");
 }
 
 /**
  * Appends to the hash chain inside the caller's transaction. Call it LAST: it locks the chain's
  * head row, and every writer taking that lock last is what keeps the lock order fixed.
  */
-export async function appendAudit(manager: EntityManager, entries: AuditEntryInput[], at: Date = new Date()): Promise<AuditLog[]> {
+export async function appendAudit(
+  manager: EntityManager,
+  entries: AuditEntryInput[],
+  at: Date = new Date(),
+): Promise<AuditLog[]> {
   if (entries.length === 0) return [];
   const locks = manager.connection.driver.options.type !== "better-sqlite3";
   const query = manager.getRepository(AuditHead).createQueryBuilder("h").where("h.id = 1");

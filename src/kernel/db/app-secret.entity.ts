@@ -16,4 +16,3 @@ export class AppSecret {
   @TimeColumn()
   createdAt: Date;
 }
-

@@ -27,7 +27,8 @@ export class DatabaseUrlError extends Error {}
 export function parseDatabaseUrl(url: string): DatabaseTarget {
   if (url.startsWith("sqlite:")) {
     const location = url.slice("sqlite:".length).replace(/^\/\//, "");
-    if (location === "") throw new DatabaseUrlError("DATABASE_URL sqlite: needs a path, e.g. sqlite:./data/candor.sqlite");
+    if (location === "")
+      throw new DatabaseUrlError("DATABASE_URL sqlite: needs a path, e.g. sqlite:./data/candor.sqlite");
     return { dialect: "sqlite", location };
   }
   if (url.startsWith("mariadb://")) return { dialect: "mariadb", location: url };
@@ -58,7 +59,10 @@ export interface DatabaseOptions {
   onQueryError?: (message: string, query: string) => void;
 }
 
-export function dataSourceOptions(target: DatabaseTarget, opts: DatabaseOptions & { readonly?: boolean }): DataSourceOptions {
+export function dataSourceOptions(
+  target: DatabaseTarget,
+  opts: DatabaseOptions & { readonly?: boolean },
+): DataSourceOptions {
   const common = {
     entities: opts.entities,
     migrations,
@@ -123,9 +127,10 @@ export class Database {
       mkdirSync(dirname(target.location), { recursive: true });
     }
     const writer = await new DataSource(dataSourceOptions(target, opts)).initialize();
-    const reader = target.dialect === "sqlite"
-      ? await new DataSource(dataSourceOptions(target, { ...opts, readonly: true })).initialize()
-      : writer;
+    const reader =
+      target.dialect === "sqlite"
+        ? await new DataSource(dataSourceOptions(target, { ...opts, readonly: true })).initialize()
+        : writer;
     const db = new Database(target, writer, reader);
     db.ephemeralFile = ephemeral;
     return db;
@@ -152,12 +157,16 @@ export class Database {
     // READ COMMITTED: every read after a row lock sees what was committed before the lock was
     // granted (REPEATABLE READ would keep an older snapshot), and fewer gap locks mean fewer deadlocks.
     if (this.dialect !== "sqlite") return this.withDeadlockRetry(() => this.writer.transaction("READ COMMITTED", work));
-    const run = this.writeQueue.then(() => this.withDeadlockRetry(() => this.writer.transaction(async (m) => {
-      // Take the write lock first (as BEGIN IMMEDIATE would): a deferred transaction that reads
-      // before it writes fails at once if another process wrote meanwhile, instead of waiting.
-      await m.query(SQLITE_WRITE_LOCK);
-      return work(m);
-    })));
+    const run = this.writeQueue.then(() =>
+      this.withDeadlockRetry(() =>
+        this.writer.transaction(async (m) => {
+          // Take the write lock first (as BEGIN IMMEDIATE would): a deferred transaction that reads
+          // before it writes fails at once if another process wrote meanwhile, instead of waiting.
+          await m.query(SQLITE_WRITE_LOCK);
+          return work(m);
+        }),
+      ),
+    );
     this.writeQueue = run.catch(() => undefined);
     return run;
   }
@@ -173,7 +182,9 @@ export class Database {
       try {
         return await run();
       } catch (err) {
-        const code = (err as { driverError?: { code?: string }; code?: string }).driverError?.code ?? (err as { code?: string }).code;
+        const code =
+          (err as { driverError?: { code?: string }; code?: string }).driverError?.code ??
+          (err as { code?: string }).code;
         if (!RETRYABLE.has(code ?? "") || attempt >= attempts) throw err;
         await new Promise((resolve) => setTimeout(resolve, 5 + Math.random() * 20 * attempt));
       }
@@ -197,7 +208,8 @@ export class Database {
     await this.writeQueue;
     if (this.reader !== this.writer && this.reader.isInitialized) await this.reader.destroy();
     if (this.writer.isInitialized) await this.writer.destroy();
-    if (this.ephemeralFile) for (const suffix of ["", "-wal", "-shm"]) rmSync(this.ephemeralFile + suffix, { force: true });
+    if (this.ephemeralFile)
+      for (const suffix of ["", "-wal", "-shm"]) rmSync(this.ephemeralFile + suffix, { force: true });
   }
 
   /** Schema work goes through the same queue as writes on SQLite. */

@@ -4,9 +4,14 @@ import { In, type EntityManager, type EntityTarget, type ObjectLiteral } from "t
 // Generic DataLoaders: one SQL statement per relation per request, whatever the width of the result.
 
 /** Loads rows by primary id; a missing id resolves to null. */
-export function byIdLoader<T extends ObjectLiteral & { id: string }>(manager: () => EntityManager, target: EntityTarget<T>): DataLoader<string, T | null> {
+export function byIdLoader<T extends ObjectLiteral & { id: string }>(
+  manager: () => EntityManager,
+  target: EntityTarget<T>,
+): DataLoader<string, T | null> {
   return new DataLoader(async (ids) => {
-    const rows = await manager().getRepository(target).findBy({ id: In([...ids]) } as never);
+    const rows = await manager()
+      .getRepository(target)
+      .findBy({ id: In([...ids]) } as never);
     const byId = new Map(rows.map((r) => [r.id, r]));
     return ids.map((id) => byId.get(id) ?? null);
   });
@@ -20,7 +25,9 @@ export function byForeignKeyLoader<T extends ObjectLiteral>(
   orderBy: keyof T & string,
 ): DataLoader<string, T[]> {
   return new DataLoader(async (ids) => {
-    const rows = await manager().getRepository(target).find({ where: { [foreignKey]: In([...ids]) } as never, order: { [orderBy]: "ASC" } as never });
+    const rows = await manager()
+      .getRepository(target)
+      .find({ where: { [foreignKey]: In([...ids]) } as never, order: { [orderBy]: "ASC" } as never });
     return ids.map((id) => rows.filter((r) => r[foreignKey] === id));
   });
 }

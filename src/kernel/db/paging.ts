@@ -1,5 +1,6 @@
 import { MoreThan, type EntityManager, type EntityTarget, type FindOptionsSelect, type ObjectLiteral } from "typeorm";
 import { appendAudit } from "../audit/audit-log";
+import { DAY_MS } from "../time";
 import type { Database } from "./database";
 
 const PAGE = 1000;
@@ -29,7 +30,7 @@ export async function forEachPage<T extends ObjectLiteral & { id: string }>(
 /** Whether a row with these categories' retentions has expired: the shortest one decides. */
 export function pastRetention(occurredAt: Date, days: Array<number | null | undefined>, now: Date): boolean {
   const kept = days.filter((d): d is number => typeof d === "number");
-  return kept.length > 0 && occurredAt.getTime() + Math.min(...kept) * 24 * 3600_000 < now.getTime();
+  return kept.length > 0 && occurredAt.getTime() + Math.min(...kept) * DAY_MS < now.getTime();
 }
 
 /**
@@ -46,7 +47,13 @@ export async function purgeInBatches(
     const part = ids.slice(i, i + PURGE_BATCH);
     await db.transaction(async (m) => {
       await remove(m, part);
-      const entry = { actor: audit.actor, action: "audit.purge", entityType: audit.entityType, entityId: part[0], detail: { ids: part } };
+      const entry = {
+        actor: audit.actor,
+        action: "audit.purge",
+        entityType: audit.entityType,
+        entityId: part[0],
+        detail: { ids: part },
+      };
       await appendAudit(m, [entry], audit.at);
     });
   }

@@ -26,6 +26,9 @@ export async function getOrCreateSecret(
 
 /** Every secret whose name starts with `prefix`, oldest first. */
 export async function listSecrets(db: Database, prefix: string): Promise<string[]> {
-  const rows = await db.writer.manager.find(AppSecret, { where: { name: Like(`${prefix}%`) }, order: { createdAt: "ASC" } });
+  const rows = await db.writer.manager.find(AppSecret, {
+    where: { name: Like(`${prefix}%`) },
+    order: { createdAt: "ASC" },
+  });
   return rows.map((r) => r.value);
 }

@@ -20,7 +20,11 @@ export class CountingLogger implements Logger {
 
   logQuery(query: string, _parameters?: unknown[], _queryRunner?: QueryRunner): void {
     // Transaction control (BEGIN/COMMIT, savepoints) is bookkeeping, not a data statement.
-    if (/^(START TRANSACTION|BEGIN|COMMIT|ROLLBACK|SAVEPOINT|RELEASE SAVEPOINT|SET TRANSACTION)/i.test(query) || query.endsWith("/* candor:write-lock */")) return;
+    if (
+      /^(START TRANSACTION|BEGIN|COMMIT|ROLLBACK|SAVEPOINT|RELEASE SAVEPOINT|SET TRANSACTION)/i.test(query) ||
+      query.endsWith("/* candor:write-lock */")
+    )
+      return;
     const tally = storage.getStore();
     if (tally) tally.count += 1;
   }

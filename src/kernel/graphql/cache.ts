@@ -9,7 +9,12 @@ export const CATALOG_CACHE = "@cacheControl(maxAge: 60)";
 
 export const cacheControlDirective = new GraphQLDirective({
   name: "cacheControl",
-  locations: [DirectiveLocation.FIELD_DEFINITION, DirectiveLocation.OBJECT, DirectiveLocation.INTERFACE, DirectiveLocation.UNION],
+  locations: [
+    DirectiveLocation.FIELD_DEFINITION,
+    DirectiveLocation.OBJECT,
+    DirectiveLocation.INTERFACE,
+    DirectiveLocation.UNION,
+  ],
   args: {
     maxAge: { type: GraphQLInt },
     scope: { type: new GraphQLEnumType({ name: "CacheControlScope", values: { PUBLIC: {}, PRIVATE: {} } }) },

@@ -48,7 +48,10 @@ export interface Connection<T> {
  * The GraphQL types of a connection of `node`, built once here for every list: `<name>Connection`
  * with `edges: [<name>Edge!]!`, `pageInfo` and `totalCount`.
  */
-export function ConnectionType<T extends object>(node: ClassType<T>, name: string = node.name): ClassType<Connection<T>> {
+export function ConnectionType<T extends object>(
+  node: ClassType<T>,
+  name: string = node.name,
+): ClassType<Connection<T>> {
   @ObjectType(`${name}Edge`)
   class EdgeType implements Edge<T> {
     @Field()
@@ -104,7 +107,12 @@ export const toCursor = (id: string) => encodeCursor("c", id);
 export const fromCursor = (cursor: string | null | undefined) => decodeCursor("c", cursor, /^[0-9a-f-]{36}$/);
 
 /** Edges and page info from the `first + 1` rows fetched past the cursor. */
-export function connectionOf<T>(rows: T[], first: number, hasPreviousPage: boolean, cursorOf: (node: T, index: number) => string) {
+export function connectionOf<T>(
+  rows: T[],
+  first: number,
+  hasPreviousPage: boolean,
+  cursorOf: (node: T, index: number) => string,
+) {
   const edges = rows.slice(0, first).map((node, i) => ({ cursor: cursorOf(node, i), node }));
   const pageInfo: PageInfo = Object.assign(new PageInfo(), {
     hasNextPage: rows.length > first,
@@ -116,11 +124,21 @@ export function connectionOf<T>(rows: T[], first: number, hasPreviousPage: boole
 }
 
 /** One page of rows newest first (by time-ordered id), with the total: two statements. */
-export async function pageOf<T extends { id: string }>(manager: EntityManager, target: EntityTarget<T>, where: FindOptionsWhere<T>, first: number, after: string | null | undefined) {
+export async function pageOf<T extends { id: string }>(
+  manager: EntityManager,
+  target: EntityTarget<T>,
+  where: FindOptionsWhere<T>,
+  first: number,
+  after: string | null | undefined,
+) {
   checkFirst(first);
   const cursor = fromCursor(after);
   const [rows, totalCount] = await Promise.all([
-    manager.find(target, { where: cursor ? { ...where, id: LessThan(cursor) } : where, order: { id: "DESC" } as never, take: first + 1 }),
+    manager.find(target, {
+      where: cursor ? { ...where, id: LessThan(cursor) } : where,
+      order: { id: "DESC" } as never,
+      take: first + 1,
+    }),
     manager.count(target, { where }),
   ]);
   return { ...connectionOf(rows, first, cursor !== null, (node) => toCursor(node.id)), totalCount };

@@ -14,7 +14,10 @@ registerEnumType(UserErrorCode, { name: "UserErrorCode" });
 /** An expected problem with a mutation's input; nothing was written. */
 @ObjectType()
 export class UserError {
-  @Field(() => [String], { nullable: true, description: 'Path to the input field at fault, e.g. ["input", "changes", "3", "purpose"].' })
+  @Field(() => [String], {
+    nullable: true,
+    description: 'Path to the input field at fault, e.g. ["input", "changes", "3", "purpose"].',
+  })
   field: string[] | null;
 
   @Field()

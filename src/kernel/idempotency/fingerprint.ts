@@ -6,6 +6,12 @@ import canonicalize from "canonicalize";
  * canonical JSON of the input, with nulls treated as "not given" and the key itself left out.
  */
 export function requestFingerprint(input: unknown): string {
-  const meaningful = JSON.parse(JSON.stringify(input, (key: string, value: unknown) => (value === null || key === "idempotencyKey" ? undefined : value)));
-  return createHash("sha256").update(canonicalize(meaningful) ?? "").digest("hex");
+  const meaningful = JSON.parse(
+    JSON.stringify(input, (key: string, value: unknown) =>
+      value === null || key === "idempotencyKey" ? undefined : value,
+    ),
+  );
+  return createHash("sha256")
+    .update(canonicalize(meaningful) ?? "")
+    .digest("hex");
 }

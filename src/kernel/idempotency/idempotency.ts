@@ -1,5 +1,6 @@
 import { In, type EntityManager } from "typeorm";
 import { DomainError } from "../errors";
+import { DAY_MS } from "../time";
 import { IdempotencyRecord } from "./idempotency.entity";
 
 // The one lifecycle of an idempotency key (DESIGN §5), for every write that takes one: scoped to
@@ -7,7 +8,8 @@ import { IdempotencyRecord } from "./idempotency.entity";
 // a different input answers CONFLICT. Batches (decisions, sharing events) look up their keys in
 // one statement and judge each item; single calls wrap their work in `withIdempotency`.
 
-export const IDEMPOTENCY_TTL_MS = 24 * 3600_000;
+/** Kept 24 hours (DESIGN §5). */
+export const IDEMPOTENCY_TTL_MS = DAY_MS;
 
 export type StoredResult = Record<string, unknown>;
 
@@ -24,7 +26,8 @@ export async function findIdempotencyRecords(
   const rows = await m.findBy(IdempotencyRecord, { caller, subjectId: In(subjectIds), idempotencyKey: In(named) });
   const expired = rows.filter((r) => r.createdAt.getTime() < now.getTime() - IDEMPOTENCY_TTL_MS);
   // Kept 24 hours: after that the key starts afresh.
-  for (const r of expired) await m.delete(IdempotencyRecord, { caller, subjectId: r.subjectId, idempotencyKey: r.idempotencyKey });
+  for (const r of expired)
+    await m.delete(IdempotencyRecord, { caller, subjectId: r.subjectId, idempotencyKey: r.idempotencyKey });
   return new Map(rows.filter((r) => !expired.includes(r)).map((r) => [recordKey(r.subjectId, r.idempotencyKey), r]));
 }
 
@@ -70,7 +73,11 @@ export interface IdempotentCall<R> {
  * Runs a single write under its idempotency key, inside the caller's transaction and after the
  * person's row is locked (so two retries never both run): a retry answers the first result.
  */
-export async function withIdempotency<R>(m: EntityManager, call: IdempotentCall<R>, now: Date = new Date()): Promise<R> {
+export async function withIdempotency<R>(
+  m: EntityManager,
+  call: IdempotentCall<R>,
+  now: Date = new Date(),
+): Promise<R> {
   const key = call.key;
   if (!key) return call.run(async () => undefined);
   const prior = (await findIdempotencyRecords(m, call.caller, [call.subjectId], [key], now)).get(

@@ -8,7 +8,10 @@ import { AuditLogHead, type AuditLogConnection, AuditLogVerification } from "./a
 const BATCH = 1000;
 /** The audit log for the privacy office: browse it, check the chain, and sign its head. */
 export class AuditReader {
-  constructor(private readonly manager: () => EntityManager, private readonly signer: ReceiptSigner) {}
+  constructor(
+    private readonly manager: () => EntityManager,
+    private readonly signer: ReceiptSigner,
+  ) {}
 
   /** Newest first. */
   async page(first: number, after: string | null | undefined): Promise<AuditLogConnection> {
@@ -16,7 +19,11 @@ export class AuditReader {
     const cursor = decodeNumberCursor("a", after);
     const m = this.manager();
     const [rows, totalCount] = await Promise.all([
-      m.find(AuditLog, { where: cursor !== null ? { seq: LessThan(cursor) } : {}, order: { seq: "DESC" }, take: first + 1 }),
+      m.find(AuditLog, {
+        where: cursor !== null ? { seq: LessThan(cursor) } : {},
+        order: { seq: "DESC" },
+        take: first + 1,
+      }),
       m.count(AuditLog),
     ]);
     return { ...connectionOf(rows, first, cursor !== null, (node) => encodeCursor("a", node.seq)), totalCount };
@@ -33,10 +40,13 @@ export class AuditReader {
     let expectedSeq = 1;
     let previous = GENESIS_HASH;
     let checked = 0;
-    const broken = (seq: number) => Object.assign(new AuditLogVerification(), { valid: false, checkedEntries: checked, firstBrokenSeq: seq });
+    const broken = (seq: number) =>
+      Object.assign(new AuditLogVerification(), { valid: false, checkedEntries: checked, firstBrokenSeq: seq });
     // Up to the head read first: entries appended while we check are not this check's business.
     for (;;) {
-      const rows = (await m.find(AuditLog, { where: { seq: MoreThan(expectedSeq - 1) }, order: { seq: "ASC" }, take: BATCH })).filter((r) => r.seq <= head.seq);
+      const rows = (
+        await m.find(AuditLog, { where: { seq: MoreThan(expectedSeq - 1) }, order: { seq: "ASC" }, take: BATCH })
+      ).filter((r) => r.seq <= head.seq);
       for (const row of rows) {
         if (row.seq !== expectedSeq) return broken(expectedSeq);
         if (row.previousHash !== previous || auditHash(row) !== row.hash) return broken(row.seq);
@@ -54,7 +64,12 @@ export class AuditReader {
   async head(): Promise<AuditLogHead> {
     const head = await this.manager().findOneByOrFail(AuditHead, { id: 1 });
     const signedAt = new Date();
-    const jws = await this.signer.sign({ type: "candor-audit-head", seq: head.seq, hash: head.hash, signedAt: signedAt.toISOString() });
+    const jws = await this.signer.sign({
+      type: "candor-audit-head",
+      seq: head.seq,
+      hash: head.hash,
+      signedAt: signedAt.toISOString(),
+    });
     return Object.assign(new AuditLogHead(), { seq: head.seq, hash: head.hash, signedAt, jws });
   }
 }

@@ -2,8 +2,7 @@ import { Args, Ctx, Mutation, Query, Resolver } from "type-graphql";
 import { actorOf } from "../../kernel/principal";
 import { PageArgs } from "../../kernel/graphql/connection";
 import type { Context } from "../../kernel/context";
-import { AuditLogConnection, AuditLogHead, AuditLogVerification } from "./audit.types";
-import { RunDataAuditPayload } from "./data-audit.service";
+import { AuditLogConnection, AuditLogHead, AuditLogVerification, RunDataAuditPayload } from "./audit.types";
 
 @Resolver()
 export class AuditResolver {
@@ -17,9 +16,13 @@ export class AuditResolver {
     return ctx.services.auditReader.verify();
   }
 
-  @Mutation(() => RunDataAuditPayload, { description: "Purges data past its retention, then compares practice with policy." })
+  @Mutation(() => RunDataAuditPayload, {
+    description: "Purges data past its retention, then compares practice with policy.",
+  })
   async runDataAudit(@Ctx() ctx: Context): Promise<RunDataAuditPayload> {
-    return Object.assign(new RunDataAuditPayload(), { dataAudit: await ctx.services.dataAudit.run(actorOf(ctx.principal)) });
+    return Object.assign(new RunDataAuditPayload(), {
+      dataAudit: await ctx.services.dataAudit.run(actorOf(ctx.principal)),
+    });
   }
 
   @Query(() => AuditLogHead)

@@ -1,5 +1,6 @@
-import { Field, Int, ObjectType } from "type-graphql";
+import { Field, ID, Int, ObjectType, registerEnumType } from "type-graphql";
 import { ConnectionType, type Connection } from "../../kernel/graphql/connection";
+import { UserError } from "../../kernel/graphql/user-error";
 
 @ObjectType({ description: "One entry of the tamper-evident audit log." })
 export class AuditLogEntry {
@@ -39,11 +40,17 @@ export class AuditLogVerification {
   @Field(() => Int)
   checkedEntries: number;
 
-  @Field(() => Int, { nullable: true, description: "The first entry that does not hash as recorded, or the first missing sequence number." })
+  @Field(() => Int, {
+    nullable: true,
+    description: "The first entry that does not hash as recorded, or the first missing sequence number.",
+  })
   firstBrokenSeq: number | null;
 }
 
-@ObjectType({ description: "The newest entry, signed with the receipt key, so that a copy kept elsewhere can later prove the chain was not rewritten." })
+@ObjectType({
+  description:
+    "The newest entry, signed with the receipt key, so that a copy kept elsewhere can later prove the chain was not rewritten.",
+})
 export class AuditLogHead {
   @Field(() => Int)
   seq: number;
@@ -56,4 +63,50 @@ export class AuditLogHead {
 
   @Field()
   jws: string;
+}
+
+// The data audit's answer.
+
+export enum AuditFindingKind {
+  PAST_RETENTION = "PAST_RETENTION",
+  UNDECLARED_DATA_USE = "UNDECLARED_DATA_USE",
+  SHARING_WITHOUT_AGREEMENT = "SHARING_WITHOUT_AGREEMENT",
+  DECISION_WITHOUT_CONSENT = "DECISION_WITHOUT_CONSENT",
+}
+registerEnumType(AuditFindingKind, { name: "AuditFindingKind" });
+
+@ObjectType()
+export class AuditFinding {
+  @Field(() => AuditFindingKind)
+  kind: AuditFindingKind;
+
+  @Field(() => Int)
+  count: number;
+
+  @Field()
+  detail: string;
+}
+
+@ObjectType()
+export class DataAudit {
+  @Field(() => ID)
+  id: string;
+
+  @Field(() => Date)
+  ranAt: Date;
+
+  @Field(() => [AuditFinding])
+  findings: AuditFinding[];
+
+  @Field(() => Int)
+  purgedRecords: number;
+}
+
+@ObjectType()
+export class RunDataAuditPayload {
+  @Field(() => DataAudit, { nullable: true })
+  dataAudit?: DataAudit | null;
+
+  @Field(() => [UserError])
+  userErrors: UserError[] = [];
 }

@@ -1,59 +1,15 @@
-import { Field, ID, Int, ObjectType, registerEnumType } from "type-graphql";
+import { appendAudit } from "../../kernel/audit/audit-log";
 import { newId, toGlobalId } from "../../kernel/ids";
-import { UserError } from "../../kernel/graphql/user-error";
 import { AuditLog } from "../../kernel/audit/audit-log.entity";
 import type { Database } from "../../kernel/db/database";
 import type { RetentionHolder } from "../../kernel/personal-data";
 import type { CatalogService } from "../catalog";
 import type { DecisionService } from "../decisions/decisions.service";
 import type { SharingService } from "../sharing/sharing.service";
-import { appendAudit } from "../../kernel/audit/audit-log";
+import { AuditFinding, AuditFindingKind, DataAudit } from "./audit.types";
 
-export enum AuditFindingKind {
-  PAST_RETENTION = "PAST_RETENTION",
-  UNDECLARED_DATA_USE = "UNDECLARED_DATA_USE",
-  SHARING_WITHOUT_AGREEMENT = "SHARING_WITHOUT_AGREEMENT",
-  DECISION_WITHOUT_CONSENT = "DECISION_WITHOUT_CONSENT",
-}
-registerEnumType(AuditFindingKind, { name: "AuditFindingKind" });
-
-@ObjectType()
-export class AuditFinding {
-  @Field(() => AuditFindingKind)
-  kind: AuditFindingKind;
-
-  @Field(() => Int)
-  count: number;
-
-  @Field()
-  detail: string;
-}
-
-@ObjectType()
-export class DataAudit {
-  @Field(() => ID)
-  id: string;
-
-  @Field(() => Date)
-  ranAt: Date;
-
-  @Field(() => [AuditFinding])
-  findings: AuditFinding[];
-
-  @Field(() => Int)
-  purgedRecords: number;
-}
-
-@ObjectType()
-export class RunDataAuditPayload {
-  @Field(() => DataAudit, { nullable: true })
-  dataAudit?: DataAudit | null;
-
-  @Field(() => [UserError])
-  userErrors: UserError[] = [];
-}
-
-const finding = (kind: AuditFindingKind, count: number, detail: string) => Object.assign(new AuditFinding(), { kind, count, detail });
+const finding = (kind: AuditFindingKind, count: number, detail: string) =>
+  Object.assign(new AuditFinding(), { kind, count, detail });
 
 /**
  * The data audit: asks each domain to purge what is past its retention (whole decisions when the
@@ -76,38 +32,82 @@ export class DataAuditService {
     const ranAt = new Date();
     const retention = new Map((await this.catalog.dataCategories()).map((c) => [c.id, c.retentionDays]));
     const purged: Record<string, number> = {};
-    for (const holder of this.retentionHolders) Object.assign(purged, await holder.purgeExpired(retention, ranAt, actor));
+    for (const holder of this.retentionHolders)
+      Object.assign(purged, await holder.purgeExpired(retention, ranAt, actor));
     const decisions = purged.decisions ?? 0;
     const events = purged.sharingEvents ?? 0;
     const findings = [
-      finding(AuditFindingKind.PAST_RETENTION, decisions + events, `Removed ${decisions} decision(s) and ${events} sharing event(s) kept past their retention.`),
+      finding(
+        AuditFindingKind.PAST_RETENTION,
+        decisions + events,
+        `Removed ${decisions} decision(s) and ${events} sharing event(s) kept past their retention.`,
+      ),
       await this.undeclaredUse(),
       await this.sharingWithoutAgreement(),
       await this.decisionsWithoutConsent(),
     ];
-    const audit = Object.assign(new DataAudit(), { id: toGlobalId("DataAudit", newId()), ranAt, findings, purgedRecords: decisions + events });
-    await this.db.transaction((m) => appendAudit(m, [{
-      actor, action: "audit.run", entityType: "DataAudit", entityId: audit.id,
-      detail: { findings: findings.map((f) => ({ kind: f.kind, count: f.count })), purged: audit.purgedRecords },
-    }], ranAt));
+    const audit = Object.assign(new DataAudit(), {
+      id: toGlobalId("DataAudit", newId()),
+      ranAt,
+      findings,
+      purgedRecords: decisions + events,
+    });
+    await this.db.transaction((m) =>
+      appendAudit(
+        m,
+        [
+          {
+            actor,
+            action: "audit.run",
+            entityType: "DataAudit",
+            entityId: audit.id,
+            detail: { findings: findings.map((f) => ({ kind: f.kind, count: f.count })), purged: audit.purgedRecords },
+          },
+        ],
+        ranAt,
+      ),
+    );
     return audit;
   }
 
   private async undeclaredUse(): Promise<AuditFinding> {
     const n = await this.decisions.countUndeclaredDataUse();
-    return finding(AuditFindingKind.UNDECLARED_DATA_USE, n, n === 0 ? "Every decision used only data its purpose declares." : `${n} decision factor(s) used data that their purpose does not declare.`);
+    return finding(
+      AuditFindingKind.UNDECLARED_DATA_USE,
+      n,
+      n === 0
+        ? "Every decision used only data its purpose declares."
+        : `${n} decision factor(s) used data that their purpose does not declare.`,
+    );
   }
 
   private async sharingWithoutAgreement(): Promise<AuditFinding> {
     const n = await this.sharing.countOutsideAgreements();
-    return finding(AuditFindingKind.SHARING_WITHOUT_AGREEMENT, n, n === 0 ? "Every sharing event is covered by an agreement in force." : `${n} sharing event(s) are not covered by an agreement in force.`);
+    return finding(
+      AuditFindingKind.SHARING_WITHOUT_AGREEMENT,
+      n,
+      n === 0
+        ? "Every sharing event is covered by an agreement in force."
+        : `${n} sharing event(s) are not covered by an agreement in force.`,
+    );
   }
 
   /** The CONSENT_REQUIRED refusals found in the decision batches' audit entries. */
   private async decisionsWithoutConsent(): Promise<AuditFinding> {
     let n = 0;
-    const entries = await this.db.manager.find(AuditLog, { where: { action: "decisions.record" }, select: { seq: true, detail: true } });
-    for (const e of entries) for (const r of (e.detail.refused as Array<{ codes: string[] }> | undefined) ?? []) if (r.codes.includes("CONSENT_REQUIRED")) n += 1;
-    return finding(AuditFindingKind.DECISION_WITHOUT_CONSENT, n, n === 0 ? "The engine sent no decision without consent." : `The engine tried ${n} decision(s) without consent; Candor refused them.`);
+    const entries = await this.db.manager.find(AuditLog, {
+      where: { action: "decisions.record" },
+      select: { seq: true, detail: true },
+    });
+    for (const e of entries)
+      for (const r of (e.detail.refused as Array<{ codes: string[] }> | undefined) ?? [])
+        if (r.codes.includes("CONSENT_REQUIRED")) n += 1;
+    return finding(
+      AuditFindingKind.DECISION_WITHOUT_CONSENT,
+      n,
+      n === 0
+        ? "The engine sent no decision without consent."
+        : `The engine tried ${n} decision(s) without consent; Candor refused them.`,
+    );
   }
 }

@@ -3,7 +3,11 @@ import { Column, Entity, Index } from "typeorm";
 import { EnumColumn, IdColumn, JsonColumn, PrimaryIdColumn, TextColumn, TimeColumn } from "../../kernel/db/columns";
 import { Node } from "../../kernel/graphql/node";
 
-export enum BreachStatus { INVESTIGATING = "INVESTIGATING", CONTAINED = "CONTAINED", RESOLVED = "RESOLVED" }
+export enum BreachStatus {
+  INVESTIGATING = "INVESTIGATING",
+  CONTAINED = "CONTAINED",
+  RESOLVED = "RESOLVED",
+}
 registerEnumType(BreachStatus, { name: "BreachStatus" });
 
 /** What happened, to which data, when, and what is being done: told honestly to each person hit. */

@@ -13,13 +13,19 @@ const categories = async (ctx: Context, ids: string[]) =>
 @Resolver(() => BreachIncident)
 export class BreachIncidentResolver {
   @Mutation(() => BreachIncidentPayload)
-  async reportBreachIncident(@Arg("input") input: ReportBreachIncidentInput, @Ctx() ctx: Context): Promise<BreachIncidentPayload> {
+  async reportBreachIncident(
+    @Arg("input") input: ReportBreachIncidentInput,
+    @Ctx() ctx: Context,
+  ): Promise<BreachIncidentPayload> {
     const { incident, notified } = await ctx.services.breaches.report(actorOf(ctx.principal), input);
     return Object.assign(new BreachIncidentPayload(), { incident, notified });
   }
 
   @Mutation(() => BreachIncidentPayload)
-  async updateBreachIncident(@Arg("input") input: UpdateBreachIncidentInput, @Ctx() ctx: Context): Promise<BreachIncidentPayload> {
+  async updateBreachIncident(
+    @Arg("input") input: UpdateBreachIncidentInput,
+    @Ctx() ctx: Context,
+  ): Promise<BreachIncidentPayload> {
     const incident = await ctx.services.breaches.update(actorOf(ctx.principal), input);
     ctx.loaders.breach.incident.clear(incident.id).prime(incident.id, incident);
     return Object.assign(new BreachIncidentPayload(), { incident, notified: 0 });
@@ -34,7 +40,10 @@ export class BreachIncidentResolver {
 @Resolver(() => BreachNotice)
 export class BreachNoticeResolver {
   @Mutation(() => AcknowledgeBreachNoticePayload)
-  async acknowledgeBreachNotice(@Arg("input") input: AcknowledgeBreachNoticeInput, @Ctx() ctx: Context): Promise<AcknowledgeBreachNoticePayload> {
+  async acknowledgeBreachNotice(
+    @Arg("input") input: AcknowledgeBreachNoticeInput,
+    @Ctx() ctx: Context,
+  ): Promise<AcknowledgeBreachNoticePayload> {
     const me = await ctx.me();
     const breachNotice = me ? await ctx.services.breaches.acknowledge(actorOf(ctx.principal), me.id, input.id) : null;
     return Object.assign(new AcknowledgeBreachNoticePayload(), { breachNotice });

@@ -24,27 +24,65 @@ export class BreachService implements PersonalDataHolder {
     private readonly sharing: SharingService,
   ) {}
 
-  async report(actor: string, input: ReportBreachIncidentInput): Promise<{ incident: BreachIncident; notified: number }> {
-    if (input.occurredFrom > input.occurredTo) throw new DomainError("INVALID", "occurredFrom is after occurredTo", ["input", "occurredFrom"]);
+  async report(
+    actor: string,
+    input: ReportBreachIncidentInput,
+  ): Promise<{ incident: BreachIncident; notified: number }> {
+    if (input.occurredFrom > input.occurredTo)
+      throw new DomainError("INVALID", "occurredFrom is after occurredTo", ["input", "occurredFrom"]);
     const categories = (await this.catalog.dataCategories()).filter((c) => input.dataCategories.includes(c.key));
     input.dataCategories.forEach((key, i) => {
-      if (!categories.some((c) => c.key === key)) throw new DomainError("NOT_FOUND", `No data category with key "${key}"`, ["input", "dataCategories", String(i)]);
+      if (!categories.some((c) => c.key === key))
+        throw new DomainError("NOT_FOUND", `No data category with key "${key}"`, [
+          "input",
+          "dataCategories",
+          String(i),
+        ]);
     });
     const categoryIds = categories.map((c) => c.id);
     return this.db.transaction(async (m) => {
       const now = new Date();
       const incident = Object.assign(new BreachIncident(), {
-        id: newId(), title: input.title, description: input.description, discoveredAt: input.discoveredAt, containedAt: null,
-        occurredFrom: input.occurredFrom, occurredTo: input.occurredTo, dataCategoryIds: categoryIds, whatWeAreDoing: input.whatWeAreDoing,
-        whatYouCanDo: input.whatYouCanDo, status: BreachStatus.INVESTIGATING, createdAt: now, updatedAt: now,
+        id: newId(),
+        title: input.title,
+        description: input.description,
+        discoveredAt: input.discoveredAt,
+        containedAt: null,
+        occurredFrom: input.occurredFrom,
+        occurredTo: input.occurredTo,
+        dataCategoryIds: categoryIds,
+        whatWeAreDoing: input.whatWeAreDoing,
+        whatYouCanDo: input.whatYouCanDo,
+        status: BreachStatus.INVESTIGATING,
+        createdAt: now,
+        updatedAt: now,
       });
       await m.insert(BreachIncident, incident);
       const affected = await this.affected(m, categoryIds, input.occurredTo);
-      const notices = [...affected].map(([subjectId, ids]) => Object.assign(new BreachNotice(), {
-        id: newId(), subjectId, incidentId: incident.id, affectedCategoryIds: [...ids], notifiedAt: now, acknowledgedAt: null,
-      }));
+      const notices = [...affected].map(([subjectId, ids]) =>
+        Object.assign(new BreachNotice(), {
+          id: newId(),
+          subjectId,
+          incidentId: incident.id,
+          affectedCategoryIds: [...ids],
+          notifiedAt: now,
+          acknowledgedAt: null,
+        }),
+      );
       for (const part of chunks(notices, 500)) await m.insert(BreachNotice, part);
-      await appendAudit(m, [{ actor, action: "breach.report", entityType: "BreachIncident", entityId: incident.id, detail: { categories: categoryIds, notified: notices.length } }], now);
+      await appendAudit(
+        m,
+        [
+          {
+            actor,
+            action: "breach.report",
+            entityType: "BreachIncident",
+            entityId: incident.id,
+            detail: { categories: categoryIds, notified: notices.length },
+          },
+        ],
+        now,
+      );
       return { incident, notified: notices.length };
     });
   }
@@ -52,7 +90,8 @@ export class BreachService implements PersonalDataHolder {
   /** Each person's categories among `categoryIds` that Candor held in the window. */
   private async affected(m: EntityManager, categoryIds: string[], to: Date): Promise<Map<string, Set<string>>> {
     const out = new Map<string, Set<string>>();
-    const add = (subjectId: string, categoryId: string) => out.set(subjectId, (out.get(subjectId) ?? new Set()).add(categoryId));
+    const add = (subjectId: string, categoryId: string) =>
+      out.set(subjectId, (out.get(subjectId) ?? new Set()).add(categoryId));
     // Held during the window: recorded before its end (what retention removed earlier is gone).
     const used = await this.decisions.categoriesUsedBy(m, categoryIds, to);
     const shared = await this.sharing.categoriesSharedBy(m, categoryIds, to);
@@ -68,13 +107,29 @@ export class BreachService implements PersonalDataHolder {
       const now = new Date();
       const changes: Partial<BreachIncident> = {
         ...(input.status ? { status: input.status } : {}),
-        ...(input.containedAt ? { containedAt: input.containedAt } : input.status === BreachStatus.CONTAINED && !incident.containedAt ? { containedAt: now } : {}),
+        ...(input.containedAt
+          ? { containedAt: input.containedAt }
+          : input.status === BreachStatus.CONTAINED && !incident.containedAt
+            ? { containedAt: now }
+            : {}),
         ...(input.whatWeAreDoing ? { whatWeAreDoing: input.whatWeAreDoing } : {}),
         ...(input.whatYouCanDo ? { whatYouCanDo: input.whatYouCanDo } : {}),
       };
       if (Object.keys(changes).length === 0) return incident;
       await m.update(BreachIncident, { id: incident.id }, { ...changes, updatedAt: now });
-      await appendAudit(m, [{ actor, action: "breach.update", entityType: "BreachIncident", entityId: incident.id, detail: { fields: Object.keys(changes) } }], now);
+      await appendAudit(
+        m,
+        [
+          {
+            actor,
+            action: "breach.update",
+            entityType: "BreachIncident",
+            entityId: incident.id,
+            detail: { fields: Object.keys(changes) },
+          },
+        ],
+        now,
+      );
       return Object.assign(incident, changes, { updatedAt: now });
     });
   }
@@ -89,7 +144,11 @@ export class BreachService implements PersonalDataHolder {
       if (notice.acknowledgedAt) return notice;
       const now = new Date();
       await m.update(BreachNotice, { id: notice.id, acknowledgedAt: IsNull() }, { acknowledgedAt: now });
-      await appendAudit(m, [{ actor, action: "breach.acknowledge", entityType: "BreachNotice", entityId: notice.id, detail: {} }], now);
+      await appendAudit(
+        m,
+        [{ actor, action: "breach.acknowledge", entityType: "BreachNotice", entityId: notice.id, detail: {} }],
+        now,
+      );
       return Object.assign(notice, { acknowledgedAt: now });
     });
   }

@@ -1,6 +1,15 @@
 import { Directive, Field, ObjectType } from "type-graphql";
 import { Entity, Index, JoinTable, ManyToMany } from "typeorm";
-import { EnumColumn, IntColumn, JsonColumn, KeyColumn, NameColumn, PrimaryIdColumn, TextColumn, TimeColumn } from "../../kernel/db/columns";
+import {
+  EnumColumn,
+  IntColumn,
+  JsonColumn,
+  KeyColumn,
+  NameColumn,
+  PrimaryIdColumn,
+  TextColumn,
+  TimeColumn,
+} from "../../kernel/db/columns";
 import { CATALOG_CACHE } from "../../kernel/graphql/cache";
 import { Node } from "../../kernel/graphql/node";
 import { DecisionKind, HumanInvolvement } from "./catalog.enums";
@@ -42,7 +51,10 @@ export class AlgorithmCard extends Node {
   @EnumColumn()
   humanInvolvement: HumanInvolvement;
 
-  @Field(() => String, { nullable: true, description: "Whether and how it was evaluated for accuracy and fairness, and the outcome." })
+  @Field(() => String, {
+    nullable: true,
+    description: "Whether and how it was evaluated for accuracy and fairness, and the outcome.",
+  })
   @TextColumn({ nullable: true })
   evaluation: string | null;
 
@@ -59,10 +71,18 @@ export class AlgorithmCard extends Node {
   validTo: Date | null;
 
   @ManyToMany(() => DataCategory)
-  @JoinTable({ name: "algorithm_card_input", joinColumn: { name: "algorithm_card_id" }, inverseJoinColumn: { name: "data_category_id" } })
+  @JoinTable({
+    name: "algorithm_card_input",
+    joinColumn: { name: "algorithm_card_id" },
+    inverseJoinColumn: { name: "data_category_id" },
+  })
   inputs?: DataCategory[];
 
   @ManyToMany(() => Purpose)
-  @JoinTable({ name: "algorithm_card_purpose", joinColumn: { name: "algorithm_card_id" }, inverseJoinColumn: { name: "purpose_id" } })
+  @JoinTable({
+    name: "algorithm_card_purpose",
+    joinColumn: { name: "algorithm_card_id" },
+    inverseJoinColumn: { name: "purpose_id" },
+  })
   purposes?: Purpose[];
 }

@@ -24,7 +24,13 @@ type Row = ObjectLiteral & { id: string };
 
 /** Comparable form of a row: dates as ISO strings, undefined as null. */
 const normalize = (value: unknown): unknown =>
-  value instanceof Date ? value.toISOString() : value === undefined ? null : Array.isArray(value) ? value.map(normalize) : value;
+  value instanceof Date
+    ? value.toISOString()
+    : value === undefined
+      ? null
+      : Array.isArray(value)
+        ? value.map(normalize)
+        : value;
 const same = (a: Row, fields: Record<string, unknown>) =>
   Object.entries(fields).every(([k, v]) => JSON.stringify(normalize(a[k])) === JSON.stringify(normalize(v)));
 
@@ -43,7 +49,15 @@ export class CatalogApplyService {
       const run = new ApplyRun(m);
       await run.apply(catalog, file);
       if (run.result.added + run.result.changed > 0) {
-        await appendAudit(m, [{ actor, action: "catalog.apply", entityType: "Catalog", entityId: digest.slice(0, 16), detail: { sha256: digest, ...run.result } }]);
+        await appendAudit(m, [
+          {
+            actor,
+            action: "catalog.apply",
+            entityType: "Catalog",
+            entityId: digest.slice(0, 16),
+            detail: { sha256: digest, ...run.result },
+          },
+        ]);
       }
       return run.result;
     });
@@ -57,59 +71,161 @@ class ApplyRun {
 
   /** Each entry counts once: added, changed (itself or its relations), or unchanged. */
   get result(): ApplyResult {
-    return { added: this.addedIds.size, changed: this.changedIds.size, unchanged: this.seenIds.size - this.addedIds.size - this.changedIds.size };
+    return {
+      added: this.addedIds.size,
+      changed: this.changedIds.size,
+      unchanged: this.seenIds.size - this.addedIds.size - this.changedIds.size,
+    };
   }
 
   constructor(private readonly m: EntityManager) {}
 
   async apply(c: CatalogFile, file: string): Promise<void> {
-    const categories = await this.upsert(DataCategory, (r) => r.key, c.dataCategories.map((d, position) => ({
-      key: d.key, position, name: d.name, description: d.description, sensitive: d.sensitive,
-      retentionDays: d.retentionDays ?? null, dpvIri: d.dpvIri ?? null, gppSensitiveSlot: d.gppSensitiveSlot ?? null,
-    })));
-    const purposes = await this.upsert(Purpose, (r) => r.key, c.purposes.map((p, position) => ({
-      key: p.key, position, name: p.name, description: p.description, benefit: p.benefit, legalBasis: p.legalBasis,
-      defaultMode: p.defaultMode, regulatedUses: p.regulatedUses, dpvIri: p.dpvIri ?? null,
-    })));
+    const categories = await this.upsert(
+      DataCategory,
+      (r) => r.key,
+      c.dataCategories.map((d, position) => ({
+        key: d.key,
+        position,
+        name: d.name,
+        description: d.description,
+        sensitive: d.sensitive,
+        retentionDays: d.retentionDays ?? null,
+        dpvIri: d.dpvIri ?? null,
+        gppSensitiveSlot: d.gppSensitiveSlot ?? null,
+      })),
+    );
+    const purposes = await this.upsert(
+      Purpose,
+      (r) => r.key,
+      c.purposes.map((p, position) => ({
+        key: p.key,
+        position,
+        name: p.name,
+        description: p.description,
+        benefit: p.benefit,
+        legalBasis: p.legalBasis,
+        defaultMode: p.defaultMode,
+        regulatedUses: p.regulatedUses,
+        dpvIri: p.dpvIri ?? null,
+      })),
+    );
     const ids = (map: Map<string, Row>, keys: string[]) => keys.map((k) => map.get(k)!.id);
-    await this.link(Purpose, "dataCategories", c.purposes.map((p) => [purposes.get(p.key)!.id, ids(categories, p.dataCategories)]));
+    await this.link(
+      Purpose,
+      "dataCategories",
+      c.purposes.map((p) => [purposes.get(p.key)!.id, ids(categories, p.dataCategories)]),
+    );
 
-    const levels = await this.upsert(PersonalizationLevel, (r) => String(r.level), c.personalizationLevels.map((l) => ({
-      level: l.level, name: l.name, description: l.description,
-    })));
-    await this.link(PersonalizationLevel, "purposes", c.personalizationLevels.map((l) => [levels.get(String(l.level))!.id, ids(purposes, l.purposes)]));
+    const levels = await this.upsert(
+      PersonalizationLevel,
+      (r) => String(r.level),
+      c.personalizationLevels.map((l) => ({
+        level: l.level,
+        name: l.name,
+        description: l.description,
+      })),
+    );
+    await this.link(
+      PersonalizationLevel,
+      "purposes",
+      c.personalizationLevels.map((l) => [levels.get(String(l.level))!.id, ids(purposes, l.purposes)]),
+    );
 
-    await this.upsert(Surface, (r) => r.key, c.surfaces.map((s, position) => ({
-      key: s.key, position, name: s.name, description: s.description, mainParameters: s.mainParameters, modes: s.modes,
-    })));
+    await this.upsert(
+      Surface,
+      (r) => r.key,
+      c.surfaces.map((s, position) => ({
+        key: s.key,
+        position,
+        name: s.name,
+        description: s.description,
+        mainParameters: s.mainParameters,
+        modes: s.modes,
+      })),
+    );
 
     const versions = c.algorithms.flatMap((a, position) => a.versions.map((v) => ({ a, v, position })));
-    const cards = await this.upsert(AlgorithmCard, (r) => `${r.key}@${r.version}`, versions.map(({ a, v, position }) => ({
-      key: a.key, version: v.version, position, name: v.name, decisionKinds: v.decisionKinds, plainLanguageLogic: v.plainLanguageLogic,
-      humanInvolvement: v.humanInvolvement, evaluation: v.evaluation ?? null, lastReviewedAt: v.lastReviewedAt ?? null,
-      validFrom: v.validFrom, validTo: v.validTo ?? null,
-    })));
+    const cards = await this.upsert(
+      AlgorithmCard,
+      (r) => `${r.key}@${r.version}`,
+      versions.map(({ a, v, position }) => ({
+        key: a.key,
+        version: v.version,
+        position,
+        name: v.name,
+        decisionKinds: v.decisionKinds,
+        plainLanguageLogic: v.plainLanguageLogic,
+        humanInvolvement: v.humanInvolvement,
+        evaluation: v.evaluation ?? null,
+        lastReviewedAt: v.lastReviewedAt ?? null,
+        validFrom: v.validFrom,
+        validTo: v.validTo ?? null,
+      })),
+    );
     const cardId = (key: string, version: string) => cards.get(`${key}@${version}`)!.id;
-    await this.link(AlgorithmCard, "inputs", versions.map(({ a, v }) => [cardId(a.key, v.version), ids(categories, v.inputs)]));
-    await this.link(AlgorithmCard, "purposes", versions.map(({ a, v }) => [cardId(a.key, v.version), ids(purposes, v.purposes)]));
+    await this.link(
+      AlgorithmCard,
+      "inputs",
+      versions.map(({ a, v }) => [cardId(a.key, v.version), ids(categories, v.inputs)]),
+    );
+    await this.link(
+      AlgorithmCard,
+      "purposes",
+      versions.map(({ a, v }) => [cardId(a.key, v.version), ids(purposes, v.purposes)]),
+    );
 
-    const partners = await this.upsert(Partner, (r) => r.key, c.partners.map((p, position) => ({
-      key: p.key, position, name: p.name, role: p.role, website: p.website ?? null, privacyPolicyUrl: p.privacyPolicyUrl ?? null,
-      country: p.country, iabVendorId: p.iabVendorId ?? null,
-    })));
-    const agreementRows = c.partners.flatMap((p) => p.agreements.map((a) => ({ p, a, partnerId: partners.get(p.key)!.id })));
-    const agreements = await this.upsert(SharingAgreement, (r) => `${r.partnerId}/${r.key}`, agreementRows.map(({ a, partnerId }) => ({
-      key: a.key, partnerId, purposeId: purposes.get(a.purpose)!.id, reason: a.reason, isSale: a.isSale,
-      isSharingForAdvertising: a.isSharingForAdvertising, retentionDays: a.retentionDays ?? null, safeguards: a.safeguards,
-      startedAt: a.startedAt, endedAt: a.endedAt ?? null,
-    })));
-    await this.link(SharingAgreement, "dataCategories", agreementRows.map(({ a, partnerId }) => [agreements.get(`${partnerId}/${a.key}`)!.id, ids(categories, a.dataCategories)]));
+    const partners = await this.upsert(
+      Partner,
+      (r) => r.key,
+      c.partners.map((p, position) => ({
+        key: p.key,
+        position,
+        name: p.name,
+        role: p.role,
+        website: p.website ?? null,
+        privacyPolicyUrl: p.privacyPolicyUrl ?? null,
+        country: p.country,
+        iabVendorId: p.iabVendorId ?? null,
+      })),
+    );
+    const agreementRows = c.partners.flatMap((p) =>
+      p.agreements.map((a) => ({ p, a, partnerId: partners.get(p.key)!.id })),
+    );
+    const agreements = await this.upsert(
+      SharingAgreement,
+      (r) => `${r.partnerId}/${r.key}`,
+      agreementRows.map(({ a, partnerId }) => ({
+        key: a.key,
+        partnerId,
+        purposeId: purposes.get(a.purpose)!.id,
+        reason: a.reason,
+        isSale: a.isSale,
+        isSharingForAdvertising: a.isSharingForAdvertising,
+        retentionDays: a.retentionDays ?? null,
+        safeguards: a.safeguards,
+        startedAt: a.startedAt,
+        endedAt: a.endedAt ?? null,
+      })),
+    );
+    await this.link(
+      SharingAgreement,
+      "dataCategories",
+      agreementRows.map(({ a, partnerId }) => [
+        agreements.get(`${partnerId}/${a.key}`)!.id,
+        ids(categories, a.dataCategories),
+      ]),
+    );
 
     await this.publishPolicy(c.policy, file);
   }
 
   /** Inserts new rows and updates changed ones; returns every row of the file by its key. */
-  private async upsert<T extends Row>(target: EntityTarget<T>, keyOf: (r: ObjectLiteral) => string, desired: Array<Record<string, unknown>>): Promise<Map<string, Row>> {
+  private async upsert<T extends Row>(
+    target: EntityTarget<T>,
+    keyOf: (r: ObjectLiteral) => string,
+    desired: Array<Record<string, unknown>>,
+  ): Promise<Map<string, Row>> {
     const existing = new Map((await this.m.find(target)).map((r) => [keyOf(r), r as Row]));
     const out = new Map<string, Row>();
     const inserts: Row[] = [];
@@ -136,26 +252,50 @@ class ApplyRun {
   }
 
   /** Makes a many-to-many relation hold exactly the given targets for each owner. */
-  private async link(owner: EntityTarget<ObjectLiteral>, relation: string, wanted: Array<[string, string[]]>): Promise<void> {
-    const junction = this.m.connection.getMetadata(owner).findRelationWithPropertyPath(relation)!.junctionEntityMetadata!;
+  private async link(
+    owner: EntityTarget<ObjectLiteral>,
+    relation: string,
+    wanted: Array<[string, string[]]>,
+  ): Promise<void> {
+    const junction = this.m.connection
+      .getMetadata(owner)
+      .findRelationWithPropertyPath(relation)!.junctionEntityMetadata!;
     const ownerColumn = junction.ownerColumns[0].databaseName;
     const targetColumn = junction.inverseColumns[0].databaseName;
     const current = new Set(
-      ((await this.m.createQueryBuilder().select([`j.${ownerColumn} AS o`, `j.${targetColumn} AS t`]).from(junction.tableName, "j").getRawMany()) as Array<{ o: string; t: string }>)
-        .map((r) => `${r.o}|${r.t}`),
+      (
+        (await this.m
+          .createQueryBuilder()
+          .select([`j.${ownerColumn} AS o`, `j.${targetColumn} AS t`])
+          .from(junction.tableName, "j")
+          .getRawMany()) as Array<{ o: string; t: string }>
+      ).map((r) => `${r.o}|${r.t}`),
     );
     const desired = new Set(wanted.flatMap(([o, targets]) => targets.map((t) => `${o}|${t}`)));
     const owners = new Set(wanted.map(([o]) => o));
     const toInsert = [...desired].filter((pair) => !current.has(pair));
     const toDelete = [...current].filter((pair) => owners.has(pair.split("|")[0]) && !desired.has(pair));
     if (toInsert.length > 0) {
-      await this.m.createQueryBuilder().insert().into(junction.tableName)
-        .values(toInsert.map((pair) => { const [o, t] = pair.split("|"); return { [ownerColumn]: o, [targetColumn]: t }; }))
+      await this.m
+        .createQueryBuilder()
+        .insert()
+        .into(junction.tableName)
+        .values(
+          toInsert.map((pair) => {
+            const [o, t] = pair.split("|");
+            return { [ownerColumn]: o, [targetColumn]: t };
+          }),
+        )
         .execute();
     }
     for (const pair of toDelete) {
       const [o, t] = pair.split("|");
-      await this.m.createQueryBuilder().delete().from(junction.tableName).where(`${ownerColumn} = :o AND ${targetColumn} = :t`, { o, t }).execute();
+      await this.m
+        .createQueryBuilder()
+        .delete()
+        .from(junction.tableName)
+        .where(`${ownerColumn} = :o AND ${targetColumn} = :t`, { o, t })
+        .execute();
     }
     // A changed relation changes its owner (unless the owner is new in this run).
     for (const pair of [...toInsert, ...toDelete]) {
@@ -173,10 +313,17 @@ class ApplyRun {
         this.seenIds.add(existing.id);
         return;
       }
-      throw new CatalogFileError(file, [`policy: version ${p.version} is already published with other content; publish the change as version ${p.version + 1}`]);
+      throw new CatalogFileError(file, [
+        `policy: version ${p.version} is already published with other content; publish the change as version ${p.version + 1}`,
+      ]);
     }
     const id = newId();
-    await this.m.insert(PrivacyPolicy, { id, ...fields, publishedAt: new Date(), catalogSnapshot: await snapshotCatalog(this.m) } as never);
+    await this.m.insert(PrivacyPolicy, {
+      id,
+      ...fields,
+      publishedAt: new Date(),
+      catalogSnapshot: await snapshotCatalog(this.m),
+    } as never);
     this.addedIds.add(id);
     this.seenIds.add(id);
   }

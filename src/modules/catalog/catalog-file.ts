@@ -1,25 +1,39 @@
 import { parse } from "yaml";
 import { z } from "zod";
-import { ConsentMode, DecisionKind, HumanInvolvement, LegalBasis, PartnerRole, RecommenderMode, RegulatedUse, Safeguard } from "./catalog.enums";
+import {
+  ConsentMode,
+  DecisionKind,
+  HumanInvolvement,
+  LegalBasis,
+  PartnerRole,
+  RecommenderMode,
+  RegulatedUse,
+  Safeguard,
+} from "./catalog.enums";
 
 // The catalog-as-code file format (documented in catalog/README.md): its shape, checked with zod,
 // then its references and the consistency rules of DESIGN §5, each problem named by entry.
 
-const key = z.string().regex(/^[a-z0-9][a-z0-9._-]{0,119}$/, "must be a lowercase key (letters, digits, . _ -), at most 120 characters");
-const text = (max: number) => z.string().trim().min(1, "must not be empty").max(max, `must be at most ${max} characters`);
-const url = z.string().max(500).regex(/^https?:\/\/\S+$/, "must be an http(s) URL");
-const day = z
-  .union([z.string(), z.date()])
-  .transform((v, ctx) => {
-    const d = v instanceof Date ? v : new Date(/^\d{4}-\d{2}-\d{2}$/.test(v) ? `${v}T00:00:00Z` : v);
-    if (Number.isNaN(d.getTime())) {
-      ctx.addIssue({ code: "custom", message: "must be a date (YYYY-MM-DD) or an ISO date-time" });
-      return z.NEVER;
-    }
-    return d;
-  });
+const key = z
+  .string()
+  .regex(/^[a-z0-9][a-z0-9._-]{0,119}$/, "must be a lowercase key (letters, digits, . _ -), at most 120 characters");
+const text = (max: number) =>
+  z.string().trim().min(1, "must not be empty").max(max, `must be at most ${max} characters`);
+const url = z
+  .string()
+  .max(500)
+  .regex(/^https?:\/\/\S+$/, "must be an http(s) URL");
+const day = z.union([z.string(), z.date()]).transform((v, ctx) => {
+  const d = v instanceof Date ? v : new Date(/^\d{4}-\d{2}-\d{2}$/.test(v) ? `${v}T00:00:00Z` : v);
+  if (Number.isNaN(d.getTime())) {
+    ctx.addIssue({ code: "custom", message: "must be a date (YYYY-MM-DD) or an ISO date-time" });
+    return z.NEVER;
+  }
+  return d;
+});
 const days = z.number().int().min(1).max(36500);
-const list = <T extends z.ZodTypeAny>(item: T, max: number) => z.array(item).max(max, `must have at most ${max} entries`);
+const list = <T extends z.ZodTypeAny>(item: T, max: number) =>
+  z.array(item).max(max, `must have at most ${max} entries`);
 
 const dataCategory = z.strictObject({
   key,
@@ -54,7 +68,10 @@ const surface = z.strictObject({
   key,
   name: text(200),
   description: text(2000),
-  mainParameters: list(z.strictObject({ name: text(200), description: text(1000) }), 20).min(1, "must name at least one main parameter"),
+  mainParameters: list(z.strictObject({ name: text(200), description: text(1000) }), 20).min(
+    1,
+    "must name at least one main parameter",
+  ),
   modes: list(z.enum(RecommenderMode), 2).min(1, "must offer at least one mode"),
 });
 
@@ -120,8 +137,13 @@ export type CatalogPurpose = z.infer<typeof purpose>;
 
 /** A bad catalog file: every problem, each naming its entry. Nothing was changed. */
 export class CatalogFileError extends Error {
-  constructor(readonly file: string, readonly problems: string[]) {
-    super(`${file}: ${problems.length} problem${problems.length === 1 ? "" : "s"}\n${problems.map((p) => `  - ${p}`).join("\n")}`);
+  constructor(
+    readonly file: string,
+    readonly problems: string[],
+  ) {
+    super(
+      `${file}: ${problems.length} problem${problems.length === 1 ? "" : "s"}\n${problems.map((p) => `  - ${p}`).join("\n")}`,
+    );
   }
 }
 
@@ -133,7 +155,7 @@ function entryName(data: unknown, path: ReadonlyArray<PropertyKey>): string {
     node = (node as Record<PropertyKey, unknown> | undefined)?.[part];
     if (typeof part === "number") {
       out += `[${part}]`;
-      const label = (node as { key?: unknown; version?: unknown; level?: unknown } | undefined);
+      const label = node as { key?: unknown; version?: unknown; level?: unknown } | undefined;
       const name = label?.key ?? label?.version ?? label?.level;
       if (typeof name === "string" || typeof name === "number") out += ` (${name})`;
     } else {
@@ -152,7 +174,10 @@ export function parseCatalogFile(file: string, source: string): CatalogFile {
   }
   const parsed = catalogFile.safeParse(data);
   if (!parsed.success) {
-    throw new CatalogFileError(file, parsed.error.issues.map((issue) => `${entryName(data, issue.path)}: ${issue.message}`));
+    throw new CatalogFileError(
+      file,
+      parsed.error.issues.map((issue) => `${entryName(data, issue.path)}: ${issue.message}`),
+    );
   }
   const problems = checkReferences(parsed.data);
   if (problems.length > 0) throw new CatalogFileError(file, problems);
@@ -178,13 +203,34 @@ export function checkReferences(c: CatalogFile): string[] {
     for (const d of duplicates(values)) problems.push(`${section}: "${d}" appears more than once`);
   };
 
-  unique("dataCategories", c.dataCategories.map((d) => d.key));
-  unique("purposes", c.purposes.map((p) => p.key));
-  unique("personalizationLevels", c.personalizationLevels.map((l) => l.level));
-  unique("surfaces", c.surfaces.map((s) => s.key));
-  unique("algorithms", c.algorithms.map((a) => a.key));
-  unique("partners", c.partners.map((p) => p.key));
-  unique("policy.sections", c.policy.sections.map((s) => s.key));
+  unique(
+    "dataCategories",
+    c.dataCategories.map((d) => d.key),
+  );
+  unique(
+    "purposes",
+    c.purposes.map((p) => p.key),
+  );
+  unique(
+    "personalizationLevels",
+    c.personalizationLevels.map((l) => l.level),
+  );
+  unique(
+    "surfaces",
+    c.surfaces.map((s) => s.key),
+  );
+  unique(
+    "algorithms",
+    c.algorithms.map((a) => a.key),
+  );
+  unique(
+    "partners",
+    c.partners.map((p) => p.key),
+  );
+  unique(
+    "policy.sections",
+    c.policy.sections.map((s) => s.key),
+  );
 
   c.dataCategories.forEach((d, i) => {
     if (d.gppSensitiveSlot != null && !d.sensitive) {
@@ -198,7 +244,9 @@ export function checkReferences(c: CatalogFile): string[] {
     unique(`${where}.dataCategories`, p.dataCategories);
     const sensitive = p.dataCategories.filter((k) => categories.get(k)?.sensitive);
     if (sensitive.length > 0 && !p.regulatedUses.includes(RegulatedUse.SENSITIVE_DATA)) {
-      problems.push(`${where}: uses sensitive data (${sensitive.join(", ")}) so regulatedUses must include SENSITIVE_DATA`);
+      problems.push(
+        `${where}: uses sensitive data (${sensitive.join(", ")}) so regulatedUses must include SENSITIVE_DATA`,
+      );
     }
   });
 
@@ -207,15 +255,20 @@ export function checkReferences(c: CatalogFile): string[] {
     const where = `personalizationLevels (level ${l.level})`;
     unknown(`${where}.purposes`, "purpose", l.purposes, purposes);
     for (const k of l.purposes) {
-      if (purposes.get(k)?.defaultMode === ConsentMode.ESSENTIAL) problems.push(`${where}: "${k}" is ESSENTIAL, always on; list only purposes a person can refuse`);
+      if (purposes.get(k)?.defaultMode === ConsentMode.ESSENTIAL)
+        problems.push(`${where}: "${k}" is ESSENTIAL, always on; list only purposes a person can refuse`);
     }
     const previous = levels[i - 1];
     const missing = previous ? previous.purposes.filter((k) => !l.purposes.includes(k)) : [];
-    if (missing.length > 0) problems.push(`${where}: levels are nested, so it must include level ${previous.level}'s ${missing.join(", ")}`);
+    if (missing.length > 0)
+      problems.push(`${where}: levels are nested, so it must include level ${previous.level}'s ${missing.join(", ")}`);
   });
 
   c.algorithms.forEach((a, i) => {
-    unique(`algorithms[${i}] (${a.key}).versions`, a.versions.map((v) => v.version));
+    unique(
+      `algorithms[${i}] (${a.key}).versions`,
+      a.versions.map((v) => v.version),
+    );
     const windows = [...a.versions].sort((x, y) => x.validFrom.getTime() - y.validFrom.getTime());
     windows.forEach((v, j) => {
       const where = `algorithms[${i}] (${a.key}) version ${v.version}`;
@@ -224,13 +277,18 @@ export function checkReferences(c: CatalogFile): string[] {
       if (v.validTo && v.validTo <= v.validFrom) problems.push(`${where}: validTo must be after validFrom`);
       const next = windows[j + 1];
       if (next && (!v.validTo || v.validTo > next.validFrom)) {
-        problems.push(`${where}: its validity overlaps version ${next.version}; end it (validTo) on or before ${next.validFrom.toISOString()}`);
+        problems.push(
+          `${where}: its validity overlaps version ${next.version}; end it (validTo) on or before ${next.validFrom.toISOString()}`,
+        );
       }
     });
   });
 
   c.partners.forEach((p, i) => {
-    unique(`partners[${i}] (${p.key}).agreements`, p.agreements.map((a) => a.key));
+    unique(
+      `partners[${i}] (${p.key}).agreements`,
+      p.agreements.map((a) => a.key),
+    );
     p.agreements.forEach((a, j) => {
       const where = `partners[${i}] (${p.key}).agreements[${j}] (${a.key})`;
       const purpose = purposes.get(a.purpose);
@@ -238,12 +296,15 @@ export function checkReferences(c: CatalogFile): string[] {
       unknown(`${where}.dataCategories`, "data category", a.dataCategories, categories);
       if (purpose) {
         const undeclared = a.dataCategories.filter((k) => categories.has(k) && !purpose.dataCategories.includes(k));
-        if (undeclared.length > 0) problems.push(`${where}: shares ${undeclared.join(", ")}, which purpose "${purpose.key}" does not declare`);
+        if (undeclared.length > 0)
+          problems.push(`${where}: shares ${undeclared.join(", ")}, which purpose "${purpose.key}" does not declare`);
         if (a.isSale && !purpose.regulatedUses.includes(RegulatedUse.SALE)) {
           problems.push(`${where}: isSale needs a purpose with the SALE regulated use; "${purpose.key}" has none`);
         }
         if (a.isSharingForAdvertising && !purpose.regulatedUses.some((u) => ADVERTISING.includes(u))) {
-          problems.push(`${where}: isSharingForAdvertising needs a purpose with CROSS_CONTEXT_BEHAVIORAL_ADVERTISING or TARGETED_ADVERTISING; "${purpose.key}" has neither`);
+          problems.push(
+            `${where}: isSharingForAdvertising needs a purpose with CROSS_CONTEXT_BEHAVIORAL_ADVERTISING or TARGETED_ADVERTISING; "${purpose.key}" has neither`,
+          );
         }
       }
       if (a.endedAt && a.endedAt <= a.startedAt) problems.push(`${where}: endedAt must be after startedAt`);

@@ -18,8 +18,16 @@ export async function snapshotCatalog(m: EntityManager): Promise<CatalogSnapshot
     m.find(DataCategory, { order: { position: "ASC" } }),
     m.find(Partner, { order: { position: "ASC" } }),
     m.find(SharingAgreement),
-    m.createQueryBuilder().select(["j.purpose_id AS owner", "j.data_category_id AS target"]).from("purpose_data_category", "j").getRawMany<{ owner: string; target: string }>(),
-    m.createQueryBuilder().select(["j.sharing_agreement_id AS owner", "j.data_category_id AS target"]).from("sharing_agreement_data_category", "j").getRawMany<{ owner: string; target: string }>(),
+    m
+      .createQueryBuilder()
+      .select(["j.purpose_id AS owner", "j.data_category_id AS target"])
+      .from("purpose_data_category", "j")
+      .getRawMany<{ owner: string; target: string }>(),
+    m
+      .createQueryBuilder()
+      .select(["j.sharing_agreement_id AS owner", "j.data_category_id AS target"])
+      .from("sharing_agreement_data_category", "j")
+      .getRawMany<{ owner: string; target: string }>(),
   ]);
   const categoryKey = new Map(categories.map((c) => [c.id, c.key]));
   const purposeKey = new Map(purposes.map((p) => [p.id, p.key]));
@@ -27,17 +35,33 @@ export async function snapshotCatalog(m: EntityManager): Promise<CatalogSnapshot
   const active = agreements.filter((a) => a.startedAt <= now && (a.endedAt === null || a.endedAt > now));
   return {
     purposes: purposes.map((p) => ({
-      key: p.key, name: p.name, description: p.description, benefit: p.benefit,
-      dataCategories: purposeLinks.filter((l) => l.owner === p.id).map((l) => categoryKey.get(l.target)!).sort(),
+      key: p.key,
+      name: p.name,
+      description: p.description,
+      benefit: p.benefit,
+      dataCategories: purposeLinks
+        .filter((l) => l.owner === p.id)
+        .map((l) => categoryKey.get(l.target)!)
+        .sort(),
     })),
     dataCategories: categories.map((c) => ({ key: c.key, name: c.name, retentionDays: c.retentionDays })),
-    partners: partners.map((p) => {
-      const mine = active.filter((a) => a.partnerId === p.id);
-      return {
-        key: p.key, name: p.name, role: p.role,
-        purposes: [...new Set(mine.map((a) => purposeKey.get(a.purposeId)!))].sort(),
-        dataCategories: [...new Set(mine.flatMap((a) => agreementLinks.filter((l) => l.owner === a.id).map((l) => categoryKey.get(l.target)!)))].sort(),
-      };
-    }).filter((p) => p.purposes.length > 0),
+    partners: partners
+      .map((p) => {
+        const mine = active.filter((a) => a.partnerId === p.id);
+        return {
+          key: p.key,
+          name: p.name,
+          role: p.role,
+          purposes: [...new Set(mine.map((a) => purposeKey.get(a.purposeId)!))].sort(),
+          dataCategories: [
+            ...new Set(
+              mine.flatMap((a) =>
+                agreementLinks.filter((l) => l.owner === a.id).map((l) => categoryKey.get(l.target)!),
+              ),
+            ),
+          ].sort(),
+        };
+      })
+      .filter((p) => p.purposes.length > 0),
   };
 }

@@ -3,9 +3,18 @@ import { registerEnumType } from "type-graphql";
 // Closed sets of the catalog, shared by the GraphQL schema, the catalog file checker and the
 // services. Values are stored as these strings.
 
-export enum LegalBasis { CONSENT = "CONSENT", LEGITIMATE_INTEREST = "LEGITIMATE_INTEREST", CONTRACT = "CONTRACT", LEGAL_OBLIGATION = "LEGAL_OBLIGATION" }
+export enum LegalBasis {
+  CONSENT = "CONSENT",
+  LEGITIMATE_INTEREST = "LEGITIMATE_INTEREST",
+  CONTRACT = "CONTRACT",
+  LEGAL_OBLIGATION = "LEGAL_OBLIGATION",
+}
 
-export enum ConsentMode { OPT_IN = "OPT_IN", OPT_OUT = "OPT_OUT", ESSENTIAL = "ESSENTIAL" }
+export enum ConsentMode {
+  OPT_IN = "OPT_IN",
+  OPT_OUT = "OPT_OUT",
+  ESSENTIAL = "ESSENTIAL",
+}
 
 export enum RegulatedUse {
   SALE = "SALE",
@@ -15,7 +24,10 @@ export enum RegulatedUse {
   SENSITIVE_DATA = "SENSITIVE_DATA",
 }
 
-export enum RecommenderMode { PERSONALIZED = "PERSONALIZED", NON_PROFILING = "NON_PROFILING" }
+export enum RecommenderMode {
+  PERSONALIZED = "PERSONALIZED",
+  NON_PROFILING = "NON_PROFILING",
+}
 
 export enum DecisionKind {
   RECOMMENDATION = "RECOMMENDATION",
@@ -27,7 +39,11 @@ export enum DecisionKind {
   SEARCH_RESULT = "SEARCH_RESULT",
 }
 
-export enum HumanInvolvement { NONE = "NONE", REVIEWED = "REVIEWED", INVOLVED = "INVOLVED" }
+export enum HumanInvolvement {
+  NONE = "NONE",
+  REVIEWED = "REVIEWED",
+  INVOLVED = "INVOLVED",
+}
 
 export enum PartnerRole {
   SERVICE_PROVIDER = "SERVICE_PROVIDER",
@@ -58,7 +74,10 @@ registerEnumType(ConsentMode, {
     ESSENTIAL: { description: "Needed to provide the service; cannot be refused, only disclosed." },
   },
 });
-registerEnumType(RegulatedUse, { name: "RegulatedUse", description: "How US state privacy laws classify a use of data." });
+registerEnumType(RegulatedUse, {
+  name: "RegulatedUse",
+  description: "How US state privacy laws classify a use of data.",
+});
 registerEnumType(RecommenderMode, { name: "RecommenderMode" });
 registerEnumType(DecisionKind, { name: "DecisionKind" });
 registerEnumType(HumanInvolvement, { name: "HumanInvolvement" });

@@ -17,7 +17,9 @@ export function createCatalogLoaders(manager: () => EntityManager) {
   return {
     /** Every surface, once per request (and primed into the by-id loader). */
     allSurfaces(): Promise<Surface[]> {
-      surfaces ??= manager().find(Surface, { order: { position: "ASC" } }).then((rows) => (rows.forEach((r) => surface.prime(r.id, r)), rows));
+      surfaces ??= manager()
+        .find(Surface, { order: { position: "ASC" } })
+        .then((rows) => (rows.forEach((r) => surface.prime(r.id, r)), rows));
       return surfaces;
     },
     purpose: byIdLoader(manager, Purpose),
@@ -32,7 +34,10 @@ export function createCatalogLoaders(manager: () => EntityManager) {
     algorithmInputs: manyToManyLoader<DataCategory>(manager, AlgorithmCard, "inputs"),
     algorithmPurposes: manyToManyLoader<Purpose>(manager, AlgorithmCard, "purposes"),
     agreementDataCategories: manyToManyLoader<DataCategory>(manager, SharingAgreement, "dataCategories"),
-    partnerAgreements: byForeignKeyLoader(manager, SharingAgreement, "partnerId", "key") as DataLoader<string, SharingAgreement[]>,
+    partnerAgreements: byForeignKeyLoader(manager, SharingAgreement, "partnerId", "key") as DataLoader<
+      string,
+      SharingAgreement[]
+    >,
   };
 }
 

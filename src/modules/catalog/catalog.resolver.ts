@@ -28,7 +28,11 @@ export class CatalogQueryResolver {
     return ctx.services.catalog.personalizationLevels();
   }
 
-  @Query(() => Jurisdiction, { nullable: true, description: "The rules applied to people in this place today; null for an unknown code. UNKNOWN shows the strict defaults." })
+  @Query(() => Jurisdiction, {
+    nullable: true,
+    description:
+      "The rules applied to people in this place today; null for an unknown code. UNKNOWN shows the strict defaults.",
+  })
   jurisdiction(@Args() { code }: JurisdictionArgs, @Ctx() ctx: Context): Jurisdiction | null {
     return ctx.services.catalog.jurisdiction(code);
   }
@@ -53,8 +57,13 @@ export class CatalogQueryResolver {
     return ctx.services.catalog.partners();
   }
 
-  @Query(() => [SharingAgreement], { description: "Standing disclosures in force, optionally for one partner or purpose key." })
-  sharingDisclosures(@Args() { partner, purpose }: SharingDisclosuresArgs, @Ctx() ctx: Context): Promise<SharingAgreement[]> {
+  @Query(() => [SharingAgreement], {
+    description: "Standing disclosures in force, optionally for one partner or purpose key.",
+  })
+  sharingDisclosures(
+    @Args() { partner, purpose }: SharingDisclosuresArgs,
+    @Ctx() ctx: Context,
+  ): Promise<SharingAgreement[]> {
     return ctx.services.catalog.sharingDisclosures(partner, purpose);
   }
 }

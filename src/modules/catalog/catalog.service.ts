@@ -11,7 +11,9 @@ import { SharingAgreement } from "./sharing-agreement.entity";
 import { Surface } from "./surface.entity";
 
 /** Every purpose in catalog order, and the ids of those that use a sensitive category: one statement. */
-export async function purposesWithSensitivity(manager: EntityManager): Promise<{ purposes: Purpose[]; sensitive: Set<string> }> {
+export async function purposesWithSensitivity(
+  manager: EntityManager,
+): Promise<{ purposes: Purpose[]; sensitive: Set<string> }> {
   const { raw, entities } = await manager
     .getRepository(Purpose)
     .createQueryBuilder("p")
@@ -27,7 +29,10 @@ export async function purposesWithSensitivity(manager: EntityManager): Promise<{
     .orderBy("p.position", "ASC")
     .getRawAndEntities();
   const rows = raw as Array<{ p_id: string; sensitive_count: string | number }>;
-  return { purposes: entities, sensitive: new Set(rows.filter((r) => Number(r.sensitive_count) > 0).map((r) => r.p_id)) };
+  return {
+    purposes: entities,
+    sensitive: new Set(rows.filter((r) => Number(r.sensitive_count) > 0).map((r) => r.p_id)),
+  };
 }
 
 /** Reads of the public catalog. Lists come in the order the catalog file gives them. */
@@ -66,7 +71,8 @@ export class CatalogService {
   /** The current policy is the newest version already in effect. */
   async privacyPolicy(version: number | null | undefined): Promise<PrivacyPolicy | null> {
     if (version !== null && version !== undefined) {
-      if (!Number.isInteger(version) || version < 1) throw new DomainError("INVALID", "A policy version is a positive integer", ["version"]);
+      if (!Number.isInteger(version) || version < 1)
+        throw new DomainError("INVALID", "A policy version is a positive integer", ["version"]);
       return this.manager().findOneBy(PrivacyPolicy, { version });
     }
     const [current] = await this.manager()

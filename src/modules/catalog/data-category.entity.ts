@@ -1,6 +1,14 @@
 import { Directive, Field, Int, ObjectType } from "type-graphql";
 import { Entity, Index } from "typeorm";
-import { BoolColumn, IntColumn, KeyColumn, NameColumn, PrimaryIdColumn, TextColumn, UrlColumn } from "../../kernel/db/columns";
+import {
+  BoolColumn,
+  IntColumn,
+  KeyColumn,
+  NameColumn,
+  PrimaryIdColumn,
+  TextColumn,
+  UrlColumn,
+} from "../../kernel/db/columns";
 import { CATALOG_CACHE } from "../../kernel/graphql/cache";
 import { Node } from "../../kernel/graphql/node";
 
@@ -32,7 +40,10 @@ export class DataCategory extends Node {
   @BoolColumn()
   sensitive: boolean;
 
-  @Field(() => Int, { nullable: true, description: "How long this data is kept, in days; null means kept while the account exists." })
+  @Field(() => Int, {
+    nullable: true,
+    description: "How long this data is kept, in days; null means kept while the account exists.",
+  })
   @IntColumn({ nullable: true })
   retentionDays: number | null;
 
@@ -40,7 +51,10 @@ export class DataCategory extends Node {
   @UrlColumn({ nullable: true })
   dpvIri: string | null;
 
-  @Field(() => Int, { nullable: true, description: "Index (1-16) of the IAB GPP usnat SensitiveDataProcessing slot this category falls under, if any." })
+  @Field(() => Int, {
+    nullable: true,
+    description: "Index (1-16) of the IAB GPP usnat SensitiveDataProcessing slot this category falls under, if any.",
+  })
   @IntColumn({ nullable: true })
   gppSensitiveSlot: number | null;
 }

@@ -71,13 +71,17 @@ export function findJurisdiction(code: string, at: Date = new Date()): Jurisdict
   const law = LAWS.get(code);
   if (!law) return null;
   if (law.effectiveDate > day(at)) return strict(code, law);
-  const gpcRequired = law.universalOptOutRequired !== false && (law.universalOptOutFrom === null || law.universalOptOutFrom <= day(at));
+  const gpcRequired =
+    law.universalOptOutRequired !== false && (law.universalOptOutFrom === null || law.universalOptOutFrom <= day(at));
   return Object.assign(new Jurisdiction(), {
     code,
     law: law.law,
     inForce: true,
     effectiveDate: law.effectiveDate,
-    sensitiveDataMode: law.sensitiveDataConsent === "opt-out" || law.sensitiveDataConsent === "limit" ? ConsentMode.OPT_OUT : ConsentMode.OPT_IN,
+    sensitiveDataMode:
+      law.sensitiveDataConsent === "opt-out" || law.sensitiveDataConsent === "limit"
+        ? ConsentMode.OPT_OUT
+        : ConsentMode.OPT_IN,
     honorsGlobalPrivacyControl: gpcRequired,
     requestResponseDays: law.responseDays ?? STRICT_RESPONSE_DAYS,
     requestExtensionDays: law.extensionDays,
@@ -85,7 +89,11 @@ export function findJurisdiction(code: string, at: Date = new Date()): Jurisdict
 }
 
 /** The rules for a person: their code if it names a law in force, else UNKNOWN (or the configured default). */
-export function rulesFor(code: string | null | undefined, defaultCode: string | null, at: Date = new Date()): Jurisdiction {
+export function rulesFor(
+  code: string | null | undefined,
+  defaultCode: string | null,
+  at: Date = new Date(),
+): Jurisdiction {
   const own = code ? findJurisdiction(code, at) : null;
   if (own?.inForce) return own;
   const fallback = defaultCode ? findJurisdiction(defaultCode, at) : null;

@@ -5,7 +5,9 @@ import { CATALOG_CACHE } from "../../kernel/graphql/cache";
 import { Purpose } from "./purpose.entity";
 
 @Directive(CATALOG_CACHE)
-@ObjectType({ description: "A preset bundle of purposes, so that a person can pick how much personalization they want." })
+@ObjectType({
+  description: "A preset bundle of purposes, so that a person can pick how much personalization they want.",
+})
 @Entity("personalization_level")
 export class PersonalizationLevel {
   @PrimaryIdColumn()
@@ -25,6 +27,10 @@ export class PersonalizationLevel {
   description: string;
 
   @ManyToMany(() => Purpose)
-  @JoinTable({ name: "personalization_level_purpose", joinColumn: { name: "personalization_level_id" }, inverseJoinColumn: { name: "purpose_id" } })
+  @JoinTable({
+    name: "personalization_level_purpose",
+    joinColumn: { name: "personalization_level_id" },
+    inverseJoinColumn: { name: "purpose_id" },
+  })
   purposes?: Purpose[];
 }

@@ -31,7 +31,10 @@ export class PolicySection implements PolicySectionData {
 }
 
 @Directive(CATALOG_CACHE)
-@ObjectType({ implements: Node, description: "One published version of the privacy policy. Published versions never change." })
+@ObjectType({
+  implements: Node,
+  description: "One published version of the privacy policy. Published versions never change.",
+})
 @Entity("privacy_policy")
 export class PrivacyPolicy extends Node {
   @PrimaryIdColumn()

@@ -1,6 +1,15 @@
 import { Directive, Field, ObjectType } from "type-graphql";
 import { Entity, Index, JoinTable, ManyToMany } from "typeorm";
-import { EnumColumn, IntColumn, JsonColumn, KeyColumn, NameColumn, PrimaryIdColumn, TextColumn, UrlColumn } from "../../kernel/db/columns";
+import {
+  EnumColumn,
+  IntColumn,
+  JsonColumn,
+  KeyColumn,
+  NameColumn,
+  PrimaryIdColumn,
+  TextColumn,
+  UrlColumn,
+} from "../../kernel/db/columns";
 import { CATALOG_CACHE } from "../../kernel/graphql/cache";
 import { Node } from "../../kernel/graphql/node";
 import { ConsentMode, LegalBasis, RegulatedUse } from "./catalog.enums";
@@ -51,6 +60,10 @@ export class Purpose extends Node {
 
   /** Resolved through a loader (`Purpose.dataCategories`), never eagerly. */
   @ManyToMany(() => DataCategory)
-  @JoinTable({ name: "purpose_data_category", joinColumn: { name: "purpose_id" }, inverseJoinColumn: { name: "data_category_id" } })
+  @JoinTable({
+    name: "purpose_data_category",
+    joinColumn: { name: "purpose_id" },
+    inverseJoinColumn: { name: "data_category_id" },
+  })
   dataCategories?: DataCategory[];
 }

@@ -1,6 +1,15 @@
 import { Directive, Field, Int, ObjectType } from "type-graphql";
 import { Entity, Index, JoinColumn, JoinTable, ManyToMany, ManyToOne } from "typeorm";
-import { BoolColumn, IdColumn, IntColumn, JsonColumn, KeyColumn, PrimaryIdColumn, TextColumn, TimeColumn } from "../../kernel/db/columns";
+import {
+  BoolColumn,
+  IdColumn,
+  IntColumn,
+  JsonColumn,
+  KeyColumn,
+  PrimaryIdColumn,
+  TextColumn,
+  TimeColumn,
+} from "../../kernel/db/columns";
 import { CATALOG_CACHE } from "../../kernel/graphql/cache";
 import { Node } from "../../kernel/graphql/node";
 import { Safeguard } from "./catalog.enums";
@@ -9,7 +18,10 @@ import { Partner } from "./partner.entity";
 import { Purpose } from "./purpose.entity";
 
 @Directive(CATALOG_CACHE)
-@ObjectType({ implements: Node, description: "A standing disclosure: this partner receives these categories for this purpose." })
+@ObjectType({
+  implements: Node,
+  description: "A standing disclosure: this partner receives these categories for this purpose.",
+})
 @Entity("sharing_agreement")
 @Index("uq_sharing_agreement_partner_key", ["partnerId", "key"], { unique: true })
 export class SharingAgreement extends Node {
@@ -63,6 +75,10 @@ export class SharingAgreement extends Node {
   endedAt: Date | null;
 
   @ManyToMany(() => DataCategory)
-  @JoinTable({ name: "sharing_agreement_data_category", joinColumn: { name: "sharing_agreement_id" }, inverseJoinColumn: { name: "data_category_id" } })
+  @JoinTable({
+    name: "sharing_agreement_data_category",
+    joinColumn: { name: "sharing_agreement_id" },
+    inverseJoinColumn: { name: "data_category_id" },
+  })
   dataCategories?: DataCategory[];
 }

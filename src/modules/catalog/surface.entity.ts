@@ -16,7 +16,10 @@ export class MainParameter {
 }
 
 @Directive(CATALOG_CACHE)
-@ObjectType({ implements: Node, description: "A place where personalized content is shown, e.g. home-feed, search, email-offers." })
+@ObjectType({
+  implements: Node,
+  description: "A place where personalized content is shown, e.g. home-feed, search, email-offers.",
+})
 @Entity("surface")
 export class Surface extends Node {
   @PrimaryIdColumn()
@@ -38,7 +41,9 @@ export class Surface extends Node {
   @TextColumn()
   description: string;
 
-  @Field(() => [MainParameter], { description: "The main parameters that decide what is shown here, most important first." })
+  @Field(() => [MainParameter], {
+    description: "The main parameters that decide what is shown here, most important first.",
+  })
   @JsonColumn()
   mainParameters: MainParameter[];
 

@@ -20,8 +20,7 @@ export function evaluateAll(
   return catalog.facts.map((p) => effectiveConsent(p, person, choices.get(p.id), config.gpcScope));
 }
 
-export const choiceMap = (rows: ConsentState[]) =>
-  new Map<string, ExplicitChoice>(rows.map((r) => [r.purposeId, r]));
+export const choiceMap = (rows: ConsentState[]) => new Map<string, ExplicitChoice>(rows.map((r) => [r.purposeId, r]));
 
 /** What one call asks to change; the rules then decide what actually changes. */
 export interface Plan {

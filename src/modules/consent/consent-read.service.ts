@@ -33,7 +33,10 @@ export class ConsentReader {
 
   /** Effective consent for every purpose, in catalog order. */
   async consentsOf(loaders: Loaders, subject: Subject | null): Promise<EffectiveConsent[]> {
-    const [catalog, choices] = await Promise.all([loaders.consent.catalog(), subject ? loaders.consent.choices.load(subject.id) : []]);
+    const [catalog, choices] = await Promise.all([
+      loaders.consent.catalog(),
+      subject ? loaders.consent.choices.load(subject.id) : [],
+    ]);
     return evaluateAll(catalog, this.people.person(subject), choiceMap(choices), this.config);
   }
 
@@ -49,8 +52,10 @@ export class ConsentReader {
    * defaults (jurisdiction UNKNOWN unless configured) and nothing is created.
    */
   async check(loaders: Loaders, externalIds: string[], purposeKeys: string[]): Promise<ConsentCheck[]> {
-    if (externalIds.length > MAX_CHECK_PEOPLE) throw new DomainError("LIMIT_EXCEEDED", `At most ${MAX_CHECK_PEOPLE} people per call`, ["subjectExternalIds"]);
-    if (purposeKeys.length > MAX_CHECK_PURPOSES) throw new DomainError("LIMIT_EXCEEDED", `At most ${MAX_CHECK_PURPOSES} purposes per call`, ["purposes"]);
+    if (externalIds.length > MAX_CHECK_PEOPLE)
+      throw new DomainError("LIMIT_EXCEEDED", `At most ${MAX_CHECK_PEOPLE} people per call`, ["subjectExternalIds"]);
+    if (purposeKeys.length > MAX_CHECK_PURPOSES)
+      throw new DomainError("LIMIT_EXCEEDED", `At most ${MAX_CHECK_PURPOSES} purposes per call`, ["purposes"]);
     if (purposeKeys.length === 0) throw new DomainError("INVALID", "Name at least one purpose", ["purposes"]);
     const catalog = await loaders.consent.catalog();
     const ids = purposeKeys.map((key, i) => {
@@ -64,13 +69,23 @@ export class ConsentReader {
         const subject = people[i] instanceof Error ? null : (people[i] as Subject | null);
         const all = await this.consentsOf(loaders, subject);
         const consents = ids.map((id) => Consent.of(all.find((c) => c.purposeId === id)!));
-        return Object.assign(new ConsentCheck(), { subjectExternalId: externalId, consents, allGranted: consents.every((c) => c.status === ConsentStatus.GRANTED) });
+        return Object.assign(new ConsentCheck(), {
+          subjectExternalId: externalId,
+          consents,
+          allGranted: consents.every((c) => c.status === ConsentStatus.GRANTED),
+        });
       }),
     );
   }
 
   /** Newest first. */
-  async history(loaders: Loaders, subject: Subject, first: number, after: string | null | undefined, purposeKey: string | null | undefined): Promise<ConsentEventConnection> {
+  async history(
+    loaders: Loaders,
+    subject: Subject,
+    first: number,
+    after: string | null | undefined,
+    purposeKey: string | null | undefined,
+  ): Promise<ConsentEventConnection> {
     const where: FindOptionsWhere<ConsentEvent> = { subjectId: subject.id };
     if (purposeKey) {
       const purpose = (await loaders.consent.catalog()).byKey.get(purposeKey);
@@ -84,7 +99,10 @@ export class ConsentReader {
   async personalizationLevel(loaders: Loaders, subject: Subject): Promise<number | null> {
     const [consents, catalog] = await Promise.all([this.consentsOf(loaders, subject), loaders.consent.catalog()]);
     const refusable = new Set(catalog.purposes.filter((p) => p.defaultMode !== ConsentMode.ESSENTIAL).map((p) => p.id));
-    const granted = consents.filter((c) => refusable.has(c.purposeId) && c.status === ConsentStatus.GRANTED).map((c) => c.purposeId).sort();
+    const granted = consents
+      .filter((c) => refusable.has(c.purposeId) && c.status === ConsentStatus.GRANTED)
+      .map((c) => c.purposeId)
+      .sort();
     const levels = await this.manager().find(PersonalizationLevel, { order: { level: "ASC" } });
     const members = await loaders.catalog.levelPurposes.loadMany(levels.map((l) => l.id));
     const match = levels.find((_, i) => {
@@ -105,7 +123,9 @@ export class ConsentReader {
       purposes: catalog.purposes.map((p, i) => ({
         id: p.id,
         regulatedUses: p.regulatedUses,
-        sensitiveSlots: (categories[i] as Array<{ gppSensitiveSlot: number | null }>).map((c) => c.gppSensitiveSlot).filter((s): s is number => s !== null),
+        sensitiveSlots: (categories[i] as Array<{ gppSensitiveSlot: number | null }>)
+          .map((c) => c.gppSensitiveSlot)
+          .filter((s): s is number => s !== null),
       })),
       consents,
       hasSharingAgreements: agreements > 0,

@@ -18,7 +18,9 @@ export class ConsentReceipt {
   @TimeColumn()
   issuedAt: Date;
 
-  @Field({ description: "Compact JWS (EdDSA) over the receipt payload, verifiable with the keys at /.well-known/jwks.json." })
+  @Field({
+    description: "Compact JWS (EdDSA) over the receipt payload, verifiable with the keys at /.well-known/jwks.json.",
+  })
   @TextColumn()
   jws: string;
 

@@ -1,4 +1,14 @@
-import { ArrayMaxSize, ArrayMinSize, IsInt, IsOptional, Max, MaxLength, Min, MinLength, ValidateNested } from "class-validator";
+import {
+  ArrayMaxSize,
+  ArrayMinSize,
+  IsInt,
+  IsOptional,
+  Max,
+  MaxLength,
+  Min,
+  MinLength,
+  ValidateNested,
+} from "class-validator";
 import { ArgsType, Field, InputType, Int } from "type-graphql";
 import { KEY_LENGTH } from "../../kernel/db/columns";
 import { PageArgs } from "../../kernel/graphql/connection";
@@ -18,7 +28,11 @@ function OptionalText(max: number, description?: string): PropertyDecorator {
   };
 }
 
-const IdempotencyKey = () => OptionalText(ID_LENGTH, "Repeat-safe key: the same key with the same input returns the first result and writes nothing.");
+const IdempotencyKey = () =>
+  OptionalText(
+    ID_LENGTH,
+    "Repeat-safe key: the same key with the same input returns the first result and writes nothing.",
+  );
 
 @InputType()
 export class ConsentChangeInput {
@@ -32,7 +46,10 @@ export class ConsentChangeInput {
 
 @InputType()
 export class UpdateConsentsInput {
-  @OptionalText(ID_LENGTH, "External id of the subject. Only services and admins give it; a subject always acts on itself.")
+  @OptionalText(
+    ID_LENGTH,
+    "External id of the subject. Only services and admins give it; a subject always acts on itself.",
+  )
   subjectExternalId?: string | null;
 
   @Field(() => [ConsentChangeInput])
@@ -44,7 +61,11 @@ export class UpdateConsentsInput {
   @Field(() => Channel)
   channel: Channel;
 
-  @Field(() => Boolean, { nullable: true, defaultValue: false, description: "Must be true to grant a purpose that the person's Global Privacy Control signal opts out of." })
+  @Field(() => Boolean, {
+    nullable: true,
+    defaultValue: false,
+    description: "Must be true to grant a purpose that the person's Global Privacy Control signal opts out of.",
+  })
   confirmGpcOverride?: boolean | null;
 
   @IdempotencyKey()
@@ -99,7 +120,10 @@ export class UpsertSubjectInput {
   @MaxLength(ID_LENGTH)
   externalId: string;
 
-  @Field(() => String, { nullable: true, description: "e.g. US-CA; where the person lives, as the business knows it. UNKNOWN clears it." })
+  @Field(() => String, {
+    nullable: true,
+    description: "e.g. US-CA; where the person lives, as the business knows it. UNKNOWN clears it.",
+  })
   @IsOptional()
   @MaxLength(20)
   jurisdiction?: string | null;

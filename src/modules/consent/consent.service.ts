@@ -11,7 +11,16 @@ import { actorOf, type Principal, Role } from "../../kernel/principal";
 import type { ReceiptSigner } from "../../kernel/signer";
 import { ConsentMode, PersonalizationLevel, PrivacyPolicy, type Purpose } from "../catalog";
 import { isKnownJurisdictionCode, type PeopleService, type PersonRef, Subject } from "../people";
-import { choiceMap, diff, eventsOf, evaluateAll, receiptPayload, type ConsentDiff, type Plan, type Snapshot } from "./consent-change";
+import {
+  choiceMap,
+  diff,
+  eventsOf,
+  evaluateAll,
+  receiptPayload,
+  type ConsentDiff,
+  type Plan,
+  type Snapshot,
+} from "./consent-change";
 import { ConsentEvent } from "./consent-event.entity";
 import { ConsentReceipt } from "./consent-receipt.entity";
 import { ConsentState } from "./consent-state.entity";
@@ -57,7 +66,11 @@ export interface Call {
   idempotencyKey?: string | null;
 }
 
-const SOURCE_OF: Partial<Record<Role, ConsentSource>> = { [Role.SUBJECT]: ConsentSource.USER, [Role.SERVICE]: ConsentSource.SERVICE, [Role.ADMIN]: ConsentSource.ADMIN };
+const SOURCE_OF: Partial<Record<Role, ConsentSource>> = {
+  [Role.SUBJECT]: ConsentSource.USER,
+  [Role.SERVICE]: ConsentSource.SERVICE,
+  [Role.ADMIN]: ConsentSource.ADMIN,
+};
 
 /**
  * Every consent change: validates, computes the effective state before and after by the rules of
@@ -81,39 +94,69 @@ export class ConsentService implements PersonalDataHolder {
    */
   target(principal: Principal, subjectExternalId: string | null | undefined): PersonRef {
     if (principal.role === Role.SUBJECT) {
-      if (subjectExternalId && subjectExternalId !== principal.externalId) throw new ForbiddenError("A person can only change their own consent");
+      if (subjectExternalId && subjectExternalId !== principal.externalId)
+        throw new ForbiddenError("A person can only change their own consent");
       return { externalId: principal.externalId!, jurisdiction: principal.jurisdiction ?? null };
     }
-    if (!subjectExternalId) throw new DomainError("INVALID", "Name the person with subjectExternalId", ["input", "subjectExternalId"]);
+    if (!subjectExternalId)
+      throw new DomainError("INVALID", "Name the person with subjectExternalId", ["input", "subjectExternalId"]);
     return { externalId: subjectExternalId, jurisdiction: null };
   }
 
-  updateConsents(call: Call, subject: PersonRef, changes: Array<{ purpose: string; granted: boolean }>, confirmGpcOverride: boolean): Promise<ConsentResult> {
+  updateConsents(
+    call: Call,
+    subject: PersonRef,
+    changes: Array<{ purpose: string; granted: boolean }>,
+    confirmGpcOverride: boolean,
+  ): Promise<ConsentResult> {
     return this.commit(call, subject, (s) => {
       const seen = new Set<string>();
       const wanted = changes.map((change, i) => {
         const field = ["input", "changes", String(i), "purpose"];
         const purpose = s.catalog.byKey.get(change.purpose);
         if (!purpose) throw new DomainError("NOT_FOUND", `No purpose with key "${change.purpose}"`, field);
-        if (seen.has(purpose.key)) throw new DomainError("INVALID", `Purpose "${purpose.key}" appears more than once`, field);
+        if (seen.has(purpose.key))
+          throw new DomainError("INVALID", `Purpose "${purpose.key}" appears more than once`, field);
         seen.add(purpose.key);
-        if (purpose.defaultMode === ConsentMode.ESSENTIAL) throw new DomainError("INVALID", `"${purpose.key}" is essential to the service and cannot be changed`, field);
+        if (purpose.defaultMode === ConsentMode.ESSENTIAL)
+          throw new DomainError("INVALID", `"${purpose.key}" is essential to the service and cannot be changed`, field);
         return { purposeId: purpose.id, granted: change.granted };
       });
       return this.choices(call, s, wanted, confirmGpcOverride);
     });
   }
 
-  async setPersonalizationLevel(call: Call, subject: PersonRef, level: number, confirmGpcOverride: boolean): Promise<ConsentResult> {
-    const found = await this.db.manager.findOne(PersonalizationLevel, { where: { level }, relations: { purposes: true } });
+  async setPersonalizationLevel(
+    call: Call,
+    subject: PersonRef,
+    level: number,
+    confirmGpcOverride: boolean,
+  ): Promise<ConsentResult> {
+    const found = await this.db.manager.findOne(PersonalizationLevel, {
+      where: { level },
+      relations: { purposes: true },
+    });
     if (!found) throw new DomainError("NOT_FOUND", `No personalization level ${level}`, ["input", "level"]);
     const included = new Set(found.purposes!.map((p) => p.id));
     return this.commit(call, subject, (s) =>
-      this.choices(call, s, this.refusable(s).map((p) => ({ purposeId: p.id, granted: included.has(p.id) })), confirmGpcOverride));
+      this.choices(
+        call,
+        s,
+        this.refusable(s).map((p) => ({ purposeId: p.id, granted: included.has(p.id) })),
+        confirmGpcOverride,
+      ),
+    );
   }
 
   optOutOfAll(call: Call, subject: PersonRef): Promise<ConsentResult> {
-    return this.commit(call, subject, (s) => this.choices(call, s, this.refusable(s).map((p) => ({ purposeId: p.id, granted: false })), false));
+    return this.commit(call, subject, (s) =>
+      this.choices(
+        call,
+        s,
+        this.refusable(s).map((p) => ({ purposeId: p.id, granted: false })),
+        false,
+      ),
+    );
   }
 
   /** Sets or clears the person's Global Privacy Control signal. */
@@ -125,12 +168,22 @@ export class ConsentService implements PersonalDataHolder {
   async applyGpcSignal(principal: Principal): Promise<Subject> {
     const existing = await this.people.find(principal.externalId!);
     if (existing?.gpc) return existing;
-    return (await this.recordGpc({ principal, operation: "globalPrivacyControl", input: { enabled: true }, channel: Channel.WEB }, this.target(principal, null), true)).subject;
+    return (
+      await this.recordGpc(
+        { principal, operation: "globalPrivacyControl", input: { enabled: true }, channel: Channel.WEB },
+        this.target(principal, null),
+        true,
+      )
+    ).subject;
   }
 
   setJurisdiction(call: Call, subject: PersonRef, code: string | null): Promise<ConsentResult> {
     if (code !== null && !isKnownJurisdictionCode(code)) {
-      throw new DomainError("INVALID", `"${code}" is not a jurisdiction Candor knows; use a code like US-CA, or UNKNOWN`, ["input", "jurisdiction"]);
+      throw new DomainError(
+        "INVALID",
+        `"${code}" is not a jurisdiction Candor knows; use a code like US-CA, or UNKNOWN`,
+        ["input", "jurisdiction"],
+      );
     }
     return this.commit(call, subject, () => ({ choices: new Map(), jurisdictionCode: code }));
   }
@@ -170,7 +223,12 @@ export class ConsentService implements PersonalDataHolder {
   }
 
   /** Explicit choices; a grant that would override GPC needs the person's own confirmation. */
-  private choices(call: Call, s: Snapshot, wanted: Array<{ purposeId: string; granted: boolean }>, confirm: boolean): Plan {
+  private choices(
+    call: Call,
+    s: Snapshot,
+    wanted: Array<{ purposeId: string; granted: boolean }>,
+    confirm: boolean,
+  ): Plan {
     const gpcOn = gpcApplies(s.person, this.config.gpcScope);
     const plan: Plan = { choices: new Map() };
     for (const { purposeId, granted } of wanted) {
@@ -186,7 +244,10 @@ export class ConsentService implements PersonalDataHolder {
           ["input", "confirmGpcOverride"],
         );
       }
-      plan.choices.set(purposeId, { status: granted ? ConsentStatus.GRANTED : ConsentStatus.DENIED, gpcOverridden: overridesGpc });
+      plan.choices.set(purposeId, {
+        status: granted ? ConsentStatus.GRANTED : ConsentStatus.DENIED,
+        gpcOverridden: overridesGpc,
+      });
     }
     return plan;
   }
@@ -261,7 +322,11 @@ export class ConsentService implements PersonalDataHolder {
     const events = eventsOf(d, call.channel, receiptId);
     let receipt: ConsentReceipt | null = null;
     if (receiptId) {
-      const facts = { controllerName: this.config.controllerName, jurisdiction: this.people.rules(next).code, channel: call.channel };
+      const facts = {
+        controllerName: this.config.controllerName,
+        jurisdiction: this.people.rules(next).code,
+        channel: call.channel,
+      };
       const jws = await this.signer.sign(receiptPayload(receiptId, d, events, facts));
       receipt = Object.assign(new ConsentReceipt(), { id: receiptId, subjectId: next.id, issuedAt: now, jws });
       await m.insert(ConsentReceipt, receipt);
@@ -270,7 +335,13 @@ export class ConsentService implements PersonalDataHolder {
     return { receipt, events };
   }
 
-  private auditEntry(caller: string, call: Call, d: ConsentDiff, events: ConsentEvent[], receipt: ConsentReceipt | null) {
+  private auditEntry(
+    caller: string,
+    call: Call,
+    d: ConsentDiff,
+    events: ConsentEvent[],
+    receipt: ConsentReceipt | null,
+  ) {
     const subjectFields = d.subjectChanged ? { gpc: d.next.gpc, jurisdiction: d.next.jurisdictionCode } : {};
     return {
       actor: caller,
@@ -289,7 +360,12 @@ export class ConsentService implements PersonalDataHolder {
     const change: ConsentChange = {
       subjectId: d.next.id,
       at: d.now,
-      changes: d.changed.map(({ after: a, before: b }) => ({ purposeId: a.purposeId, before: b.status, after: a.status, source: a.source })),
+      changes: d.changed.map(({ after: a, before: b }) => ({
+        purposeId: a.purposeId,
+        before: b.status,
+        after: a.status,
+        source: a.source,
+      })),
     };
     const then: Array<() => void> = [];
     for (const listener of this.listeners) {
@@ -300,8 +376,14 @@ export class ConsentService implements PersonalDataHolder {
   }
 
   private async policyVersionInForce(m: EntityManager, at: Date): Promise<number> {
-    const [current] = await m.getRepository(PrivacyPolicy).createQueryBuilder("p").select(["p.version"])
-      .where("p.effective_at <= :at", { at }).orderBy("p.version", "DESC").limit(1).getMany();
+    const [current] = await m
+      .getRepository(PrivacyPolicy)
+      .createQueryBuilder("p")
+      .select(["p.version"])
+      .where("p.effective_at <= :at", { at })
+      .orderBy("p.version", "DESC")
+      .limit(1)
+      .getMany();
     return current?.version ?? 0;
   }
 }

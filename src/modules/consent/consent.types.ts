@@ -21,7 +21,10 @@ export class Consent {
   @Field(() => ConsentSource)
   source: ConsentSource;
 
-  @Field(() => Int, { nullable: true, description: "Privacy policy version in force when the person last chose; null when never chosen." })
+  @Field(() => Int, {
+    nullable: true,
+    description: "Privacy policy version in force when the person last chose; null when never chosen.",
+  })
   policyVersion: number | null;
 
   @Field(() => Date, { nullable: true })
@@ -43,7 +46,10 @@ export class UpdateConsentsPayload {
   @Field(() => Subject, { nullable: true })
   subject?: Subject | null;
 
-  @Field(() => ConsentReceipt, { nullable: true, description: "The signed record of the change; null when the call changed nothing." })
+  @Field(() => ConsentReceipt, {
+    nullable: true,
+    description: "The signed record of the change; null when the call changed nothing.",
+  })
   receipt?: ConsentReceipt | null;
 
   @Field(() => [UserError])

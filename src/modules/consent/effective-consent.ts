@@ -43,25 +43,51 @@ export interface EffectiveConsent {
   updatedAt: Date | null;
 }
 
-export const isGpcPurpose = (p: Pick<PurposeFacts, "regulatedUses">) => p.regulatedUses.some((u) => GPC_USES.includes(u));
+export const isGpcPurpose = (p: Pick<PurposeFacts, "regulatedUses">) =>
+  p.regulatedUses.some((u) => GPC_USES.includes(u));
 
 export function gpcApplies(person: PersonFacts, scope: GpcScope): boolean {
   return person.gpc && (scope === "everywhere" || person.rules.honorsGlobalPrivacyControl);
 }
 
-export function effectiveConsent(purpose: PurposeFacts, person: PersonFacts, choice: ExplicitChoice | undefined, scope: GpcScope): EffectiveConsent {
-  const base = { purposeId: purpose.id, gpcOverridden: false, policyVersion: choice?.policyVersion ?? null, updatedAt: choice?.updatedAt ?? null };
+export function effectiveConsent(
+  purpose: PurposeFacts,
+  person: PersonFacts,
+  choice: ExplicitChoice | undefined,
+  scope: GpcScope,
+): EffectiveConsent {
+  const base = {
+    purposeId: purpose.id,
+    gpcOverridden: false,
+    policyVersion: choice?.policyVersion ?? null,
+    updatedAt: choice?.updatedAt ?? null,
+  };
   // 1. Essential purposes are always on.
   if (purpose.defaultMode === ConsentMode.ESSENTIAL) {
-    return { ...base, status: ConsentStatus.GRANTED, source: ConsentSource.DEFAULT, policyVersion: null, updatedAt: null };
+    return {
+      ...base,
+      status: ConsentStatus.GRANTED,
+      source: ConsentSource.DEFAULT,
+      policyVersion: null,
+      updatedAt: null,
+    };
   }
   // 2. Global Privacy Control opts out of sale and advertising, unless the person confirmed a
   //    grant after the signal was recorded.
   if (gpcApplies(person, scope) && isGpcPurpose(purpose)) {
-    const overridden = choice?.status === ConsentStatus.GRANTED && choice.gpcOverridden && person.gpcAt !== null && choice.updatedAt >= person.gpcAt;
+    const overridden =
+      choice?.status === ConsentStatus.GRANTED &&
+      choice.gpcOverridden &&
+      person.gpcAt !== null &&
+      choice.updatedAt >= person.gpcAt;
     return overridden
       ? { ...base, status: ConsentStatus.GRANTED, source: ConsentSource.USER, gpcOverridden: true }
-      : { ...base, status: ConsentStatus.DENIED, source: ConsentSource.GLOBAL_PRIVACY_CONTROL, updatedAt: person.gpcAt };
+      : {
+          ...base,
+          status: ConsentStatus.DENIED,
+          source: ConsentSource.GLOBAL_PRIVACY_CONTROL,
+          updatedAt: person.gpcAt,
+        };
   }
   // 3. The latest explicit choice.
   if (choice) return { ...base, status: choice.status, source: choice.source };

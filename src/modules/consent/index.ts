@@ -4,7 +4,13 @@ import type { ConsentLoaders } from "./consent.loaders";
 import type { ConsentService } from "./consent.service";
 
 export { ConsentReader } from "./consent-read.service";
-export { ConsentService, type Call, type ConsentChange, type ConsentListener, type ConsentResult } from "./consent.service";
+export {
+  ConsentService,
+  type Call,
+  type ConsentChange,
+  type ConsentListener,
+  type ConsentResult,
+} from "./consent.service";
 export { consentTimeline, type ConsentAt } from "./consent-timeline";
 export { Channel, ConsentSource, ConsentStatus } from "./consent.enums";
 export { ConsentCheck } from "./consent.types";

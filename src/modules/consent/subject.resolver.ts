@@ -20,12 +20,18 @@ export class SubjectResolver {
   }
 
   @Query(() => ConsentCheck, { description: "Effective consent of one person for the given purpose keys." })
-  async consentCheck(@Args() { subjectExternalId, purposes }: ConsentCheckArgs, @Ctx() ctx: Context): Promise<ConsentCheck> {
+  async consentCheck(
+    @Args() { subjectExternalId, purposes }: ConsentCheckArgs,
+    @Ctx() ctx: Context,
+  ): Promise<ConsentCheck> {
     return (await ctx.services.consentReader.check(ctx.loaders, [subjectExternalId], purposes))[0];
   }
 
   @Query(() => [ConsentCheck], { description: "Batch form, at most 500 people." })
-  consentChecks(@Args() { subjectExternalIds, purposes }: ConsentChecksArgs, @Ctx() ctx: Context): Promise<ConsentCheck[]> {
+  consentChecks(
+    @Args() { subjectExternalIds, purposes }: ConsentChecksArgs,
+    @Ctx() ctx: Context,
+  ): Promise<ConsentCheck[]> {
     return ctx.services.consentReader.check(ctx.loaders, subjectExternalIds, purposes);
   }
 
@@ -45,7 +51,11 @@ export class SubjectResolver {
   }
 
   @FieldResolver(() => ConsentEventConnection, { description: "Every change, newest first." })
-  consentHistory(@Root() subject: Subject, @Args() { first, after, purpose }: ConsentHistoryArgs, @Ctx() ctx: Context): Promise<ConsentEventConnection> {
+  consentHistory(
+    @Root() subject: Subject,
+    @Args() { first, after, purpose }: ConsentHistoryArgs,
+    @Ctx() ctx: Context,
+  ): Promise<ConsentEventConnection> {
     return ctx.services.consentReader.history(ctx.loaders, subject, first, after, purpose);
   }
 
@@ -54,12 +64,17 @@ export class SubjectResolver {
     return subject.gpc;
   }
 
-  @FieldResolver(() => Int, { nullable: true, description: "The level whose purposes are exactly the ones granted; null when none matches." })
+  @FieldResolver(() => Int, {
+    nullable: true,
+    description: "The level whose purposes are exactly the ones granted; null when none matches.",
+  })
   personalizationLevel(@Root() subject: Subject, @Ctx() ctx: Context): Promise<number | null> {
     return ctx.services.consentReader.personalizationLevel(ctx.loaders, subject);
   }
 
-  @FieldResolver(() => String, { description: "IAB Global Privacy Platform string with the usnat section (and its GPC sub-section)." })
+  @FieldResolver(() => String, {
+    description: "IAB Global Privacy Platform string with the usnat section (and its GPC sub-section).",
+  })
   gppString(@Root() subject: Subject, @Ctx() ctx: Context): Promise<string> {
     return ctx.services.consentReader.gppString(ctx.loaders, subject);
   }

@@ -8,7 +8,14 @@ import { ConsentMode, RecommenderMode, type DataCategory, type Partner, Surface 
 import { ConsentStatus, type ConsentReader } from "../consent";
 import { Decision } from "./decision.entity";
 import { ControlKind, PROFILING_KINDS } from "./decisions.enums";
-import { Control, type DecisionConnection, Explanation, Factor, FactorExplanation, SurfaceMode } from "./decisions.types";
+import {
+  Control,
+  type DecisionConnection,
+  Explanation,
+  Factor,
+  FactorExplanation,
+  SurfaceMode,
+} from "./decisions.types";
 import { controlLabel, factorSentence, headline, resolveLocale, type Locale } from "./explanation";
 
 /** Reads of decisions, always through the request's loaders, and their explanations. */
@@ -28,11 +35,20 @@ export class DecisionReader {
     const m = this.manager();
     const surface = await m.findOneBy(Surface, { key: surfaceKey });
     if (!surface) throw notFound("surface", surfaceKey, ["surface"]);
-    return m.findOne(Decision, { where: { subjectId: subject.id, surfaceId: surface.id, itemRef }, order: { occurredAt: "DESC", id: "DESC" } });
+    return m.findOne(Decision, {
+      where: { subjectId: subject.id, surfaceId: surface.id, itemRef },
+      order: { occurredAt: "DESC", id: "DESC" },
+    });
   }
 
   /** Newest first, optionally on one surface. */
-  async page(loaders: Loaders, subject: Subject, first: number, after: string | null | undefined, surfaceKey: string | null | undefined): Promise<DecisionConnection> {
+  async page(
+    loaders: Loaders,
+    subject: Subject,
+    first: number,
+    after: string | null | undefined,
+    surfaceKey: string | null | undefined,
+  ): Promise<DecisionConnection> {
     const where: FindOptionsWhere<Decision> = { subjectId: subject.id };
     if (surfaceKey) {
       const surface = (await loaders.catalog.allSurfaces()).find((s) => s.key === surfaceKey);
@@ -51,8 +67,17 @@ export class DecisionReader {
   }
 
   async modesOf(loaders: Loaders, subject: Pick<Subject, "id"> | null): Promise<SurfaceMode[]> {
-    const [surfaces, chosen] = await Promise.all([loaders.catalog.allSurfaces(), subject ? loaders.decisions.modes.load(subject.id) : []]);
-    return surfaces.map((s) => Object.assign(new SurfaceMode(), { surfaceId: s.id, surface: s, mode: chosen.find((c) => c.surfaceId === s.id)?.mode ?? RecommenderMode.PERSONALIZED }));
+    const [surfaces, chosen] = await Promise.all([
+      loaders.catalog.allSurfaces(),
+      subject ? loaders.decisions.modes.load(subject.id) : [],
+    ]);
+    return surfaces.map((s) =>
+      Object.assign(new SurfaceMode(), {
+        surfaceId: s.id,
+        surface: s,
+        mode: chosen.find((c) => c.surfaceId === s.id)?.mode ?? RecommenderMode.PERSONALIZED,
+      }),
+    );
   }
 
   /** The controls a factor offers, and whether each is already applied for the person. */
@@ -66,17 +91,25 @@ export class DecisionReader {
     const out: Control[] = [];
     if (purpose && purpose.defaultMode !== ConsentMode.ESSENTIAL) {
       const consent = (await this.consentReader.consentsOf(loaders, subject)).find((c) => c.purposeId === purpose.id);
-      out.push(Object.assign(new Control(), {
-        kind: ControlKind.WITHDRAW_CONSENT, label: controlLabel(locale, "WITHDRAW_CONSENT", purpose.name), purposeId: purpose.id,
-        active: consent?.status === ConsentStatus.DENIED,
-      }));
+      out.push(
+        Object.assign(new Control(), {
+          kind: ControlKind.WITHDRAW_CONSENT,
+          label: controlLabel(locale, "WITHDRAW_CONSENT", purpose.name),
+          purposeId: purpose.id,
+          active: consent?.status === ConsentStatus.DENIED,
+        }),
+      );
     }
     if (surface && PROFILING_KINDS.includes(row.kind) && surface.modes.includes(RecommenderMode.NON_PROFILING)) {
       const mode = (await this.modesOf(loaders, subject)).find((m) => m.surfaceId === surface.id)?.mode;
-      out.push(Object.assign(new Control(), {
-        kind: ControlKind.SWITCH_TO_NON_PROFILING, label: controlLabel(locale, "SWITCH_TO_NON_PROFILING", surface.name), purposeId: null,
-        active: mode === RecommenderMode.NON_PROFILING,
-      }));
+      out.push(
+        Object.assign(new Control(), {
+          kind: ControlKind.SWITCH_TO_NON_PROFILING,
+          label: controlLabel(locale, "SWITCH_TO_NON_PROFILING", surface.name),
+          purposeId: null,
+          active: mode === RecommenderMode.NON_PROFILING,
+        }),
+      );
     }
     return out;
   }
@@ -85,18 +118,28 @@ export class DecisionReader {
     const locale = resolveLocale(askedLocale);
     const factors = await this.factors(loaders, decision);
     const { catalog } = loaders;
-    const texts = await Promise.all(factors.map(async (f) => {
-      const [category, partner] = await Promise.all([
-        catalog.dataCategory.load(f.row.dataCategoryId),
-        f.row.sourcePartnerId ? catalog.partner.load(f.row.sourcePartnerId) : null,
-      ]);
-      const evidence = Object.fromEntries(f.row.evidence.map((e) => [e.key, e.value]));
-      const text = factorSentence(locale, { kind: f.kind, category: (category?.name ?? "data").toLowerCase(), partner: partner?.name ?? null, sourceClass: f.sourceClass, evidence });
-      return { factor: f, text, category, partner };
-    }));
+    const texts = await Promise.all(
+      factors.map(async (f) => {
+        const [category, partner] = await Promise.all([
+          catalog.dataCategory.load(f.row.dataCategoryId),
+          f.row.sourcePartnerId ? catalog.partner.load(f.row.sourcePartnerId) : null,
+        ]);
+        const evidence = Object.fromEntries(f.row.evidence.map((e) => [e.key, e.value]));
+        const text = factorSentence(locale, {
+          kind: f.kind,
+          category: (category?.name ?? "data").toLowerCase(),
+          partner: partner?.name ?? null,
+          sourceClass: f.sourceClass,
+          evidence,
+        });
+        return { factor: f, text, category, partner };
+      }),
+    );
     const top = factors[0];
     const head = headline(locale, decision.itemLabel, top.kind, top.share);
-    const unique = <T extends { id: string }>(items: Array<T | null | undefined>) => [...new Map(items.filter((i): i is T => !!i).map((i) => [i.id, i])).values()];
+    const unique = <T extends { id: string }>(items: Array<T | null | undefined>) => [
+      ...new Map(items.filter((i): i is T => !!i).map((i) => [i.id, i])).values(),
+    ];
     const controls = (await Promise.all(factors.map((f) => this.controls(loaders, f, locale)))).flat();
     return Object.assign(new Explanation(), {
       decisionId: decision.globalId,

@@ -1,6 +1,14 @@
 import { DomainError } from "../../kernel/errors";
 import { isTooFarAhead } from "../../kernel/time";
-import { type AlgorithmCard, DecisionKind, RecommenderMode, type DataCategory, type Partner, type Purpose, type Surface } from "../catalog";
+import {
+  type AlgorithmCard,
+  DecisionKind,
+  RecommenderMode,
+  type DataCategory,
+  type Partner,
+  type Purpose,
+  type Surface,
+} from "../catalog";
 import { ConsentStatus } from "../consent";
 import type { DecisionFactor } from "./decision-factor.entity";
 import type { DecisionInput, FactorInput } from "./decisions.inputs";
@@ -53,12 +61,15 @@ export function validateDecision(
   const surface = l.surfaces.get(input.surface);
   if (!surface) fail("NOT_FOUND", `No surface with key "${input.surface}"`, "surface");
   const occurredAt = input.occurredAt ?? l.now;
-  if (isTooFarAhead(occurredAt, l.now)) fail("INVALID", "occurredAt is more than 5 minutes in the future", "occurredAt");
+  if (isTooFarAhead(occurredAt, l.now))
+    fail("INVALID", "occurredAt is more than 5 minutes in the future", "occurredAt");
   const card = checkCard(input, occurredAt, l, fail);
   const mode = surface ? l.modeOf(subjectId, surface.id) : RecommenderMode.PERSONALIZED;
-  if (input.kind === DecisionKind.AD && !input.sponsor) fail("INVALID", "An ad must say who it is for and who paid (sponsor)", "sponsor");
+  if (input.kind === DecisionKind.AD && !input.sponsor)
+    fail("INVALID", "An ad must say who it is for and who paid (sponsor)", "sponsor");
   if (input.factors.length === 0) fail("INVALID", "A decision needs at least one factor", "factors");
-  if (input.factors.length > MAX_FACTORS) fail("LIMIT_EXCEEDED", `At most ${MAX_FACTORS} factors per decision`, "factors");
+  if (input.factors.length > MAX_FACTORS)
+    fail("LIMIT_EXCEEDED", `At most ${MAX_FACTORS} factors per decision`, "factors");
 
   const context = { input, subjectId, occurredAt, card, surface, mode, l };
   const factors = input.factors
@@ -67,7 +78,10 @@ export function validateDecision(
     .filter((f): f is ValidDecision["factors"][number] => f !== null);
 
   if (problems.length === 0) settleShares(input, factors, fail);
-  return { problems, valid: problems.length === 0 ? { surface: surface!, card: card!, occurredAt, mode, factors } : null };
+  return {
+    problems,
+    valid: problems.length === 0 ? { surface: surface!, card: card!, occurredAt, mode, factors } : null,
+  };
 }
 
 /** Lengths and empty texts. */
@@ -85,7 +99,8 @@ function checkTexts(input: DecisionInput, fail: Fail): void {
       fail("LIMIT_EXCEEDED", `${field} is longer than ${MAX_TEXT} characters`, field);
     }
   }
-  if (input.subjectExternalId.trim() === "") fail("INVALID", "subjectExternalId must not be empty", "subjectExternalId");
+  if (input.subjectExternalId.trim() === "")
+    fail("INVALID", "subjectExternalId must not be empty", "subjectExternalId");
   if (input.itemRef.trim() === "" || input.itemLabel.trim() === "") {
     fail("INVALID", "itemRef and itemLabel must not be empty", input.itemRef.trim() === "" ? "itemRef" : "itemLabel");
   }
@@ -96,12 +111,18 @@ function checkCard(input: DecisionInput, occurredAt: Date, l: RecordingLookups, 
   const versions = l.cards.get(input.algorithm);
   const card = versions?.find((c) => c.version === input.algorithmVersion);
   if (!versions) fail("NOT_FOUND", `No algorithm card with key "${input.algorithm}"`, "algorithm");
-  else if (!card) fail("NOT_FOUND", `Algorithm "${input.algorithm}" has no version "${input.algorithmVersion}"`, "algorithmVersion");
+  else if (!card)
+    fail("NOT_FOUND", `Algorithm "${input.algorithm}" has no version "${input.algorithmVersion}"`, "algorithmVersion");
   else {
     if (occurredAt < card.validFrom || (card.validTo !== null && occurredAt >= card.validTo)) {
-      fail("INVALID", `Version ${card.version} of "${card.key}" was not in use at ${occurredAt.toISOString()}`, "algorithmVersion");
+      fail(
+        "INVALID",
+        `Version ${card.version} of "${card.key}" was not in use at ${occurredAt.toISOString()}`,
+        "algorithmVersion",
+      );
     }
-    if (!card.decisionKinds.includes(input.kind)) fail("INVALID", `"${card.key}" ${card.version} does not make ${input.kind} decisions`, "kind");
+    if (!card.decisionKinds.includes(input.kind))
+      fail("INVALID", `"${card.key}" ${card.version} does not make ${input.kind} decisions`, "kind");
   }
   return card;
 }
@@ -128,23 +149,49 @@ function checkFactor(f: FactorInput, j: number, c: FactorContext, fail: Fail): V
     fail("INVALID", `Purpose "${purpose.key}" does not declare "${category.key}"`, "factors", j, "dataCategory");
   }
   if (card && category && !l.cardInputs.get(card.id)?.has(category.id)) {
-    fail("INVALID", `"${card.key}" ${card.version} does not declare "${category.key}" as an input`, "factors", j, "dataCategory");
+    fail(
+      "INVALID",
+      `"${card.key}" ${card.version} does not declare "${category.key}" as an input`,
+      "factors",
+      j,
+      "dataCategory",
+    );
   }
   if (purpose && l.consentAt(c.subjectId, purpose.id, c.occurredAt) !== ConsentStatus.GRANTED) {
-    fail("CONSENT_REQUIRED", `The person had not consented to "${purpose.key}" at ${c.occurredAt.toISOString()}`, "factors", j, "purpose");
+    fail(
+      "CONSENT_REQUIRED",
+      `The person had not consented to "${purpose.key}" at ${c.occurredAt.toISOString()}`,
+      "factors",
+      j,
+      "purpose",
+    );
   }
   if (input.kind === DecisionKind.AD && category?.sensitive) {
     fail("INVALID", `An ad may not use sensitive data ("${category.key}")`, "factors", j, "dataCategory");
   }
   if (c.mode === RecommenderMode.NON_PROFILING && PROFILING_KINDS.includes(f.kind)) {
-    fail("INVALID", `The person chose NON_PROFILING on "${c.surface!.key}"; a ${f.kind} factor profiles them`, "factors", j, "kind");
+    fail(
+      "INVALID",
+      `The person chose NON_PROFILING on "${c.surface!.key}"; a ${f.kind} factor profiles them`,
+      "factors",
+      j,
+      "kind",
+    );
   }
   checkNumbers(f, j, fail);
   const evidence = f.evidence ?? [];
-  if (evidence.length > MAX_EVIDENCE) fail("LIMIT_EXCEEDED", `At most ${MAX_EVIDENCE} evidence entries per factor`, "factors", j, "evidence");
+  if (evidence.length > MAX_EVIDENCE)
+    fail("LIMIT_EXCEEDED", `At most ${MAX_EVIDENCE} evidence entries per factor`, "factors", j, "evidence");
   evidence.forEach((e, k) => {
     if (e.key.length > 50 || e.value.length > MAX_TEXT) {
-      fail("LIMIT_EXCEEDED", `Evidence keys are at most 50 characters, values at most ${MAX_TEXT}`, "factors", j, "evidence", k);
+      fail(
+        "LIMIT_EXCEEDED",
+        `Evidence keys are at most 50 characters, values at most ${MAX_TEXT}`,
+        "factors",
+        j,
+        "evidence",
+        k,
+      );
     }
   });
   if (!purpose || !category) return null;
@@ -166,22 +213,28 @@ function checkFactor(f: FactorInput, j: number, c: FactorContext, fail: Fail): V
 /** PARTNER_PROVIDED data names its partner, and only it does. */
 function checkSource(f: FactorInput, j: number, l: RecordingLookups, fail: Fail): Partner | undefined {
   if (!f.sourcePartner) {
-    if (f.sourceClass === SourceClass.PARTNER_PROVIDED) fail("INVALID", "PARTNER_PROVIDED data must name its sourcePartner", "factors", j, "sourcePartner");
+    if (f.sourceClass === SourceClass.PARTNER_PROVIDED)
+      fail("INVALID", "PARTNER_PROVIDED data must name its sourcePartner", "factors", j, "sourcePartner");
     return undefined;
   }
   const partner = l.partners.get(f.sourcePartner);
   if (!partner) fail("NOT_FOUND", `No partner with key "${f.sourcePartner}"`, "factors", j, "sourcePartner");
-  else if (f.sourceClass !== SourceClass.PARTNER_PROVIDED) fail("INVALID", "sourcePartner is only for PARTNER_PROVIDED data", "factors", j, "sourcePartner");
+  else if (f.sourceClass !== SourceClass.PARTNER_PROVIDED)
+    fail("INVALID", "sourcePartner is only for PARTNER_PROVIDED data", "factors", j, "sourcePartner");
   return partner;
 }
 
 const given = (n: number | null | undefined): n is number => n !== null && n !== undefined;
 
 function checkNumbers(f: FactorInput, j: number, fail: Fail): void {
-  if (!given(f.share) && !given(f.contribution)) fail("INVALID", "A factor needs a share or a contribution", "factors", j, "share");
-  if (given(f.share) && (f.share < 0 || f.share > 1 || !Number.isFinite(f.share))) fail("INVALID", "A share is between 0 and 1", "factors", j, "share");
-  if (given(f.contribution) && !Number.isFinite(f.contribution)) fail("INVALID", "A contribution is a finite number", "factors", j, "contribution");
-  if (f.observedFrom && f.observedTo && f.observedFrom > f.observedTo) fail("INVALID", "observedFrom is after observedTo", "factors", j, "observedFrom");
+  if (!given(f.share) && !given(f.contribution))
+    fail("INVALID", "A factor needs a share or a contribution", "factors", j, "share");
+  if (given(f.share) && (f.share < 0 || f.share > 1 || !Number.isFinite(f.share)))
+    fail("INVALID", "A share is between 0 and 1", "factors", j, "share");
+  if (given(f.contribution) && !Number.isFinite(f.contribution))
+    fail("INVALID", "A contribution is a finite number", "factors", j, "contribution");
+  if (f.observedFrom && f.observedTo && f.observedFrom > f.observedTo)
+    fail("INVALID", "observedFrom is after observedTo", "factors", j, "observedFrom");
 }
 
 /** Shares sum to 1, or come from contributions (|c| / Σ|c|); contributions reproduce the score. */
@@ -197,7 +250,8 @@ function settleShares(input: DecisionInput, factors: ValidDecision["factors"], f
     if (!Number.isFinite(total)) return fail("INVALID", "Contributions are too large to add up", "factors");
     for (const f of factors) f.share = Math.abs(f.contribution!) / total;
     const sum = factors.reduce((s, f) => s + f.share, 0);
-    if (Math.abs(sum - 1) > SHARE_TOLERANCE) return fail("INVALID", `Shares derived from the contributions sum to ${sum}, not 1`, "factors");
+    if (Math.abs(sum - 1) > SHARE_TOLERANCE)
+      return fail("INVALID", `Shares derived from the contributions sum to ${sum}, not 1`, "factors");
   } else {
     return fail("INVALID", "Give every factor a share, or every factor a contribution", "factors");
   }

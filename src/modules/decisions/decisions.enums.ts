@@ -14,12 +14,27 @@ export enum FactorKind {
 }
 
 /** Where the data behind a factor came from. */
-export enum SourceClass { DECLARED = "DECLARED", OBSERVED = "OBSERVED", INFERRED = "INFERRED", PARTNER_PROVIDED = "PARTNER_PROVIDED", CONTEXTUAL = "CONTEXTUAL" }
+export enum SourceClass {
+  DECLARED = "DECLARED",
+  OBSERVED = "OBSERVED",
+  INFERRED = "INFERRED",
+  PARTNER_PROVIDED = "PARTNER_PROVIDED",
+  CONTEXTUAL = "CONTEXTUAL",
+}
 
-export enum ControlKind { WITHDRAW_CONSENT = "WITHDRAW_CONSENT", SWITCH_TO_NON_PROFILING = "SWITCH_TO_NON_PROFILING", REQUEST_DELETION = "REQUEST_DELETION", REQUEST_CORRECTION = "REQUEST_CORRECTION" }
+export enum ControlKind {
+  WITHDRAW_CONSENT = "WITHDRAW_CONSENT",
+  SWITCH_TO_NON_PROFILING = "SWITCH_TO_NON_PROFILING",
+  REQUEST_DELETION = "REQUEST_DELETION",
+  REQUEST_CORRECTION = "REQUEST_CORRECTION",
+}
 
 /** Factors that profile the person: refused on a surface the person switched to NON_PROFILING. */
-export const PROFILING_KINDS: readonly FactorKind[] = [FactorKind.BEHAVIORAL, FactorKind.PREDICTIVE, FactorKind.DEMOGRAPHIC];
+export const PROFILING_KINDS: readonly FactorKind[] = [
+  FactorKind.BEHAVIORAL,
+  FactorKind.PREDICTIVE,
+  FactorKind.DEMOGRAPHIC,
+];
 
 registerEnumType(FactorKind, { name: "FactorKind" });
 registerEnumType(SourceClass, { name: "SourceClass", description: "Where the data behind a factor came from." });

@@ -48,7 +48,10 @@ export class FactorInput {
   @Field(() => Date, { nullable: true })
   observedTo?: Date | null;
 
-  @Field(() => [EvidenceInput], { nullable: true, description: "Facts for the plain-language sentence, e.g. item=hiking boots, count=3, days=7." })
+  @Field(() => [EvidenceInput], {
+    nullable: true,
+    description: "Facts for the plain-language sentence, e.g. item=hiking boots, count=3, days=7.",
+  })
   evidence?: EvidenceInput[] | null;
 }
 
@@ -129,7 +132,6 @@ export class SetRecommenderModeInput {
   @MaxLength(200)
   idempotencyKey?: string | null;
 }
-
 
 @ArgsType()
 export class DecisionArgs {

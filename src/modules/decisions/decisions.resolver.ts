@@ -6,32 +6,74 @@ import { AlgorithmCard, DataCategory, Partner, Purpose, Surface } from "../catal
 import { ConsentCheck } from "../consent";
 import { Subject } from "../people";
 import { Decision } from "./decision.entity";
-import { DecisionArgs, DecisionsArgs, ExplanationArgs, RecordDecisionsInput, SetRecommenderModeInput, WhyAmISeeingArgs } from "./decisions.inputs";
-import { Control, DecisionConnection, DecisionResult, Explanation, Factor, RecordDecisionsPayload, SetRecommenderModePayload, Sponsor, SurfaceMode } from "./decisions.types";
+import {
+  DecisionArgs,
+  DecisionsArgs,
+  ExplanationArgs,
+  RecordDecisionsInput,
+  SetRecommenderModeInput,
+  WhyAmISeeingArgs,
+} from "./decisions.inputs";
+import {
+  Control,
+  DecisionConnection,
+  DecisionResult,
+  Explanation,
+  Factor,
+  RecordDecisionsPayload,
+  SetRecommenderModePayload,
+  Sponsor,
+  SurfaceMode,
+} from "./decisions.types";
 
 @Resolver(() => Decision)
 export class DecisionResolver {
-  @Mutation(() => RecordDecisionsPayload, { description: "At most 1000 decisions a call; each is accepted or refused on its own." })
-  async recordDecisions(@Arg("input") input: RecordDecisionsInput, @Ctx() ctx: Context): Promise<RecordDecisionsPayload> {
+  @Mutation(() => RecordDecisionsPayload, {
+    description: "At most 1000 decisions a call; each is accepted or refused on its own.",
+  })
+  async recordDecisions(
+    @Arg("input") input: RecordDecisionsInput,
+    @Ctx() ctx: Context,
+  ): Promise<RecordDecisionsPayload> {
     const outcomes = await ctx.services.decisions.record(ctx.principal, input.decisions);
     return Object.assign(new RecordDecisionsPayload(), {
-      results: outcomes.map((o) => Object.assign(new DecisionResult(), { index: o.index, decision: o.decision, userErrors: o.problems.map(userErrorFrom) })),
+      results: outcomes.map((o) =>
+        Object.assign(new DecisionResult(), {
+          index: o.index,
+          decision: o.decision,
+          userErrors: o.problems.map(userErrorFrom),
+        }),
+      ),
     });
   }
 
   @Mutation(() => SetRecommenderModePayload)
-  async setRecommenderMode(@Arg("input") input: SetRecommenderModeInput, @Ctx() ctx: Context): Promise<SetRecommenderModePayload> {
-    const subject = await ctx.services.decisions.setRecommenderMode(ctx.principal, input.surface, input.mode, input.idempotencyKey);
+  async setRecommenderMode(
+    @Arg("input") input: SetRecommenderModeInput,
+    @Ctx() ctx: Context,
+  ): Promise<SetRecommenderModePayload> {
+    const subject = await ctx.services.decisions.setRecommenderMode(
+      ctx.principal,
+      input.surface,
+      input.mode,
+      input.idempotencyKey,
+    );
     return Object.assign(new SetRecommenderModePayload(), { subject });
   }
 
-  @Query(() => Decision, { nullable: true, description: "A subject's own decision (another person's answers null), or any for an admin." })
+  @Query(() => Decision, {
+    nullable: true,
+    description: "A subject's own decision (another person's answers null), or any for an admin.",
+  })
   async decision(@Args() { id }: DecisionArgs, @Ctx() ctx: Context): Promise<Decision | null> {
     const ref = fromGlobalId(id);
     return ref?.type === "Decision" ? ctx.services.decisionReader.visible(ctx.loaders, ctx, ref.id) : null;
   }
 
-  @Query(() => Decision, { nullable: true, description: "The latest decision that showed this item to the caller on this surface." })
+  @Query(() => Decision, {
+    nullable: true,
+    description: "The latest decision that showed this item to the caller on this surface.",
+  })
   async whyAmISeeing(@Args() { surface, itemRef }: WhyAmISeeingArgs, @Ctx() ctx: Context): Promise<Decision | null> {
     const me = await ctx.me();
     return me ? ctx.services.decisionReader.latest(me, surface, itemRef) : null;
@@ -54,7 +96,9 @@ export class DecisionResolver {
 
   @FieldResolver(() => Sponsor, { nullable: true })
   sponsor(@Root() d: Decision): Sponsor | null {
-    return d.sponsorOnBehalfOf === null ? null : Object.assign(new Sponsor(), { onBehalfOf: d.sponsorOnBehalfOf, paidBy: d.sponsorPaidBy });
+    return d.sponsorOnBehalfOf === null
+      ? null
+      : Object.assign(new Sponsor(), { onBehalfOf: d.sponsorOnBehalfOf, paidBy: d.sponsorPaidBy });
   }
 
   @FieldResolver(() => Explanation)
@@ -97,7 +141,11 @@ export class ControlResolver {
 @Resolver(() => Subject)
 export class SubjectDecisionsResolver {
   @FieldResolver(() => DecisionConnection)
-  decisions(@Root() subject: Subject, @Args() { first, after, surface }: DecisionsArgs, @Ctx() ctx: Context): Promise<DecisionConnection> {
+  decisions(
+    @Root() subject: Subject,
+    @Args() { first, after, surface }: DecisionsArgs,
+    @Ctx() ctx: Context,
+  ): Promise<DecisionConnection> {
     return ctx.services.decisionReader.page(ctx.loaders, subject, first, after, surface);
   }
 
@@ -109,8 +157,13 @@ export class SubjectDecisionsResolver {
 
 @Resolver(() => ConsentCheck)
 export class ConsentCheckModesResolver {
-  @FieldResolver(() => [SurfaceMode], { description: "The person's recommender mode on every surface, so the engine can comply before it decides." })
+  @FieldResolver(() => [SurfaceMode], {
+    description: "The person's recommender mode on every surface, so the engine can comply before it decides.",
+  })
   async recommenderModes(@Root() check: ConsentCheck, @Ctx() ctx: Context): Promise<SurfaceMode[]> {
-    return ctx.services.decisionReader.modesOf(ctx.loaders, await ctx.loaders.people.subjectByExternalId.load(check.subjectExternalId));
+    return ctx.services.decisionReader.modesOf(
+      ctx.loaders,
+      await ctx.loaders.people.subjectByExternalId.load(check.subjectExternalId),
+    );
   }
 }

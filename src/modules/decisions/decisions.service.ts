@@ -31,7 +31,12 @@ function rebase(v: DecisionVerdict, subjectId: string): DecisionVerdict {
   const decision = Object.assign(new Decision(), v.decision, { subjectId });
   const factors = v.factors!.map((f) => Object.assign(new DecisionFactor(), f, { subjectId }));
   decision.integrityHash = decisionIntegrityHash(decision, factors);
-  return { ...v, decision, factors, record: v.record && Object.assign(new IdempotencyRecord(), v.record, { subjectId }) };
+  return {
+    ...v,
+    decision,
+    factors,
+    record: v.record && Object.assign(new IdempotencyRecord(), v.record, { subjectId }),
+  };
 }
 
 export interface DecisionOutcome {
@@ -39,7 +44,6 @@ export interface DecisionOutcome {
   decision: Decision | null;
   problems: DomainError[];
 }
-
 
 /**
  * recordDecisions: every decision is checked against the refusal table on its own; the accepted
@@ -64,7 +68,8 @@ export class DecisionService implements PersonalDataHolder, RetentionHolder {
         load: async (subjectIds, now) => {
           lookups = await this.lookups(m, subjectIds, now);
         },
-        judge: (index, subjectId, previous, now) => this.judge(inputs[index], index, subjectId, caller, lookups, previous, now),
+        judge: (index, subjectId, previous, now) =>
+          this.judge(inputs[index], index, subjectId, caller, lookups, previous, now),
         rebase,
       });
 
@@ -72,25 +77,56 @@ export class DecisionService implements PersonalDataHolder, RetentionHolder {
       const accepted = verdicts.filter((v) => v.accepted);
       const decisions = accepted.map((v) => v.decision!);
       for (const part of chunks(decisions)) await m.insert(Decision, part);
-      for (const part of chunks(accepted.flatMap((v) => v.factors!), 500)) await m.insert(DecisionFactor, part);
-      for (const part of chunks(accepted.flatMap((v) => (v.record ? [v.record] : [])))) await m.insert(IdempotencyRecord, part as never);
+      for (const part of chunks(
+        accepted.flatMap((v) => v.factors!),
+        500,
+      ))
+        await m.insert(DecisionFactor, part);
+      for (const part of chunks(accepted.flatMap((v) => (v.record ? [v.record] : []))))
+        await m.insert(IdempotencyRecord, part as never);
       const replays = verdicts.filter((v) => v.replayOf);
-      await appendAudit(m, [{
-        actor: caller, action: "decisions.record", entityType: "DecisionBatch", entityId: newId(),
-        detail: {
-          accepted: decisions.map((d) => d.id),
-          replayed: replays.map((v) => v.replayOf),
-          createdSubjects: created,
-          refused: verdicts.filter((v) => v.problems.length > 0).map((v) => ({ index: v.index, codes: [...new Set(v.problems.map((p) => p.code))] })),
-        },
-      }], now);
-      const replayed = replays.length > 0 ? new Map((await m.findBy(Decision, { id: In(replays.map((v) => v.replayOf!)) })).map((d) => [d.id, d])) : new Map<string, Decision>();
-      return verdicts.map((v) => ({ index: v.index, decision: v.decision ?? (v.replayOf ? replayed.get(v.replayOf) ?? null : null), problems: v.problems }));
+      await appendAudit(
+        m,
+        [
+          {
+            actor: caller,
+            action: "decisions.record",
+            entityType: "DecisionBatch",
+            entityId: newId(),
+            detail: {
+              accepted: decisions.map((d) => d.id),
+              replayed: replays.map((v) => v.replayOf),
+              createdSubjects: created,
+              refused: verdicts
+                .filter((v) => v.problems.length > 0)
+                .map((v) => ({ index: v.index, codes: [...new Set(v.problems.map((p) => p.code))] })),
+            },
+          },
+        ],
+        now,
+      );
+      const replayed =
+        replays.length > 0
+          ? new Map((await m.findBy(Decision, { id: In(replays.map((v) => v.replayOf!)) })).map((d) => [d.id, d]))
+          : new Map<string, Decision>();
+      return verdicts.map((v) => ({
+        index: v.index,
+        decision: v.decision ?? (v.replayOf ? (replayed.get(v.replayOf) ?? null) : null),
+        problems: v.problems,
+      }));
     });
   }
 
   /** One decision against the refusal table, or a replay / CONFLICT of its idempotency key. */
-  private judge(input: DecisionInput, index: number, subjectId: string, caller: string, lookups: RecordingLookups, previous: Map<string, IdempotencyRecord>, now: Date): DecisionVerdict {
+  private judge(
+    input: DecisionInput,
+    index: number,
+    subjectId: string,
+    caller: string,
+    lookups: RecordingLookups,
+    previous: Map<string, IdempotencyRecord>,
+    now: Date,
+  ): DecisionVerdict {
     const requestHash = requestFingerprint(input);
     const field = ["input", "decisions", String(index), "idempotencyKey"];
     const prior = priorResult(previous, subjectId, input.idempotencyKey, requestHash, field);
@@ -99,32 +135,57 @@ export class DecisionService implements PersonalDataHolder, RetentionHolder {
     const { problems, valid } = validateDecision(input, index, subjectId, lookups);
     if (!valid) return { index, accepted: false, problems };
     const decision = Object.assign(new Decision(), {
-      id: newId(), subjectId, surfaceId: valid.surface.id, algorithmCardId: valid.card.id, kind: input.kind,
-      itemRef: input.itemRef, itemLabel: input.itemLabel, occurredAt: valid.occurredAt, recordedAt: now, channel: input.channel,
-      mode: valid.mode, score: input.score ?? null, baseScore: input.baseScore ?? null,
-      sponsorOnBehalfOf: input.sponsor?.onBehalfOf ?? null, sponsorPaidBy: input.sponsor?.paidBy ?? null, recordedBy: caller,
+      id: newId(),
+      subjectId,
+      surfaceId: valid.surface.id,
+      algorithmCardId: valid.card.id,
+      kind: input.kind,
+      itemRef: input.itemRef,
+      itemLabel: input.itemLabel,
+      occurredAt: valid.occurredAt,
+      recordedAt: now,
+      channel: input.channel,
+      mode: valid.mode,
+      score: input.score ?? null,
+      baseScore: input.baseScore ?? null,
+      sponsorOnBehalfOf: input.sponsor?.onBehalfOf ?? null,
+      sponsorPaidBy: input.sponsor?.paidBy ?? null,
+      recordedBy: caller,
     });
-    const factors = valid.factors.map((f) => Object.assign(new DecisionFactor(), f, { decisionId: decision.id, subjectId }));
+    const factors = valid.factors.map((f) =>
+      Object.assign(new DecisionFactor(), f, { decisionId: decision.id, subjectId }),
+    );
     decision.integrityHash = decisionIntegrityHash(decision, factors);
     const key = input.idempotencyKey;
-    const record = key ? idempotencyRecord({ caller, subjectId, key, requestHash }, { decisionId: decision.id }, now) : undefined;
+    const record = key
+      ? idempotencyRecord({ caller, subjectId, key, requestHash }, { decisionId: decision.id }, now)
+      : undefined;
     // A later decision of this batch with the same key is a retry of this one.
     if (record) previous.set(recordKey(subjectId, record.idempotencyKey), record);
     return { index, accepted: true, problems: [], decision, factors, record };
   }
 
   private async lookups(m: EntityManager, subjectIds: string[], now: Date): Promise<RecordingLookups> {
-    const [surfaces, purposes, categories, partners, cards, purposeLinks, inputLinks, modes, consentAt] = await Promise.all([
-      m.find(Surface),
-      m.find(Purpose),
-      m.find(DataCategory),
-      m.find(Partner),
-      m.find(AlgorithmCard),
-      m.createQueryBuilder().select(["j.purpose_id AS owner", "j.data_category_id AS target"]).from("purpose_data_category", "j").getRawMany(),
-      m.createQueryBuilder().select(["j.algorithm_card_id AS owner", "j.data_category_id AS target"]).from("algorithm_card_input", "j").getRawMany(),
-      m.findBy(RecommenderModeChoice, { subjectId: In(subjectIds) }),
-      consentTimeline(m, subjectIds, this.people, this.config),
-    ]);
+    const [surfaces, purposes, categories, partners, cards, purposeLinks, inputLinks, modes, consentAt] =
+      await Promise.all([
+        m.find(Surface),
+        m.find(Purpose),
+        m.find(DataCategory),
+        m.find(Partner),
+        m.find(AlgorithmCard),
+        m
+          .createQueryBuilder()
+          .select(["j.purpose_id AS owner", "j.data_category_id AS target"])
+          .from("purpose_data_category", "j")
+          .getRawMany(),
+        m
+          .createQueryBuilder()
+          .select(["j.algorithm_card_id AS owner", "j.data_category_id AS target"])
+          .from("algorithm_card_input", "j")
+          .getRawMany(),
+        m.findBy(RecommenderModeChoice, { subjectId: In(subjectIds) }),
+        consentTimeline(m, subjectIds, this.people, this.config),
+      ]);
     const links = (rows: Array<{ owner: string; target: string }>) => {
       const out = new Map<string, Set<string>>();
       for (const r of rows) out.set(r.owner, (out.get(r.owner) ?? new Set()).add(r.target));
@@ -144,53 +205,66 @@ export class DecisionService implements PersonalDataHolder, RetentionHolder {
       cardInputs: links(inputLinks),
       consentAt,
       modeOf(subjectId, surfaceId) {
-        return modes.find((x) => x.subjectId === subjectId && x.surfaceId === surfaceId)?.mode ?? RecommenderMode.PERSONALIZED;
+        return (
+          modes.find((x) => x.subjectId === subjectId && x.surfaceId === surfaceId)?.mode ??
+          RecommenderMode.PERSONALIZED
+        );
       },
     };
   }
 
   /** A person's mode on one surface; the surface must offer it. No change writes nothing. */
-  async setRecommenderMode(principal: Principal, surfaceKey: string, mode: RecommenderMode, idempotencyKey: string | null | undefined): Promise<Subject> {
+  async setRecommenderMode(
+    principal: Principal,
+    surfaceKey: string,
+    mode: RecommenderMode,
+    idempotencyKey: string | null | undefined,
+  ): Promise<Subject> {
     const surface = await this.db.manager.findOneBy(Surface, { key: surfaceKey });
     if (!surface) throw new DomainError("NOT_FOUND", `No surface with key "${surfaceKey}"`, ["input", "surface"]);
-    if (!surface.modes.includes(mode)) throw new DomainError("INVALID", `"${surface.key}" does not offer ${mode}`, ["input", "mode"]);
+    if (!surface.modes.includes(mode))
+      throw new DomainError("INVALID", `"${surface.key}" does not offer ${mode}`, ["input", "mode"]);
     const caller = actorOf(principal);
     return this.db.transaction(async (m) => {
       const now = new Date();
       const person = { externalId: principal.externalId!, jurisdiction: principal.jurisdiction ?? null };
       const { subject, created } = await this.people.lockOrCreate(m, person, now);
       const creation = this.people.creationEntries(caller, created ? [subject] : []);
-      return withIdempotency(m, {
-        caller,
-        subjectId: subject.id,
-        key: idempotencyKey,
-        requestHash: requestFingerprint({ surfaceKey, mode }),
-        field: ["input", "idempotencyKey"],
-        replay: async () => {
-          await appendAudit(m, creation, now);
-          return subject;
-        },
-        run: async (remember) => {
-          const choice = await m.findOneBy(RecommenderModeChoice, { subjectId: subject.id, surfaceId: surface.id });
-          const current = choice?.mode ?? RecommenderMode.PERSONALIZED;
-          if (current === mode) {
+      return withIdempotency(
+        m,
+        {
+          caller,
+          subjectId: subject.id,
+          key: idempotencyKey,
+          requestHash: requestFingerprint({ surfaceKey, mode }),
+          field: ["input", "idempotencyKey"],
+          replay: async () => {
             await appendAudit(m, creation, now);
             return subject;
-          }
-          const row = { subjectId: subject.id, surfaceId: surface.id, mode, updatedAt: now };
-          await m.upsert(RecommenderModeChoice, row, ["subjectId", "surfaceId"]);
-          await remember({});
-          const entry = {
-            actor: caller,
-            action: "decisions.setRecommenderMode",
-            entityType: "Subject",
-            entityId: subject.id,
-            detail: { surface: surface.id, mode, previous: current },
-          };
-          await appendAudit(m, [...creation, entry], now);
-          return subject;
+          },
+          run: async (remember) => {
+            const choice = await m.findOneBy(RecommenderModeChoice, { subjectId: subject.id, surfaceId: surface.id });
+            const current = choice?.mode ?? RecommenderMode.PERSONALIZED;
+            if (current === mode) {
+              await appendAudit(m, creation, now);
+              return subject;
+            }
+            const row = { subjectId: subject.id, surfaceId: surface.id, mode, updatedAt: now };
+            await m.upsert(RecommenderModeChoice, row, ["subjectId", "surfaceId"]);
+            await remember({});
+            const entry = {
+              actor: caller,
+              action: "decisions.setRecommenderMode",
+              entityType: "Subject",
+              entityId: subject.id,
+              detail: { surface: surface.id, mode, previous: current },
+            };
+            await appendAudit(m, [...creation, entry], now);
+            return subject;
+          },
         },
-      }, now);
+        now,
+      );
     });
   }
 
@@ -202,7 +276,11 @@ export class DecisionService implements PersonalDataHolder, RetentionHolder {
   }
 
   /** Retention applies to whole decisions: one goes when the shortest retention of its categories lapses. */
-  async purgeExpired(retentionDays: Map<string, number | null>, now: Date, actor: string): Promise<Record<string, number>> {
+  async purgeExpired(
+    retentionDays: Map<string, number | null>,
+    now: Date,
+    actor: string,
+  ): Promise<Record<string, number>> {
     const expired: string[] = [];
     const m = this.db.manager;
     await forEachPage(m, Decision, { occurredAt: true }, async (rows) => {
@@ -214,10 +292,15 @@ export class DecisionService implements PersonalDataHolder, RetentionHolder {
         if (pastRetention(r.occurredAt, days, now)) expired.push(r.id);
       }
     });
-    const decisions = await purgeInBatches(this.db, expired, { actor, at: now, entityType: "decision" }, async (tx, ids) => {
-      await tx.delete(DecisionFactor, { decisionId: In(ids) });
-      await tx.delete(Decision, { id: In(ids) });
-    });
+    const decisions = await purgeInBatches(
+      this.db,
+      expired,
+      { actor, at: now, entityType: "decision" },
+      async (tx, ids) => {
+        await tx.delete(DecisionFactor, { decisionId: In(ids) });
+        await tx.delete(Decision, { id: In(ids) });
+      },
+    );
     return { decisions };
   }
 
@@ -231,7 +314,11 @@ export class DecisionService implements PersonalDataHolder, RetentionHolder {
   }
 
   /** Who had data of these categories used in a decision up to `to`, and which (breach notices). */
-  async categoriesUsedBy(m: EntityManager, categoryIds: string[], to: Date): Promise<Array<{ subjectId: string; categoryId: string }>> {
+  async categoriesUsedBy(
+    m: EntityManager,
+    categoryIds: string[],
+    to: Date,
+  ): Promise<Array<{ subjectId: string; categoryId: string }>> {
     const rows = await m
       .createQueryBuilder(DecisionFactor, "f")
       .innerJoin(Decision, "d", "d.id = f.decision_id")

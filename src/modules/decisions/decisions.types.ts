@@ -71,8 +71,14 @@ export class Factor {
 
   static of(row: DecisionFactor, decision: Decision): Factor {
     return Object.assign(new Factor(), {
-      row, decision, kind: row.kind, sourceClass: row.sourceClass, share: row.share, contribution: row.contribution,
-      observedFrom: row.observedFrom, observedTo: row.observedTo,
+      row,
+      decision,
+      kind: row.kind,
+      sourceClass: row.sourceClass,
+      share: row.share,
+      contribution: row.contribution,
+      observedFrom: row.observedFrom,
+      observedTo: row.observedTo,
     });
   }
 }

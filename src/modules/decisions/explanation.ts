@@ -29,10 +29,15 @@ const SENTENCES: Record<Locale, Record<FactorKind, (f: FactorWords) => string>> 
       t(e, "item")
         ? `You looked at ${t(e, "item")}${t(e, "count") ? ` ${t(e, "count")} times` : ""}${t(e, "days") ? ` in the last ${t(e, "days")} days` : ""}.`
         : `It matches what you did with us (your ${category}).`,
-    PREDICTIVE: ({ evidence: e, category }) => (t(e, "reason") ? `We guessed you may like it because ${t(e, "reason")}.` : `We guessed you may like it from your ${category}.`),
+    PREDICTIVE: ({ evidence: e, category }) =>
+      t(e, "reason")
+        ? `We guessed you may like it because ${t(e, "reason")}.`
+        : `We guessed you may like it from your ${category}.`,
     GEOGRAPHIC: ({ evidence: e }) => `It fits where you are${t(e, "place") ? `: ${t(e, "place")}` : ""}.`,
-    DEMOGRAPHIC: ({ evidence: e }) => `It is liked by people${t(e, "group") ? ` in your group: ${t(e, "group")}` : " in your age group"}.`,
-    CONTEXTUAL: ({ evidence: e }) => `It fits what you are looking at now${t(e, "context") ? `: ${t(e, "context")}` : ""}.`,
+    DEMOGRAPHIC: ({ evidence: e }) =>
+      `It is liked by people${t(e, "group") ? ` in your group: ${t(e, "group")}` : " in your age group"}.`,
+    CONTEXTUAL: ({ evidence: e }) =>
+      `It fits what you are looking at now${t(e, "context") ? `: ${t(e, "context")}` : ""}.`,
     SOCIAL: ({ evidence: e }) => `People you know liked it${t(e, "who") ? `: ${t(e, "who")}` : ""}.`,
     POPULARITY: ({ evidence: e }) => `Many shoppers picked it${t(e, "period") ? ` ${t(e, "period")}` : " lately"}.`,
     RECENCY: ({ evidence: e }) => `It is new${t(e, "since") ? ` since ${t(e, "since")}` : ""}.`,
@@ -45,16 +50,22 @@ const SENTENCES: Record<Locale, Record<FactorKind, (f: FactorWords) => string>> 
       t(e, "item")
         ? `Viste ${t(e, "item")}${t(e, "count") ? ` ${t(e, "count")} veces` : ""}${t(e, "days") ? ` en los últimos ${t(e, "days")} días` : ""}.`
         : `Se parece a lo que hiciste con nosotros (tu ${category}).`,
-    PREDICTIVE: ({ evidence: e, category }) => (t(e, "reason") ? `Creemos que te puede gustar porque ${t(e, "reason")}.` : `Creemos que te puede gustar, según tu ${category}.`),
+    PREDICTIVE: ({ evidence: e, category }) =>
+      t(e, "reason")
+        ? `Creemos que te puede gustar porque ${t(e, "reason")}.`
+        : `Creemos que te puede gustar, según tu ${category}.`,
     GEOGRAPHIC: ({ evidence: e }) => `Va con el lugar donde estás${t(e, "place") ? `: ${t(e, "place")}` : ""}.`,
-    DEMOGRAPHIC: ({ evidence: e }) => `Les gusta a personas${t(e, "group") ? ` de tu grupo: ${t(e, "group")}` : " de tu edad"}.`,
+    DEMOGRAPHIC: ({ evidence: e }) =>
+      `Les gusta a personas${t(e, "group") ? ` de tu grupo: ${t(e, "group")}` : " de tu edad"}.`,
     CONTEXTUAL: ({ evidence: e }) => `Va con lo que miras ahora${t(e, "context") ? `: ${t(e, "context")}` : ""}.`,
     SOCIAL: ({ evidence: e }) => `Le gustó a gente que conoces${t(e, "who") ? `: ${t(e, "who")}` : ""}.`,
-    POPULARITY: ({ evidence: e }) => `Muchos clientes lo eligieron${t(e, "period") ? ` ${t(e, "period")}` : " hace poco"}.`,
+    POPULARITY: ({ evidence: e }) =>
+      `Muchos clientes lo eligieron${t(e, "period") ? ` ${t(e, "period")}` : " hace poco"}.`,
     RECENCY: ({ evidence: e }) => `Es nuevo${t(e, "since") ? ` desde ${t(e, "since")}` : ""}.`,
     ADVERTISER_TARGETING: ({ evidence: e }) =>
       `${t(e, "advertiser") || "El anunciante"} pidió llegar a personas${t(e, "audience") ? ` que ${t(e, "audience")}` : " como tú"}.`,
-    BUSINESS_RULE: ({ evidence: e }) => `Una regla de la tienda lo puso aquí${t(e, "rule") ? `: ${t(e, "rule")}` : ""}.`,
+    BUSINESS_RULE: ({ evidence: e }) =>
+      `Una regla de la tienda lo puso aquí${t(e, "rule") ? `: ${t(e, "rule")}` : ""}.`,
   },
 };
 
@@ -99,7 +110,12 @@ export function headline(locale: Locale, itemLabel: string, top: FactorKind, sha
     : `We showed you ${itemLabel} mostly because ${BECAUSE.en[top]} (${percent}%).`;
 }
 
-export function controlLabel(locale: Locale, kind: "WITHDRAW_CONSENT" | "SWITCH_TO_NON_PROFILING", name: string): string {
-  if (kind === "WITHDRAW_CONSENT") return locale === "es" ? `Dejar de usar mis datos para "${name}"` : `Stop using my data for "${name}"`;
+export function controlLabel(
+  locale: Locale,
+  kind: "WITHDRAW_CONSENT" | "SWITCH_TO_NON_PROFILING",
+  name: string,
+): string {
+  if (kind === "WITHDRAW_CONSENT")
+    return locale === "es" ? `Dejar de usar mis datos para "${name}"` : `Stop using my data for "${name}"`;
   return locale === "es" ? `Ver "${name}" sin usar mi perfil` : `Show "${name}" without using my profile`;
 }

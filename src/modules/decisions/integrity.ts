@@ -9,7 +9,10 @@ const iso = (d: Date | null) => (d ? d.toISOString() : null);
  * SHA-256 (hex) over the RFC 8785 canonical JSON of the decision as recorded, factors included:
  * recomputable from the stored rows alone, and different if any recorded field changes.
  */
-export function decisionIntegrityHash(d: Omit<Decision, "integrityHash" | "globalId">, factors: DecisionFactor[]): string {
+export function decisionIntegrityHash(
+  d: Omit<Decision, "integrityHash" | "globalId">,
+  factors: DecisionFactor[],
+): string {
   const body = {
     id: d.id,
     subjectId: d.subjectId,
@@ -42,5 +45,7 @@ export function decisionIntegrityHash(d: Omit<Decision, "integrityHash" | "globa
         evidence: f.evidence,
       })),
   };
-  return createHash("sha256").update(canonicalize(body) ?? "").digest("hex");
+  return createHash("sha256")
+    .update(canonicalize(body) ?? "")
+    .digest("hex");
 }

@@ -3,7 +3,13 @@ import type { PeopleLoaders } from "./people.loaders";
 import type { PeopleService } from "./people.service";
 import type { Subject } from "./subject.entity";
 
-export { isKnownJurisdictionCode, PeopleService, type LockedPeople, type PersonFacts, type PersonRef } from "./people.service";
+export {
+  isKnownJurisdictionCode,
+  PeopleService,
+  type LockedPeople,
+  type PersonFacts,
+  type PersonRef,
+} from "./people.service";
 export { ownedBy } from "./ownership";
 export { judgeBatch, type BatchPlan, type Verdict } from "./people-batch";
 export type { PeopleLoaders } from "./people.loaders";

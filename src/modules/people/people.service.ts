@@ -76,7 +76,11 @@ export class PeopleService {
   }
 
   /** One person: locked, and created first when new. The caller audits the creation. */
-  async lockOrCreate(manager: EntityManager, person: PersonRef, now: Date): Promise<{ subject: Subject; created: boolean }> {
+  async lockOrCreate(
+    manager: EntityManager,
+    person: PersonRef,
+    now: Date,
+  ): Promise<{ subject: Subject; created: boolean }> {
     const { people, created } = await this.lockOrCreateMany(manager, [person], now);
     const subject = people.get(person.externalId)!;
     return { subject, created: created.includes(subject) };
@@ -89,7 +93,10 @@ export class PeopleService {
    * the same person waits for, then keeps, theirs — only rows this call inserted count as created.
    */
   async lockOrCreateMany(manager: EntityManager, refs: PersonRef[], now: Date): Promise<LockedPeople> {
-    const people = await this.lockKnown(manager, refs.map((r) => r.externalId));
+    const people = await this.lockKnown(
+      manager,
+      refs.map((r) => r.externalId),
+    );
     const missing = [...new Map(refs.filter((r) => !people.has(r.externalId)).map((r) => [r.externalId, r])).values()];
     if (missing.length === 0) return { people, created: [] };
     const fresh = missing.map((r) => ({
@@ -106,7 +113,10 @@ export class PeopleService {
     }
     const inserted = new Set(fresh.map((f) => f.id));
     const created: Subject[] = [];
-    for (const [externalId, subject] of await this.lockKnown(manager, missing.map((r) => r.externalId))) {
+    for (const [externalId, subject] of await this.lockKnown(
+      manager,
+      missing.map((r) => r.externalId),
+    )) {
       people.set(externalId, subject);
       if (inserted.has(subject.id)) created.push(subject);
     }

@@ -7,7 +7,11 @@ import { Viewer } from "./viewer.types";
 export class ViewerResolver {
   @Query(() => Viewer, { description: "Who is calling." })
   viewer(@Ctx() ctx: Context): Viewer {
-    return Object.assign(new Viewer(), { role: ctx.principal.role, scopes: ctx.principal.scopes, partnerId: ctx.principal.partnerId });
+    return Object.assign(new Viewer(), {
+      role: ctx.principal.role,
+      scopes: ctx.principal.scopes,
+      partnerId: ctx.principal.partnerId,
+    });
   }
 
   @FieldResolver(() => Partner, { nullable: true, description: "The partner a partner key is bound to." })

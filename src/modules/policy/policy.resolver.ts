@@ -9,12 +9,17 @@ import { DataPractice, PolicyDiff, PublishPrivacyPolicyInput, PublishPrivacyPoli
 @Resolver(() => PrivacyPolicy)
 export class PolicyResolver {
   @Mutation(() => PublishPrivacyPolicyPayload)
-  async publishPrivacyPolicy(@Arg("input") input: PublishPrivacyPolicyInput, @Ctx() ctx: Context): Promise<PublishPrivacyPolicyPayload> {
+  async publishPrivacyPolicy(
+    @Arg("input") input: PublishPrivacyPolicyInput,
+    @Ctx() ctx: Context,
+  ): Promise<PublishPrivacyPolicyPayload> {
     const { policy, warnings } = await ctx.services.policies.publish(actorOf(ctx.principal), input);
     return Object.assign(new PublishPrivacyPolicyPayload(), { privacyPolicy: policy, warnings });
   }
 
-  @FieldResolver(() => [DataPractice], { description: "Generated from the catalog, so it always matches what the system does." })
+  @FieldResolver(() => [DataPractice], {
+    description: "Generated from the catalog, so it always matches what the system does.",
+  })
   async dataPractices(@Root() policy: PrivacyPolicy, @Ctx() ctx: Context): Promise<DataPractice[]> {
     return practicesOf(ctx.services.db.manager, await ctx.services.policies.describes(policy));
   }
@@ -22,7 +27,10 @@ export class PolicyResolver {
 
 @Resolver(() => Subject)
 export class SubjectPolicyResolver {
-  @FieldResolver(() => PolicyDiff, { nullable: true, description: "What changed in the privacy policy since this person last chose." })
+  @FieldResolver(() => PolicyDiff, {
+    nullable: true,
+    description: "What changed in the privacy policy since this person last chose.",
+  })
   policyChangesSinceConsent(@Root() subject: Subject, @Ctx() ctx: Context): Promise<PolicyDiff | null> {
     return ctx.services.policies.changesSince(subject);
   }

@@ -7,21 +7,41 @@ import { appendAudit } from "../../kernel/audit/audit-log";
 import { snapshotCatalog, type CatalogSnapshot, PrivacyPolicy, DataCategory, Partner, Purpose } from "../catalog";
 import type { ConsentReader } from "../consent";
 import type { Subject } from "../people";
-import { DataPractice, PolicyChange, PolicyChangeKind, PolicyDiff, PolicyEntity, type PublishPrivacyPolicyInput } from "./policy.types";
+import {
+  DataPractice,
+  PolicyChange,
+  PolicyChangeKind,
+  PolicyDiff,
+  PolicyEntity,
+  type PublishPrivacyPolicyInput,
+} from "./policy.types";
 
 const MAX_GRADE = 8;
 const EMPTY: CatalogSnapshot = { purposes: [], dataCategories: [], partners: [] };
 
-const change = (kind: PolicyChangeKind, entity: PolicyEntity, key: string, text: string) => Object.assign(new PolicyChange(), { kind, entity, key, text });
+const change = (kind: PolicyChangeKind, entity: PolicyEntity, key: string, text: string) =>
+  Object.assign(new PolicyChange(), { kind, entity, key, text });
 
 /** Compares two lists by key: what was added, removed, or changed (per `differs`). */
-function compare<T extends { key: string }>(before: T[], after: T[], entity: PolicyEntity, label: (t: T) => string, differs: (a: T, b: T) => boolean): PolicyChange[] {
+function compare<T extends { key: string }>(
+  before: T[],
+  after: T[],
+  entity: PolicyEntity,
+  label: (t: T) => string,
+  differs: (a: T, b: T) => boolean,
+): PolicyChange[] {
   const old = new Map(before.map((x) => [x.key, x]));
   const now = new Map(after.map((x) => [x.key, x]));
   return [
-    ...after.filter((x) => !old.has(x.key)).map((x) => change(PolicyChangeKind.ADDED, entity, x.key, `New: ${label(x)}.`)),
-    ...before.filter((x) => !now.has(x.key)).map((x) => change(PolicyChangeKind.REMOVED, entity, x.key, `No longer: ${label(x)}.`)),
-    ...after.filter((x) => old.has(x.key) && differs(old.get(x.key)!, x)).map((x) => change(PolicyChangeKind.CHANGED, entity, x.key, `Changed: ${label(x)}.`)),
+    ...after
+      .filter((x) => !old.has(x.key))
+      .map((x) => change(PolicyChangeKind.ADDED, entity, x.key, `New: ${label(x)}.`)),
+    ...before
+      .filter((x) => !now.has(x.key))
+      .map((x) => change(PolicyChangeKind.REMOVED, entity, x.key, `No longer: ${label(x)}.`)),
+    ...after
+      .filter((x) => old.has(x.key) && differs(old.get(x.key)!, x))
+      .map((x) => change(PolicyChangeKind.CHANGED, entity, x.key, `Changed: ${label(x)}.`)),
   ];
 }
 
@@ -34,27 +54,58 @@ export class PolicyService {
     private readonly consent: ConsentReader,
   ) {}
 
-  async publish(actor: string, input: PublishPrivacyPolicyInput): Promise<{ policy: PrivacyPolicy; warnings: string[] }> {
+  async publish(
+    actor: string,
+    input: PublishPrivacyPolicyInput,
+  ): Promise<{ policy: PrivacyPolicy; warnings: string[] }> {
     const keys = input.sections.map((s) => s.key);
     const dup = keys.find((k, i) => keys.indexOf(k) !== i);
-    if (dup) throw new DomainError("INVALID", `Section "${dup}" appears more than once`, ["input", "sections", String(keys.lastIndexOf(dup)), "key"]);
+    if (dup)
+      throw new DomainError("INVALID", `Section "${dup}" appears more than once`, [
+        "input",
+        "sections",
+        String(keys.lastIndexOf(dup)),
+        "key",
+      ]);
     const warnings = [
-      ...(fleschKincaidGrade(input.summary) > MAX_GRADE ? [`The summary reads at grade ${fleschKincaidGrade(input.summary)}; aim for ${MAX_GRADE} or below`] : []),
-      ...input.sections.map((s) => [s.key, fleschKincaidGrade(`${s.heading}. ${s.body}`)] as const)
-        .filter(([, grade]) => grade > MAX_GRADE).map(([key, grade]) => `Section "${key}" reads at grade ${grade}; aim for ${MAX_GRADE} or below`),
+      ...(fleschKincaidGrade(input.summary) > MAX_GRADE
+        ? [`The summary reads at grade ${fleschKincaidGrade(input.summary)}; aim for ${MAX_GRADE} or below`]
+        : []),
+      ...input.sections
+        .map((s) => [s.key, fleschKincaidGrade(`${s.heading}. ${s.body}`)] as const)
+        .filter(([, grade]) => grade > MAX_GRADE)
+        .map(([key, grade]) => `Section "${key}" reads at grade ${grade}; aim for ${MAX_GRADE} or below`),
     ];
-    const policy = await this.retryOnRace(() => this.db.transaction(async (m) => {
-      const now = new Date();
-      const [latest] = await m.find(PrivacyPolicy, { order: { version: "DESC" }, take: 1 });
-      const row = Object.assign(new PrivacyPolicy(), {
-        id: newId(), version: (latest?.version ?? 0) + 1, effectiveAt: input.effectiveAt ?? now, summary: input.summary,
-        sectionData: input.sections.map((s) => ({ key: s.key, heading: s.heading, body: s.body })), publishedAt: now,
-        catalogSnapshot: await snapshotCatalog(m),
-      });
-      await m.insert(PrivacyPolicy, row as never);
-      await appendAudit(m, [{ actor, action: "policy.publish", entityType: "PrivacyPolicy", entityId: row.id, detail: { version: row.version } }], now);
-      return row;
-    }));
+    const policy = await this.retryOnRace(() =>
+      this.db.transaction(async (m) => {
+        const now = new Date();
+        const [latest] = await m.find(PrivacyPolicy, { order: { version: "DESC" }, take: 1 });
+        const row = Object.assign(new PrivacyPolicy(), {
+          id: newId(),
+          version: (latest?.version ?? 0) + 1,
+          effectiveAt: input.effectiveAt ?? now,
+          summary: input.summary,
+          sectionData: input.sections.map((s) => ({ key: s.key, heading: s.heading, body: s.body })),
+          publishedAt: now,
+          catalogSnapshot: await snapshotCatalog(m),
+        });
+        await m.insert(PrivacyPolicy, row as never);
+        await appendAudit(
+          m,
+          [
+            {
+              actor,
+              action: "policy.publish",
+              entityType: "PrivacyPolicy",
+              entityId: row.id,
+              detail: { version: row.version },
+            },
+          ],
+          now,
+        );
+        return row;
+      }),
+    );
     return { policy, warnings };
   }
 
@@ -72,32 +123,71 @@ export class PolicyService {
 
   /** The version in force now. */
   current(m: EntityManager = this.db.manager): Promise<PrivacyPolicy | null> {
-    return m.findOne(PrivacyPolicy, { where: { effectiveAt: LessThanOrEqual(new Date()) }, order: { version: "DESC" } });
+    return m.findOne(PrivacyPolicy, {
+      where: { effectiveAt: LessThanOrEqual(new Date()) },
+      order: { version: "DESC" },
+    });
   }
 
   /** What a version describes: the live catalog for the version in force, else its own snapshot. */
   async describes(policy: PrivacyPolicy): Promise<CatalogSnapshot> {
     const current = await this.current();
-    return current?.id === policy.id ? snapshotCatalog(this.db.manager) : policy.catalogSnapshot ?? EMPTY;
+    return current?.id === policy.id ? snapshotCatalog(this.db.manager) : (policy.catalogSnapshot ?? EMPTY);
   }
 
   diff(from: PrivacyPolicy, to: PrivacyPolicy, toCatalog: CatalogSnapshot): PolicyDiff {
     const a = from.catalogSnapshot ?? EMPTY;
     const b = toCatalog;
-    const retention = b.dataCategories.filter((c) => {
-      const old = a.dataCategories.find((x) => x.key === c.key);
-      return old && old.retentionDays !== c.retentionDays;
-    }).map((c) => change(PolicyChangeKind.CHANGED, PolicyEntity.RETENTION, c.key,
-      `We now keep ${c.name.toLowerCase()} ${days(c.retentionDays)} (before: ${days(a.dataCategories.find((x) => x.key === c.key)!.retentionDays)}).`));
+    const retention = b.dataCategories
+      .filter((c) => {
+        const old = a.dataCategories.find((x) => x.key === c.key);
+        return old && old.retentionDays !== c.retentionDays;
+      })
+      .map((c) =>
+        change(
+          PolicyChangeKind.CHANGED,
+          PolicyEntity.RETENTION,
+          c.key,
+          `We now keep ${c.name.toLowerCase()} ${days(c.retentionDays)} (before: ${days(a.dataCategories.find((x) => x.key === c.key)!.retentionDays)}).`,
+        ),
+      );
     return Object.assign(new PolicyDiff(), {
       fromVersion: from.version,
       toVersion: to.version,
       changes: [
-        ...compare(a.purposes, b.purposes, PolicyEntity.PURPOSE, (p) => `we use data for "${p.name}"`, (x, y) => x.name !== y.name || x.description !== y.description || x.benefit !== y.benefit || x.dataCategories.join() !== y.dataCategories.join()),
-        ...compare(a.dataCategories, b.dataCategories, PolicyEntity.DATA_CATEGORY, (c) => `we collect ${c.name.toLowerCase()}`, (x, y) => x.name !== y.name),
-        ...compare(a.partners, b.partners, PolicyEntity.PARTNER, (p) => `we share data with ${p.name}`, (x, y) => x.dataCategories.join() !== y.dataCategories.join() || x.purposes.join() !== y.purposes.join()),
+        ...compare(
+          a.purposes,
+          b.purposes,
+          PolicyEntity.PURPOSE,
+          (p) => `we use data for "${p.name}"`,
+          (x, y) =>
+            x.name !== y.name ||
+            x.description !== y.description ||
+            x.benefit !== y.benefit ||
+            x.dataCategories.join() !== y.dataCategories.join(),
+        ),
+        ...compare(
+          a.dataCategories,
+          b.dataCategories,
+          PolicyEntity.DATA_CATEGORY,
+          (c) => `we collect ${c.name.toLowerCase()}`,
+          (x, y) => x.name !== y.name,
+        ),
+        ...compare(
+          a.partners,
+          b.partners,
+          PolicyEntity.PARTNER,
+          (p) => `we share data with ${p.name}`,
+          (x, y) => x.dataCategories.join() !== y.dataCategories.join() || x.purposes.join() !== y.purposes.join(),
+        ),
         ...retention,
-        ...compare(from.sections.map((s) => ({ ...s })), to.sections.map((s) => ({ ...s })), PolicyEntity.SECTION, (s) => `the part "${s.heading}"`, (x, y) => x.heading !== y.heading || x.body !== y.body),
+        ...compare(
+          from.sections.map((s) => ({ ...s })),
+          to.sections.map((s) => ({ ...s })),
+          PolicyEntity.SECTION,
+          (s) => `the part "${s.heading}"`,
+          (x, y) => x.heading !== y.heading || x.body !== y.body,
+        ),
       ],
     });
   }
@@ -118,10 +208,20 @@ export async function practicesOf(m: EntityManager, snapshot: CatalogSnapshot): 
   const [categories, purposes, partners] = await Promise.all([m.find(DataCategory), m.find(Purpose), m.find(Partner)]);
   const byKey = <T extends { key: string }>(rows: T[]) => new Map(rows.map((r) => [r.key, r]));
   const [c, p, r] = [byKey(categories), byKey(purposes), byKey(partners)];
-  return snapshot.dataCategories.filter((d) => c.has(d.key)).map((d) => Object.assign(new DataPractice(), {
-    dataCategory: c.get(d.key)!,
-    purposes: snapshot.purposes.filter((x) => x.dataCategories.includes(d.key)).map((x) => p.get(x.key)!).filter(Boolean),
-    recipients: snapshot.partners.filter((x) => x.dataCategories.includes(d.key)).map((x) => r.get(x.key)!).filter(Boolean),
-    retentionDays: d.retentionDays,
-  }));
+  return snapshot.dataCategories
+    .filter((d) => c.has(d.key))
+    .map((d) =>
+      Object.assign(new DataPractice(), {
+        dataCategory: c.get(d.key)!,
+        purposes: snapshot.purposes
+          .filter((x) => x.dataCategories.includes(d.key))
+          .map((x) => p.get(x.key)!)
+          .filter(Boolean),
+        recipients: snapshot.partners
+          .filter((x) => x.dataCategories.includes(d.key))
+          .map((x) => r.get(x.key)!)
+          .filter(Boolean),
+        retentionDays: d.retentionDays,
+      }),
+    );
 }

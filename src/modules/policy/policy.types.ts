@@ -3,12 +3,25 @@ import { Field, InputType, Int, ObjectType, registerEnumType } from "type-graphq
 import { UserError } from "../../kernel/graphql/user-error";
 import { DataCategory, Partner, PrivacyPolicy, Purpose } from "../catalog";
 
-export enum PolicyChangeKind { ADDED = "ADDED", REMOVED = "REMOVED", CHANGED = "CHANGED" }
-export enum PolicyEntity { PURPOSE = "PURPOSE", DATA_CATEGORY = "DATA_CATEGORY", PARTNER = "PARTNER", RETENTION = "RETENTION", SECTION = "SECTION" }
+export enum PolicyChangeKind {
+  ADDED = "ADDED",
+  REMOVED = "REMOVED",
+  CHANGED = "CHANGED",
+}
+export enum PolicyEntity {
+  PURPOSE = "PURPOSE",
+  DATA_CATEGORY = "DATA_CATEGORY",
+  PARTNER = "PARTNER",
+  RETENTION = "RETENTION",
+  SECTION = "SECTION",
+}
 registerEnumType(PolicyChangeKind, { name: "PolicyChangeKind" });
 registerEnumType(PolicyEntity, { name: "PolicyEntity" });
 
-@ObjectType({ description: "One line of the generated data-practice table: a category, why it is used, who gets it, how long it is kept." })
+@ObjectType({
+  description:
+    "One line of the generated data-practice table: a category, why it is used, who gets it, how long it is kept.",
+})
 export class DataPractice {
   @Field(() => DataCategory)
   dataCategory: DataCategory;

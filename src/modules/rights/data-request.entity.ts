@@ -1,10 +1,29 @@
 import { Field, ObjectType, registerEnumType } from "type-graphql";
 import { Entity, Index } from "typeorm";
-import { EnumColumn, IdColumn, JsonColumn, NameColumn, PrimaryIdColumn, TextColumn, TimeColumn } from "../../kernel/db/columns";
+import {
+  EnumColumn,
+  IdColumn,
+  JsonColumn,
+  NameColumn,
+  PrimaryIdColumn,
+  TextColumn,
+  TimeColumn,
+} from "../../kernel/db/columns";
 import { Node } from "../../kernel/graphql/node";
 
-export enum DataRequestKind { ACCESS = "ACCESS", DELETE = "DELETE", CORRECT = "CORRECT", OPT_OUT_OF_SALE = "OPT_OUT_OF_SALE", LIMIT_SENSITIVE_DATA = "LIMIT_SENSITIVE_DATA" }
-export enum DataRequestStatus { RECEIVED = "RECEIVED", IN_PROGRESS = "IN_PROGRESS", COMPLETED = "COMPLETED", DENIED = "DENIED" }
+export enum DataRequestKind {
+  ACCESS = "ACCESS",
+  DELETE = "DELETE",
+  CORRECT = "CORRECT",
+  OPT_OUT_OF_SALE = "OPT_OUT_OF_SALE",
+  LIMIT_SENSITIVE_DATA = "LIMIT_SENSITIVE_DATA",
+}
+export enum DataRequestStatus {
+  RECEIVED = "RECEIVED",
+  IN_PROGRESS = "IN_PROGRESS",
+  COMPLETED = "COMPLETED",
+  DENIED = "DENIED",
+}
 registerEnumType(DataRequestKind, { name: "DataRequestKind" });
 registerEnumType(DataRequestStatus, { name: "DataRequestStatus" });
 

@@ -13,7 +13,10 @@ export class SubmitDataRequestInput {
   @MaxLength(5000)
   details?: string | null;
 
-  @Field(() => String, { nullable: true, description: "Only admins and services give it, e.g. for a request taken by phone." })
+  @Field(() => String, {
+    nullable: true,
+    description: "Only admins and services give it, e.g. for a request taken by phone.",
+  })
   @IsOptional()
   @MinLength(1)
   @MaxLength(200)

@@ -37,7 +37,8 @@ export class RightsService {
   ) {}
 
   async submit(principal: Principal, input: SubmitRequest): Promise<DataRequest> {
-    if (input.kind === DataRequestKind.CORRECT && !input.details?.trim()) throw new DomainError("INVALID", "Say what is wrong and what it should be (details)", ["input", "details"]);
+    if (input.kind === DataRequestKind.CORRECT && !input.details?.trim())
+      throw new DomainError("INVALID", "Say what is wrong and what it should be (details)", ["input", "details"]);
     const person = this.consent.target(principal, input.subjectExternalId);
     const actor = actorOf(principal);
     let subject!: Subject;
@@ -47,41 +48,62 @@ export class RightsService {
       const found = await this.people.lockOrCreate(m, person, now);
       subject = found.subject;
       const creation = this.people.creationEntries(actor, found.created ? [subject] : []);
-      return withIdempotency(m, {
-        caller: actor,
-        subjectId: subject.id,
-        key: input.idempotencyKey,
-        requestHash: requestFingerprint({ kind: input.kind, details: input.details }),
-        field: ["input", "idempotencyKey"],
-        replay: async (stored) => {
-          const first = await m.findOneBy(DataRequest, { id: stored.requestId as string });
-          replayed = first !== null;
-          return first;
+      return withIdempotency(
+        m,
+        {
+          caller: actor,
+          subjectId: subject.id,
+          key: input.idempotencyKey,
+          requestHash: requestFingerprint({ kind: input.kind, details: input.details }),
+          field: ["input", "idempotencyKey"],
+          replay: async (stored) => {
+            const first = await m.findOneBy(DataRequest, { id: stored.requestId as string });
+            replayed = first !== null;
+            return first;
+          },
+          run: async (remember) => {
+            if (input.kind === DataRequestKind.CORRECT) {
+              const openStatuses = In([DataRequestStatus.RECEIVED, DataRequestStatus.IN_PROGRESS]);
+              const open = await m.findOneBy(DataRequest, {
+                subjectId: subject.id,
+                kind: input.kind,
+                status: openStatuses,
+              });
+              if (open) throw new DomainError("CONFLICT", "A request of this kind is already open", ["input", "kind"]);
+            }
+            const row = this.received(subject, input, actor, now);
+            await m.insert(DataRequest, row as never);
+            await remember({ requestId: row.id });
+            const entry = {
+              actor,
+              action: "rights.submit",
+              entityType: "DataRequest",
+              entityId: row.id,
+              detail: { kind: row.kind },
+            };
+            await appendAudit(m, [...creation, entry], now);
+            return row;
+          },
         },
-        run: async (remember) => {
-          if (input.kind === DataRequestKind.CORRECT) {
-            const openStatuses = In([DataRequestStatus.RECEIVED, DataRequestStatus.IN_PROGRESS]);
-            const open = await m.findOneBy(DataRequest, { subjectId: subject.id, kind: input.kind, status: openStatuses });
-            if (open) throw new DomainError("CONFLICT", "A request of this kind is already open", ["input", "kind"]);
-          }
-          const row = this.received(subject, input, actor, now);
-          await m.insert(DataRequest, row as never);
-          await remember({ requestId: row.id });
-          const entry = { actor, action: "rights.submit", entityType: "DataRequest", entityId: row.id, detail: { kind: row.kind } };
-          await appendAudit(m, [...creation, entry], now);
-          return row;
-        },
-      }, now);
+        now,
+      );
     });
     if (replayed) return request;
     switch (input.kind) {
       case DataRequestKind.ACCESS:
-        return this.finish(request, actor, async (m) => ({ exportData: await this.exportOf(m, subject), statusReason: "Your data is in the export." }));
+        return this.finish(request, actor, async (m) => ({
+          exportData: await this.exportOf(m, subject),
+          statusReason: "Your data is in the export.",
+        }));
       case DataRequestKind.DELETE:
         return this.erase(request, subject, actor);
       case DataRequestKind.OPT_OUT_OF_SALE:
-        await this.consent.optOutWhere(principal, subject, "dataRequest", (p) => p.regulatedUses.some((u) => GPC_USES.includes(u)));
-        return this.finish(request, actor, async () => ({ statusReason: "We stopped selling and sharing your data for ads." }));
+        await this.consent.optOutWhere(principal, subject, "dataRequest", (p) =>
+          p.regulatedUses.some((u) => GPC_USES.includes(u)),
+        );
+        return this.finish(request, actor, async () => ({
+          statusReason: "We stopped selling and sharing your data for ads.",
+        }));
       case DataRequestKind.LIMIT_SENSITIVE_DATA:
         await this.consent.optOutWhere(principal, subject, "dataRequest", (_p, sensitive) => sensitive);
         return this.finish(request, actor, async () => ({ statusReason: "We stopped using your sensitive data." }));
@@ -109,12 +131,28 @@ export class RightsService {
     });
   }
 
-  private finish(request: DataRequest, actor: string, work: (m: EntityManager) => Promise<Partial<DataRequest>>): Promise<DataRequest> {
+  private finish(
+    request: DataRequest,
+    actor: string,
+    work: (m: EntityManager) => Promise<Partial<DataRequest>>,
+  ): Promise<DataRequest> {
     return this.db.transaction(async (m) => {
       const now = new Date();
       const fields = { ...(await work(m)), status: DataRequestStatus.COMPLETED, completedAt: now };
       await m.update(DataRequest, { id: request.id }, fields as never);
-      await appendAudit(m, [{ actor, action: "rights.complete", entityType: "DataRequest", entityId: request.id, detail: { kind: request.kind } }], now);
+      await appendAudit(
+        m,
+        [
+          {
+            actor,
+            action: "rights.complete",
+            entityType: "DataRequest",
+            entityId: request.id,
+            detail: { kind: request.kind },
+          },
+        ],
+        now,
+      );
       return Object.assign(request, fields);
     });
   }
@@ -134,7 +172,11 @@ export class RightsService {
       status: r.status,
       receivedAt: r.receivedAt,
     }));
-    return { subject: person, ...(await rowsAboutPerson(m, subject.id, ["data_request", "subject"])), data_request: requests };
+    return {
+      subject: person,
+      ...(await rowsAboutPerson(m, subject.id, ["data_request", "subject"])),
+      data_request: requests,
+    };
   }
 
   /**
@@ -155,9 +197,25 @@ export class RightsService {
       await forgetIdempotencyRecords(m, subject.id);
       // The requests stay, but not what they held: no export, no free text.
       await m.update(DataRequest, { subjectId: subject.id }, { exportData: null, details: null });
-      const fields = { status: DataRequestStatus.COMPLETED, completedAt: now, statusReason: `We erased your data and told ${new Set(signals.map((s) => s.partnerId)).size} partner(s) to erase theirs. We keep this request and your opt-outs.` };
+      const fields = {
+        status: DataRequestStatus.COMPLETED,
+        completedAt: now,
+        statusReason: `We erased your data and told ${new Set(signals.map((s) => s.partnerId)).size} partner(s) to erase theirs. We keep this request and your opt-outs.`,
+      };
       await m.update(DataRequest, { id: request.id }, fields);
-      await appendAudit(m, [{ actor, action: "rights.delete", entityType: "DataRequest", entityId: request.id, detail: { subject: subject.id, partnersSignalled: signals.length } }], now);
+      await appendAudit(
+        m,
+        [
+          {
+            actor,
+            action: "rights.delete",
+            entityType: "DataRequest",
+            entityId: request.id,
+            detail: { subject: subject.id, partnersSignalled: signals.length },
+          },
+        ],
+        now,
+      );
       wake = await this.signals.writeSignals(m, signals);
       return Object.assign(request, fields);
     });
@@ -174,20 +232,43 @@ export class RightsService {
     const query = this.db.manager.getRepository(DataRequest).createQueryBuilder("r");
     if (status) query.where("r.status = :status", { status });
     const [rows, totalCount] = await Promise.all([
-      query.clone().orderBy("COALESCE(r.extended_due_at, r.due_at)", "ASC").addOrderBy("r.id", "ASC").offset(offset).limit(first + 1).getMany(),
+      query
+        .clone()
+        .orderBy("COALESCE(r.extended_due_at, r.due_at)", "ASC")
+        .addOrderBy("r.id", "ASC")
+        .offset(offset)
+        .limit(first + 1)
+        .getMany(),
       query.clone().getCount(),
     ]);
     return { ...connectionOf(rows, first, offset > 0, (_node, i) => encodeCursor("o", offset + i + 1)), totalCount };
   }
 
   /** completeDataRequest / denyDataRequest: only an open request, with a reason. */
-  async resolve(principal: Principal, id: string, reason: string, status: DataRequestStatus.COMPLETED | DataRequestStatus.DENIED): Promise<DataRequest> {
+  async resolve(
+    principal: Principal,
+    id: string,
+    reason: string,
+    status: DataRequestStatus.COMPLETED | DataRequestStatus.DENIED,
+  ): Promise<DataRequest> {
     return this.db.transaction(async (m) => {
       const request = await this.open(m, id);
       const now = new Date();
       const fields = { status, statusReason: reason, completedAt: now };
       await m.update(DataRequest, { id: request.id }, fields);
-      await appendAudit(m, [{ actor: actorOf(principal), action: `rights.${status.toLowerCase()}`, entityType: "DataRequest", entityId: request.id, detail: { kind: request.kind } }], now);
+      await appendAudit(
+        m,
+        [
+          {
+            actor: actorOf(principal),
+            action: `rights.${status.toLowerCase()}`,
+            entityType: "DataRequest",
+            entityId: request.id,
+            detail: { kind: request.kind },
+          },
+        ],
+        now,
+      );
       return Object.assign(request, fields);
     });
   }
@@ -198,13 +279,31 @@ export class RightsService {
       const request = await this.open(m, id);
       const subject = await this.people.lock(m, request.subjectId);
       const limit = this.people.rules(subject).requestExtensionDays;
-      if (request.extendedDueAt) throw new DomainError("INVALID", "This request was already extended once", ["input", "id"]);
+      if (request.extendedDueAt)
+        throw new DomainError("INVALID", "This request was already extended once", ["input", "id"]);
       if (!limit) throw new DomainError("INVALID", "The person's jurisdiction allows no extension", ["input", "days"]);
-      if (!Number.isInteger(days) || days < 1 || days > limit) throw new DomainError("INVALID", `An extension is 1 to ${limit} days here`, ["input", "days"]);
+      if (!Number.isInteger(days) || days < 1 || days > limit)
+        throw new DomainError("INVALID", `An extension is 1 to ${limit} days here`, ["input", "days"]);
       const now = new Date();
-      const fields = { extendedDueAt: new Date(request.dueAt.getTime() + days * DAY_MS), extensionReason: reason, status: DataRequestStatus.IN_PROGRESS };
+      const fields = {
+        extendedDueAt: new Date(request.dueAt.getTime() + days * DAY_MS),
+        extensionReason: reason,
+        status: DataRequestStatus.IN_PROGRESS,
+      };
       await m.update(DataRequest, { id: request.id }, fields);
-      await appendAudit(m, [{ actor: actorOf(principal), action: "rights.extend", entityType: "DataRequest", entityId: request.id, detail: { days } }], now);
+      await appendAudit(
+        m,
+        [
+          {
+            actor: actorOf(principal),
+            action: "rights.extend",
+            entityType: "DataRequest",
+            entityId: request.id,
+            detail: { days },
+          },
+        ],
+        now,
+      );
       return Object.assign(request, fields);
     });
   }

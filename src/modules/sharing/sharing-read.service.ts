@@ -13,12 +13,27 @@ export class SharingReader {
   }
 
   /** Every partner that received the person's data: for which purposes, which categories, when. */
-  async recipients(subject: Subject, purposesOf: (agreementIds: string[]) => Promise<Map<string, string>>): Promise<Recipient[]> {
-    const events = await this.manager().find(SharingEvent, { where: { subjectId: subject.id }, select: { partnerId: true, agreementId: true, dataCategoryIds: true, occurredAt: true }, order: { occurredAt: "ASC" } });
+  async recipients(
+    subject: Subject,
+    purposesOf: (agreementIds: string[]) => Promise<Map<string, string>>,
+  ): Promise<Recipient[]> {
+    const events = await this.manager().find(SharingEvent, {
+      where: { subjectId: subject.id },
+      select: { partnerId: true, agreementId: true, dataCategoryIds: true, occurredAt: true },
+      order: { occurredAt: "ASC" },
+    });
     const purposeOf = await purposesOf([...new Set(events.map((e) => e.agreementId))]);
     const byPartner = new Map<string, Recipient>();
     for (const e of events) {
-      const r = byPartner.get(e.partnerId) ?? Object.assign(new Recipient(), { partnerId: e.partnerId, purposeIds: [], dataCategoryIds: [], firstSharedAt: e.occurredAt, lastSharedAt: e.occurredAt });
+      const r =
+        byPartner.get(e.partnerId) ??
+        Object.assign(new Recipient(), {
+          partnerId: e.partnerId,
+          purposeIds: [],
+          dataCategoryIds: [],
+          firstSharedAt: e.occurredAt,
+          lastSharedAt: e.occurredAt,
+        });
       const purpose = purposeOf.get(e.agreementId)!;
       if (!r.purposeIds.includes(purpose)) r.purposeIds.push(purpose);
       for (const c of e.dataCategoryIds) if (!r.dataCategoryIds.includes(c)) r.dataCategoryIds.push(c);

@@ -9,4 +9,7 @@ export enum PartnerSignalKind {
   GPC_RECEIVED = "GPC_RECEIVED",
 }
 
-registerEnumType(PartnerSignalKind, { name: "PartnerSignalKind", description: "A signal a partner must act on for a person whose data it received." });
+registerEnumType(PartnerSignalKind, {
+  name: "PartnerSignalKind",
+  description: "A signal a partner must act on for a person whose data it received.",
+});

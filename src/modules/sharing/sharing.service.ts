@@ -39,7 +39,6 @@ export interface SharingOutcome {
   problems: DomainError[];
 }
 
-
 /**
  * recordSharingEvents: each event must name an agreement in force, stay within its categories,
  * and the agreement's purpose must be GRANTED for the person when it happened. Accepted events
@@ -66,51 +65,97 @@ export class SharingService implements PersonalDataHolder, RetentionHolder {
         load: async (subjectIds) => {
           lookups = await this.lookups(m, subjectIds);
         },
-        judge: (index, subjectId, previous, now) => this.judge(inputs[index], index, subjectId, caller, lookups, previous, now),
+        judge: (index, subjectId, previous, now) =>
+          this.judge(inputs[index], index, subjectId, caller, lookups, previous, now),
         rebase: (v, subjectId) => {
-          const event = Object.assign(new SharingEvent(), v.event, { subjectId, subjectRef: this.pseudonyms.refFor(v.event!.partnerId, subjectId) });
+          const event = Object.assign(new SharingEvent(), v.event, {
+            subjectId,
+            subjectRef: this.pseudonyms.refFor(v.event!.partnerId, subjectId),
+          });
           return { ...v, event, record: v.record && Object.assign(new IdempotencyRecord(), v.record, { subjectId }) };
         },
       });
       const accepted = verdicts.filter((v) => v.accepted);
       for (const part of chunks(accepted.map((v) => v.event!))) await m.insert(SharingEvent, part);
-      for (const part of chunks(accepted.flatMap((v) => (v.record ? [v.record] : [])))) await m.insert(IdempotencyRecord, part as never);
+      for (const part of chunks(accepted.flatMap((v) => (v.record ? [v.record] : []))))
+        await m.insert(IdempotencyRecord, part as never);
       const replays = verdicts.filter((v) => v.replayOf);
-      await appendAudit(m, [{
-        actor: caller, action: "sharing.record", entityType: "SharingBatch", entityId: newId(),
-        detail: {
-          accepted: accepted.map((v) => v.event!.id),
-          replayed: replays.map((v) => v.replayOf),
-          createdSubjects: created,
-          refused: verdicts.filter((v) => v.problems.length > 0).map((v) => ({ index: v.index, codes: [...new Set(v.problems.map((p) => p.code))] })),
-        },
-      }], now);
+      await appendAudit(
+        m,
+        [
+          {
+            actor: caller,
+            action: "sharing.record",
+            entityType: "SharingBatch",
+            entityId: newId(),
+            detail: {
+              accepted: accepted.map((v) => v.event!.id),
+              replayed: replays.map((v) => v.replayOf),
+              createdSubjects: created,
+              refused: verdicts
+                .filter((v) => v.problems.length > 0)
+                .map((v) => ({ index: v.index, codes: [...new Set(v.problems.map((p) => p.code))] })),
+            },
+          },
+        ],
+        now,
+      );
       // Reported late, for a purpose withdrawn since: the partner must hear of the withdrawal too.
-      const late = accepted.map((v) => v.event!).filter((e) => lookups.consentAt(e.subjectId, lookups.agreements.get(e.agreementId)!.purposeId, now) !== ConsentStatus.GRANTED);
+      const late = accepted
+        .map((v) => v.event!)
+        .filter(
+          (e) =>
+            lookups.consentAt(e.subjectId, lookups.agreements.get(e.agreementId)!.purposeId, now) !==
+            ConsentStatus.GRANTED,
+        );
       if (late.length > 0) {
-        const then = await this.signals.lateEvents(m, late.map((e) => ({ ...e, purposeId: lookups.agreements.get(e.agreementId)!.purposeId })), now);
+        const then = await this.signals.lateEvents(
+          m,
+          late.map((e) => ({ ...e, purposeId: lookups.agreements.get(e.agreementId)!.purposeId })),
+          now,
+        );
         if (then) afterCommit.push(then);
       }
-      const replayed = replays.length > 0 ? new Map((await m.findBy(SharingEvent, { id: In(replays.map((v) => v.replayOf!)) })).map((e) => [e.id, e])) : new Map<string, SharingEvent>();
-      return verdicts.map((v) => ({ index: v.index, event: v.event ?? (v.replayOf ? replayed.get(v.replayOf) ?? null : null), problems: v.problems }));
+      const replayed =
+        replays.length > 0
+          ? new Map((await m.findBy(SharingEvent, { id: In(replays.map((v) => v.replayOf!)) })).map((e) => [e.id, e]))
+          : new Map<string, SharingEvent>();
+      return verdicts.map((v) => ({
+        index: v.index,
+        event: v.event ?? (v.replayOf ? (replayed.get(v.replayOf) ?? null) : null),
+        problems: v.problems,
+      }));
     });
     for (const then of afterCommit) then();
     return outcomes;
   }
 
-  private judge(input: SharingEventInput, index: number, subjectId: string, caller: string, l: Lookups, previous: Map<string, IdempotencyRecord>, now: Date): EventVerdict {
+  private judge(
+    input: SharingEventInput,
+    index: number,
+    subjectId: string,
+    caller: string,
+    l: Lookups,
+    previous: Map<string, IdempotencyRecord>,
+    now: Date,
+  ): EventVerdict {
     const at = (...path: Array<string | number>) => ["input", "events", String(index), ...path.map(String)];
     const requestHash = requestFingerprint(input);
     const prior = priorResult(previous, subjectId, input.idempotencyKey, requestHash, at("idempotencyKey"));
     if (prior && "conflict" in prior) return { index, accepted: false, problems: [prior.conflict] };
     if (prior) return { index, accepted: false, problems: [], replayOf: prior.stored.eventId as string };
     const problems: DomainError[] = [];
-    const fail = (code: DomainError["code"], message: string, ...path: Array<string | number>) => problems.push(new DomainError(code, message, at(...path)));
-    if (input.subjectExternalId.trim() === "") fail("INVALID", "subjectExternalId must not be empty", "subjectExternalId");
-    if (input.subjectExternalId.length > 200) fail("LIMIT_EXCEEDED", "subjectExternalId is longer than 200 characters", "subjectExternalId");
-    if (input.idempotencyKey && input.idempotencyKey.length > 200) fail("LIMIT_EXCEEDED", "idempotencyKey is longer than 200 characters", "idempotencyKey");
+    const fail = (code: DomainError["code"], message: string, ...path: Array<string | number>) =>
+      problems.push(new DomainError(code, message, at(...path)));
+    if (input.subjectExternalId.trim() === "")
+      fail("INVALID", "subjectExternalId must not be empty", "subjectExternalId");
+    if (input.subjectExternalId.length > 200)
+      fail("LIMIT_EXCEEDED", "subjectExternalId is longer than 200 characters", "subjectExternalId");
+    if (input.idempotencyKey && input.idempotencyKey.length > 200)
+      fail("LIMIT_EXCEEDED", "idempotencyKey is longer than 200 characters", "idempotencyKey");
     const occurredAt = input.occurredAt ?? now;
-    if (isTooFarAhead(occurredAt, now)) fail("INVALID", "occurredAt is more than 5 minutes in the future", "occurredAt");
+    if (isTooFarAhead(occurredAt, now))
+      fail("INVALID", "occurredAt is more than 5 minutes in the future", "occurredAt");
 
     const ref = fromGlobalId(input.agreement);
     const agreement = ref?.type === "SharingAgreement" ? l.agreements.get(ref.id) : undefined;
@@ -120,26 +165,48 @@ export class SharingService implements PersonalDataHolder, RetentionHolder {
     }
 
     if (input.dataCategories.length === 0) fail("INVALID", "Name at least one data category", "dataCategories");
-    if (input.dataCategories.length > MAX_CATEGORIES) fail("LIMIT_EXCEEDED", `At most ${MAX_CATEGORIES} data categories per event`, "dataCategories");
+    if (input.dataCategories.length > MAX_CATEGORIES)
+      fail("LIMIT_EXCEEDED", `At most ${MAX_CATEGORIES} data categories per event`, "dataCategories");
     const categoryIds: string[] = [];
     input.dataCategories.slice(0, MAX_CATEGORIES).forEach((k, j) => {
       const category = l.categories.get(k);
-      if (!category) return fail(k.length > 120 ? "LIMIT_EXCEEDED" : "NOT_FOUND", `No data category with key "${k.slice(0, 120)}"`, "dataCategories", j);
-      if (categoryIds.includes(category.id)) return fail("INVALID", `"${k}" appears more than once`, "dataCategories", j);
-      if (agreement && !l.agreementCategories.get(agreement.id)?.has(category.id)) fail("INVALID", `Agreement "${agreement.key}" does not cover "${k}"`, "dataCategories", j);
+      if (!category)
+        return fail(
+          k.length > 120 ? "LIMIT_EXCEEDED" : "NOT_FOUND",
+          `No data category with key "${k.slice(0, 120)}"`,
+          "dataCategories",
+          j,
+        );
+      if (categoryIds.includes(category.id))
+        return fail("INVALID", `"${k}" appears more than once`, "dataCategories", j);
+      if (agreement && !l.agreementCategories.get(agreement.id)?.has(category.id))
+        fail("INVALID", `Agreement "${agreement.key}" does not cover "${k}"`, "dataCategories", j);
       categoryIds.push(category.id);
     });
     if (agreement && l.consentAt(subjectId, agreement.purposeId, occurredAt) !== ConsentStatus.GRANTED) {
-      fail("CONSENT_REQUIRED", `The person had not consented to the purpose of "${agreement.key}" at ${occurredAt.toISOString()}`, "agreement");
+      fail(
+        "CONSENT_REQUIRED",
+        `The person had not consented to the purpose of "${agreement.key}" at ${occurredAt.toISOString()}`,
+        "agreement",
+      );
     }
     if (problems.length > 0) return { index, accepted: false, problems };
 
     const event = Object.assign(new SharingEvent(), {
-      id: newId(), subjectId, partnerId: agreement!.partnerId, agreementId: agreement!.id, dataCategoryIds: categoryIds,
-      subjectRef: this.pseudonyms.refFor(agreement!.partnerId, subjectId), occurredAt, recordedAt: now, recordedBy: caller,
+      id: newId(),
+      subjectId,
+      partnerId: agreement!.partnerId,
+      agreementId: agreement!.id,
+      dataCategoryIds: categoryIds,
+      subjectRef: this.pseudonyms.refFor(agreement!.partnerId, subjectId),
+      occurredAt,
+      recordedAt: now,
+      recordedBy: caller,
     });
     const key = input.idempotencyKey;
-    const record = key ? idempotencyRecord({ caller, subjectId, key, requestHash }, { eventId: event.id }, now) : undefined;
+    const record = key
+      ? idempotencyRecord({ caller, subjectId, key, requestHash }, { eventId: event.id }, now)
+      : undefined;
     // A later event of this batch with the same key is a retry of this one.
     if (record) previous.set(recordKey(subjectId, record.idempotencyKey), record);
     return { index, accepted: true, problems: [], event, record };
@@ -149,12 +216,22 @@ export class SharingService implements PersonalDataHolder, RetentionHolder {
     const [agreements, categories, links, consentAt] = await Promise.all([
       m.find(SharingAgreement),
       m.find(DataCategory),
-      m.createQueryBuilder().select(["j.sharing_agreement_id AS owner", "j.data_category_id AS target"]).from("sharing_agreement_data_category", "j").getRawMany<{ owner: string; target: string }>(),
+      m
+        .createQueryBuilder()
+        .select(["j.sharing_agreement_id AS owner", "j.data_category_id AS target"])
+        .from("sharing_agreement_data_category", "j")
+        .getRawMany<{ owner: string; target: string }>(),
       consentTimeline(m, subjectIds, this.people, this.config),
     ]);
     const agreementCategories = new Map<string, Set<string>>();
-    for (const r of links) agreementCategories.set(r.owner, (agreementCategories.get(r.owner) ?? new Set()).add(r.target));
-    return { agreements: new Map(agreements.map((a) => [a.id, a])), agreementCategories, categories: new Map(categories.map((c) => [c.key, c])), consentAt };
+    for (const r of links)
+      agreementCategories.set(r.owner, (agreementCategories.get(r.owner) ?? new Set()).add(r.target));
+    return {
+      agreements: new Map(agreements.map((a) => [a.id, a])),
+      agreementCategories,
+      categories: new Map(categories.map((c) => [c.key, c])),
+      consentAt,
+    };
   }
 
   /** Deletion: the events go; the partners' signals stay (they are the partners' own record). */
@@ -163,15 +240,28 @@ export class SharingService implements PersonalDataHolder, RetentionHolder {
   }
 
   /** A sharing event goes when the shortest retention of its categories lapses. */
-  async purgeExpired(retentionDays: Map<string, number | null>, now: Date, actor: string): Promise<Record<string, number>> {
+  async purgeExpired(
+    retentionDays: Map<string, number | null>,
+    now: Date,
+    actor: string,
+  ): Promise<Record<string, number>> {
     const expired: string[] = [];
     await forEachPage(this.db.manager, SharingEvent, { occurredAt: true, dataCategoryIds: true }, (rows) => {
       for (const r of rows) {
-        if (pastRetention(r.occurredAt, r.dataCategoryIds.map((c) => retentionDays.get(c)), now)) expired.push(r.id);
+        if (
+          pastRetention(
+            r.occurredAt,
+            r.dataCategoryIds.map((c) => retentionDays.get(c)),
+            now,
+          )
+        )
+          expired.push(r.id);
       }
     });
     const audit = { actor, at: now, entityType: "sharing_event" };
-    const sharingEvents = await purgeInBatches(this.db, expired, audit, (tx, ids) => tx.delete(SharingEvent, { id: In(ids) }).then(() => undefined));
+    const sharingEvents = await purgeInBatches(this.db, expired, audit, (tx, ids) =>
+      tx.delete(SharingEvent, { id: In(ids) }).then(() => undefined),
+    );
     return { sharingEvents };
   }
 
@@ -197,9 +287,17 @@ export class SharingService implements PersonalDataHolder, RetentionHolder {
   }
 
   /** Who had data of these categories shared up to `to`, and which (breach notices). */
-  async categoriesSharedBy(m: EntityManager, categoryIds: string[], to: Date): Promise<Array<{ subjectId: string; categoryId: string }>> {
+  async categoriesSharedBy(
+    m: EntityManager,
+    categoryIds: string[],
+    to: Date,
+  ): Promise<Array<{ subjectId: string; categoryId: string }>> {
     const select = { subjectId: true, dataCategoryIds: true };
     const events = await m.find(SharingEvent, { where: { occurredAt: LessThanOrEqual(to) }, select });
-    return events.flatMap((e) => e.dataCategoryIds.filter((c) => categoryIds.includes(c)).map((categoryId) => ({ subjectId: e.subjectId, categoryId })));
+    return events.flatMap((e) =>
+      e.dataCategoryIds
+        .filter((c) => categoryIds.includes(c))
+        .map((categoryId) => ({ subjectId: e.subjectId, categoryId })),
+    );
   }
 }

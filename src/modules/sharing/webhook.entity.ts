@@ -1,5 +1,14 @@
 import { Column, Entity, Index, PrimaryColumn } from "typeorm";
-import { EnumColumn, IdColumn, IntColumn, PrimaryIdColumn, TextColumn, TimeColumn, UrlColumn, UUID_LENGTH } from "../../kernel/db/columns";
+import {
+  EnumColumn,
+  IdColumn,
+  IntColumn,
+  PrimaryIdColumn,
+  TextColumn,
+  TimeColumn,
+  UrlColumn,
+  UUID_LENGTH,
+} from "../../kernel/db/columns";
 
 /** A partner's webhook: where its signals are pushed, and the secret that signs them. */
 @Entity("partner_webhook")
@@ -18,7 +27,11 @@ export class PartnerWebhook {
   updatedAt: Date;
 }
 
-export enum DeliveryStatus { PENDING = "PENDING", DELIVERED = "DELIVERED", FAILED = "FAILED" }
+export enum DeliveryStatus {
+  PENDING = "PENDING",
+  DELIVERED = "DELIVERED",
+  FAILED = "FAILED",
+}
 
 /** The transactional outbox: one row per signal to push, written with the signal. */
 @Entity("webhook_delivery")

@@ -8,12 +8,13 @@ import type { Database } from "../../kernel/db/database";
 import { DomainError } from "../../kernel/errors";
 import { appendAudit } from "../../kernel/audit/audit-log";
 import { Partner } from "../catalog";
+import { DAY_MS } from "../../kernel/time";
 import { DeliveryStatus, PartnerWebhook, WebhookAttempt, WebhookDelivery } from "./webhook.entity";
 
 const LEASE_MS = 60_000;
 const BATCH = 20;
 const TIMEOUT_MS = 10_000;
-const MAX_BACKOFF_MS = 24 * 3600_000;
+const MAX_BACKOFF_MS = DAY_MS;
 
 /** Private, link-local (cloud metadata) and unspecified addresses: not a partner's endpoint. */
 const INTERNAL = /^(10\.|127\.|169\.254\.|192\.168\.|172\.(1[6-9]|2\d|3[01])\.|0\.|\[?(::1?|f[cd][0-9a-f]*:|fe80:))/i;
@@ -28,7 +29,8 @@ function urlProblem(url: string, allowLoopback: boolean): string | null {
   }
   const loopback = ["localhost", "127.0.0.1", "[::1]"].includes(parsed.hostname);
   if (allowLoopback && loopback && (parsed.protocol === "http:" || parsed.protocol === "https:")) return null;
-  if (parsed.protocol !== "https:") return "A webhook URL must use https" + (allowLoopback ? " (or http on loopback)" : "");
+  if (parsed.protocol !== "https:")
+    return "A webhook URL must use https" + (allowLoopback ? " (or http on loopback)" : "");
   if (loopback || INTERNAL.test(parsed.hostname)) return "A webhook URL must reach a public host";
   return null;
 }
@@ -40,18 +42,38 @@ function checkUrl(url: string, allowLoopback: boolean): void {
 
 /** setPartnerWebhook: the URL, and a new signing secret shown once. */
 export class WebhookService {
-  constructor(private readonly db: Database, private readonly config: Config) {}
+  constructor(
+    private readonly db: Database,
+    private readonly config: Config,
+  ) {}
 
-  async set(actor: string, partnerKey: string, url: string | null | undefined): Promise<{ partner: Partner; secret: string | null }> {
+  async set(
+    actor: string,
+    partnerKey: string,
+    url: string | null | undefined,
+  ): Promise<{ partner: Partner; secret: string | null }> {
     const partner = await this.db.manager.findOneBy(Partner, { key: partnerKey });
     if (!partner) throw new DomainError("NOT_FOUND", `No partner with key "${partnerKey}"`, ["input", "partner"]);
     if (url) checkUrl(url, this.config.webhookAllowLoopback);
     const secret = url ? `whsec_${randomBytes(24).toString("base64")}` : null;
     await this.db.transaction(async (m) => {
       const now = new Date();
-      if (url) await m.upsert(PartnerWebhook, { partnerId: partner.id, url, secret: secret!, updatedAt: now }, ["partnerId"]);
+      if (url)
+        await m.upsert(PartnerWebhook, { partnerId: partner.id, url, secret: secret!, updatedAt: now }, ["partnerId"]);
       else await m.delete(PartnerWebhook, { partnerId: partner.id });
-      await appendAudit(m, [{ actor, action: url ? "sharing.setWebhook" : "sharing.removeWebhook", entityType: "Partner", entityId: partner.id, detail: { url: url ?? null } }], now);
+      await appendAudit(
+        m,
+        [
+          {
+            actor,
+            action: url ? "sharing.setWebhook" : "sharing.removeWebhook",
+            entityType: "Partner",
+            entityId: partner.id,
+            detail: { url: url ?? null },
+          },
+        ],
+        now,
+      );
     });
     return { partner, secret };
   }
@@ -71,7 +93,11 @@ export class WebhookDispatcher {
   private again = false;
   private stopped = false;
 
-  constructor(private readonly db: Database, private readonly config: Config, private readonly logger: Logger) {}
+  constructor(
+    private readonly db: Database,
+    private readonly config: Config,
+    private readonly logger: Logger,
+  ) {}
 
   start(): void {
     this.stopped = false;
@@ -113,7 +139,11 @@ export class WebhookDispatcher {
       if (this.stopped) return;
     }
     // The next moment something becomes due: a retry time, or the end of another process's lease.
-    const pending = await this.db.manager.find(WebhookDelivery, { where: { status: DeliveryStatus.PENDING }, order: { nextAttemptAt: "ASC" }, take: BATCH });
+    const pending = await this.db.manager.find(WebhookDelivery, {
+      where: { status: DeliveryStatus.PENDING },
+      order: { nextAttemptAt: "ASC" },
+      take: BATCH,
+    });
     const due = pending.map((d) => Math.max(d.nextAttemptAt.getTime(), d.claimedUntil?.getTime() ?? 0));
     if (due.length > 0 && !this.stopped) {
       const wait = Math.max(0, Math.min(...due) - Date.now()) + 5;
@@ -136,9 +166,15 @@ export class WebhookDispatcher {
     const won = await this.db.transaction(async (m) => {
       const ids: string[] = [];
       for (const d of due) {
-        const result = await m.createQueryBuilder().update(WebhookDelivery)
+        const result = await m
+          .createQueryBuilder()
+          .update(WebhookDelivery)
           .set({ claimedBy: this.processId, claimedUntil: until })
-          .where("id = :id AND status = :pending AND (claimed_until IS NULL OR claimed_until < :now)", { id: d.id, pending: DeliveryStatus.PENDING, now })
+          .where("id = :id AND status = :pending AND (claimed_until IS NULL OR claimed_until < :now)", {
+            id: d.id,
+            pending: DeliveryStatus.PENDING,
+            now,
+          })
           .execute();
         if (result.affected === 1) ids.push(d.id);
       }
@@ -180,20 +216,32 @@ export class WebhookDispatcher {
     const attempts = delivery.attempts + 1;
     const delivered = error === null;
     const exhausted = !delivered && (attempts >= this.config.webhookMaxAttempts || !hook || refused !== null);
-    const backoff = Math.min(this.config.webhookBackoffMs * 2 ** (attempts - 1), MAX_BACKOFF_MS) * (0.5 + Math.random());
+    const backoff =
+      Math.min(this.config.webhookBackoffMs * 2 ** (attempts - 1), MAX_BACKOFF_MS) * (0.5 + Math.random());
     await this.db.transaction(async (m) => {
-      await m.insert(WebhookAttempt, { deliveryId: delivery.id, attempt: attempts, attemptedAt: new Date(started), statusCode: status, error, durationMs: Date.now() - started, claimedBy: this.processId });
-      await m.update(WebhookDelivery, { id: delivery.id, claimedBy: this.processId }, {
-        attempts,
-        status: delivered ? DeliveryStatus.DELIVERED : exhausted ? DeliveryStatus.FAILED : DeliveryStatus.PENDING,
-        nextAttemptAt: new Date(Date.now() + (delivered || exhausted ? 0 : backoff)),
-        deliveredAt: delivered ? new Date() : null,
-        lastStatus: status,
-        lastError: error,
-        claimedBy: null,
-        claimedUntil: null,
+      await m.insert(WebhookAttempt, {
+        deliveryId: delivery.id,
+        attempt: attempts,
+        attemptedAt: new Date(started),
+        statusCode: status,
+        error,
+        durationMs: Date.now() - started,
+        claimedBy: this.processId,
       });
+      await m.update(
+        WebhookDelivery,
+        { id: delivery.id, claimedBy: this.processId },
+        {
+          attempts,
+          status: delivered ? DeliveryStatus.DELIVERED : exhausted ? DeliveryStatus.FAILED : DeliveryStatus.PENDING,
+          nextAttemptAt: new Date(Date.now() + (delivered || exhausted ? 0 : backoff)),
+          deliveredAt: delivered ? new Date() : null,
+          lastStatus: status,
+          lastError: error,
+          claimedBy: null,
+          claimedUntil: null,
+        },
+      );
     });
   }
 }
-
