@@ -41,7 +41,7 @@ Candor is serving ${running.url}  (database: ${services.db.dialect})
 Demo credentials (send as  Authorization: Bearer <credential>):
   subject  (demo-person-1, US-CA)  ${demo.subjectToken}
   service  (all scopes)            ${demo.serviceKey}
-  partner  ${demo.partnerKey ? `(${demo.partner})  ${demo.partnerKey}` : "(none: the catalog has no partner yet)"}
+  partner  ${demo.partnerKey ? `(${demo.partner})`.padEnd(24) + demo.partnerKey : "(none: the catalog has no partner yet)"}
   admin                            ${demo.adminToken}
 
 Try:  curl -s ${running.url} -H 'content-type: application/json' \\

@@ -1,9 +1,10 @@
 import { execFileSync, spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
-import { mkdtempSync, rmSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { createServer, type Server } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import semver from "semver";
 import { loadConfig } from "../src/config";
 import { openDatabase } from "../src/app/entities";
 import { TEST_JWT_SECRET } from "./helpers/server";
@@ -261,5 +262,22 @@ describe("Getting started: what a newcomer sees", () => {
       expect(r.stderr.trim().split("\n")).toHaveLength(1);
       expect(r.stderr).toContain(`CREATE DATABASE ${name}`);
     });
+  });
+});
+
+describe("Installing: the Node versions the project declares", () => {
+  it("are supported by every installed package (npm install prints no EBADENGINE warning)", () => {
+    const root = join(__dirname, "..");
+    const declared = (JSON.parse(readFileSync(join(root, "package.json"), "utf8")) as { engines: { node: string } })
+      .engines.node;
+    const lock = JSON.parse(readFileSync(join(root, "package-lock.json"), "utf8")) as {
+      packages: Record<string, { engines?: { node?: string } | string[] }>;
+    };
+    const narrower = Object.entries(lock.packages)
+      .filter(([path]) => path !== "")
+      .map(([path, info]) => ({ path, wants: Array.isArray(info.engines) ? undefined : info.engines?.node }))
+      .filter(({ wants }) => wants !== undefined && !semver.subset(declared, wants))
+      .map(({ path, wants }) => `${path.replace(/^.*node_modules\//, "")} wants node ${wants}`);
+    expect(narrower).toEqual([]);
   });
 });
