@@ -170,7 +170,7 @@ describe("Getting started: what a newcomer sees", () => {
       expect(r.url).not.toBeNull();
       const stopped = await r.stop();
       expect(stopped.stdout).toContain("Demo credentials");
-      expect(stopped.stdout).toMatch(/partner {2}\(open-range-data\) {2}cnd_/);
+      expect(stopped.stdout).toMatch(/partner {2}\(open-range-data\) +cnd_/);
       const counts = await rowCounts(databaseUrl, ["purpose", "subject", "decision"]);
       expect(counts.purpose).toBeGreaterThan(0);
       expect(counts.subject).toBe(1);

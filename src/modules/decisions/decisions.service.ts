@@ -13,7 +13,14 @@ import type { PersonalDataHolder, RetentionHolder } from "../../kernel/personal-
 import { actorOf, type Principal } from "../../kernel/principal";
 import { AlgorithmCard, DataCategory, Partner, Purpose, RecommenderMode, Surface } from "../catalog";
 import { consentTimeline } from "../consent";
-import { judgeBatch, type PeopleService, type Subject, type Verdict } from "../people";
+import {
+  batchAuditEntry,
+  judgeBatch,
+  rememberAccepted,
+  type PeopleService,
+  type Subject,
+  type Verdict,
+} from "../people";
 import { DecisionFactor } from "./decision-factor.entity";
 import { validateDecision, type RecordingLookups } from "./decision-validation";
 import { Decision } from "./decision.entity";
@@ -35,7 +42,6 @@ function rebase(v: DecisionVerdict, subjectId: string): DecisionVerdict {
     ...v,
     decision,
     factors,
-    record: v.record && Object.assign(new IdempotencyRecord(), v.record, { subjectId }),
   };
 }
 
@@ -82,29 +88,11 @@ export class DecisionService implements PersonalDataHolder, RetentionHolder {
         500,
       ))
         await m.insert(DecisionFactor, part);
-      for (const part of chunks(accepted.flatMap((v) => (v.record ? [v.record] : []))))
-        await m.insert(IdempotencyRecord, part as never);
+      await rememberAccepted(m, verdicts);
       const replays = verdicts.filter((v) => v.replayOf);
-      await appendAudit(
-        m,
-        [
-          {
-            actor: caller,
-            action: "decisions.record",
-            entityType: "DecisionBatch",
-            entityId: newId(),
-            detail: {
-              accepted: decisions.map((d) => d.id),
-              replayed: replays.map((v) => v.replayOf),
-              createdSubjects: created,
-              refused: verdicts
-                .filter((v) => v.problems.length > 0)
-                .map((v) => ({ index: v.index, codes: [...new Set(v.problems.map((p) => p.code))] })),
-            },
-          },
-        ],
-        now,
-      );
+      const batch = { action: "decisions.record", entityType: "DecisionBatch", entityId: newId() };
+      const ids = decisions.map((d) => d.id);
+      await appendAudit(m, [batchAuditEntry(caller, batch, verdicts, ids, created)], now);
       const replayed =
         replays.length > 0
           ? new Map((await m.findBy(Decision, { id: In(replays.map((v) => v.replayOf!)) })).map((d) => [d.id, d]))

@@ -1,7 +1,9 @@
 import type { EntityManager } from "typeorm";
+import type { AuditEntryInput } from "../../kernel/audit/audit-log";
+import { chunks } from "../../kernel/db/chunks";
 import type { DomainError } from "../../kernel/errors";
 import { findIdempotencyRecords } from "../../kernel/idempotency/idempotency";
-import type { IdempotencyRecord } from "../../kernel/idempotency/idempotency.entity";
+import { IdempotencyRecord } from "../../kernel/idempotency/idempotency.entity";
 import type { PeopleService } from "./people.service";
 
 // What batch writers (decisions, sharing events) share: many people at once, locked in a fixed
@@ -67,7 +69,42 @@ export async function judgeBatch<V extends Verdict>(
   for (const v of [...verdicts]) {
     const subject = known.get(plan.externalIds[v.index]);
     if (!v.accepted || !subject || !newcomers.includes(subject.externalId)) continue;
-    verdicts[v.index] = createdIds.includes(subject.id) ? plan.rebase(v, subject.id) : judge(v.index);
+    verdicts[v.index] = createdIds.includes(subject.id) ? rebase(plan, v, subject.id) : judge(v.index);
   }
   return { verdicts, created: createdIds, now };
+}
+
+/** An accepted verdict for a person just created: its rows and its key now name their new id. */
+function rebase<V extends Verdict>(plan: BatchPlan<V>, verdict: V, subjectId: string): V {
+  const rebased = plan.rebase(verdict, subjectId);
+  const record = rebased.record && Object.assign(new IdempotencyRecord(), rebased.record, { subjectId });
+  return { ...rebased, record };
+}
+
+/** Stores the idempotency keys of the accepted inputs, so that a retry replays them. */
+export async function rememberAccepted(m: EntityManager, verdicts: Verdict[]): Promise<void> {
+  const records = verdicts.filter((v) => v.accepted && v.record).map((v) => v.record!);
+  for (const part of chunks(records)) await m.insert(IdempotencyRecord, part as never);
+}
+
+/** The one audit entry of a batch: what it accepted, replayed and refused (by index, with codes), and who it created. */
+export function batchAuditEntry(
+  actor: string,
+  batch: { action: string; entityType: string; entityId: string },
+  verdicts: Verdict[],
+  acceptedIds: string[],
+  createdSubjects: string[],
+): AuditEntryInput {
+  return {
+    actor,
+    ...batch,
+    detail: {
+      accepted: acceptedIds,
+      replayed: verdicts.filter((v) => v.replayOf).map((v) => v.replayOf),
+      createdSubjects,
+      refused: verdicts
+        .filter((v) => v.problems.length > 0)
+        .map((v) => ({ index: v.index, codes: [...new Set(v.problems.map((p) => p.code))] })),
+    },
+  };
 }

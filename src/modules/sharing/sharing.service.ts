@@ -14,7 +14,7 @@ import { actorOf, type Principal } from "../../kernel/principal";
 import { isTooFarAhead } from "../../kernel/time";
 import { DataCategory, SharingAgreement } from "../catalog";
 import { consentTimeline, ConsentStatus, type ConsentAt } from "../consent";
-import { judgeBatch, type PeopleService, type Verdict } from "../people";
+import { batchAuditEntry, judgeBatch, rememberAccepted, type PeopleService, type Verdict } from "../people";
 import type { Pseudonyms } from "./pseudonyms";
 import { SharingEvent } from "./sharing-event.entity";
 import type { SharingEventInput } from "./sharing.inputs";
@@ -72,34 +72,16 @@ export class SharingService implements PersonalDataHolder, RetentionHolder {
             subjectId,
             subjectRef: this.pseudonyms.refFor(v.event!.partnerId, subjectId),
           });
-          return { ...v, event, record: v.record && Object.assign(new IdempotencyRecord(), v.record, { subjectId }) };
+          return { ...v, event };
         },
       });
       const accepted = verdicts.filter((v) => v.accepted);
       for (const part of chunks(accepted.map((v) => v.event!))) await m.insert(SharingEvent, part);
-      for (const part of chunks(accepted.flatMap((v) => (v.record ? [v.record] : []))))
-        await m.insert(IdempotencyRecord, part as never);
+      await rememberAccepted(m, verdicts);
       const replays = verdicts.filter((v) => v.replayOf);
-      await appendAudit(
-        m,
-        [
-          {
-            actor: caller,
-            action: "sharing.record",
-            entityType: "SharingBatch",
-            entityId: newId(),
-            detail: {
-              accepted: accepted.map((v) => v.event!.id),
-              replayed: replays.map((v) => v.replayOf),
-              createdSubjects: created,
-              refused: verdicts
-                .filter((v) => v.problems.length > 0)
-                .map((v) => ({ index: v.index, codes: [...new Set(v.problems.map((p) => p.code))] })),
-            },
-          },
-        ],
-        now,
-      );
+      const batch = { action: "sharing.record", entityType: "SharingBatch", entityId: newId() };
+      const ids = accepted.map((v) => v.event!.id);
+      await appendAudit(m, [batchAuditEntry(caller, batch, verdicts, ids, created)], now);
       // Reported late, for a purpose withdrawn since: the partner must hear of the withdrawal too.
       const late = accepted
         .map((v) => v.event!)
