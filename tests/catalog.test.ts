@@ -1,3 +1,5 @@
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
 import { startTestServer, type TestServer } from "./helpers/server";
 
 // The public catalog, read as a privacy page or a consent screen would, on the demo catalog.
@@ -127,7 +129,8 @@ describe("Catalog: a privacy page or a consent screen reads the purposes, data, 
     expect(j.co).toMatchObject({
       sensitiveDataMode: "OPT_IN",
       honorsGlobalPrivacyControl: true,
-      requestExtensionDays: null,
+      // As researched (catalog/us-state-laws.json, a copy of ../shared/data): read, not restated.
+      requestExtensionDays: stateLaw("CO").extensionDays ?? null,
     });
     expect(j.ut).toMatchObject({ sensitiveDataMode: "OPT_OUT", honorsGlobalPrivacyControl: false });
     // Vermont's law takes effect in 2028: until then, the strict UNKNOWN treatment.
@@ -197,3 +200,12 @@ describe("Catalog: a privacy page or a consent screen reads the purposes, data, 
     expect((await t.gql("{ personalizationLevels { level purposes { key } } }")).sqlCount).toBe(2);
   });
 });
+
+/** One state's row of the law data the project keeps (catalog/us-state-laws.json). */
+function stateLaw(state: string): { extensionDays: number | null } {
+  const laws = JSON.parse(readFileSync(join(__dirname, "..", "catalog", "us-state-laws.json"), "utf8")) as Array<{
+    state: string;
+    extensionDays: number | null;
+  }>;
+  return laws.find((law) => law.state === state)!;
+}

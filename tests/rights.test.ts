@@ -233,8 +233,9 @@ describe("Data requests: a person exercises their privacy rights and the privacy
       statusReason: "We fixed your address.",
     });
     expect((await resolve("denyDataRequest")).body.data!.denyDataRequest.userErrors[0].code).toBe("INVALID");
-    const colorado = await t.subjectToken("colorado-corrector", { jurisdiction: "US-CO" });
-    const co = (await t.gql(SUBMIT, { input: { kind: "CORRECT", details: "Wrong name." } }, { token: colorado })).body
+    // A law not yet in force (Vermont's, from 2028) is the strict UNKNOWN treatment: no extension.
+    const vermont = await t.subjectToken("vermont-corrector", { jurisdiction: "US-VT" });
+    const co = (await t.gql(SUBMIT, { input: { kind: "CORRECT", details: "Wrong name." } }, { token: vermont })).body
       .data!.submitDataRequest.dataRequest;
     const noExtension = await t.gql(
       `mutation($input: ExtendDataRequestInput!) { extendDataRequest(input: $input) { userErrors { code message } } }`,
