@@ -91,6 +91,15 @@ describe("Breach notices: each person whose data was exposed is told what was ex
     expect(later.body.data!.reportBreachIncident.notified).toBe(2);
   });
 
+  it("lists an incident's categories by key, whatever order they were reported in", async () => {
+    const reported = ["user.location.coarse", "user.health.fitness_activity"];
+    const r = await t.gql(REPORT, { input: input({ dataCategories: reported }) }, { token: admin });
+    expect(r.body.data!.reportBreachIncident.incident.dataCategories).toEqual([
+      { key: "user.health.fitness_activity" },
+      { key: "user.location.coarse" },
+    ]);
+  });
+
   it("lets a person acknowledge their own notice; another person's answers null, as a missing one", async () => {
     const own = (await t.gql(NOTICES, {}, { token: await t.subjectToken("exposed-1") })).body.data!.me.breachNotices[0];
     const ack = `mutation($id: ID!) { acknowledgeBreachNotice(input: { id: $id }) { breachNotice { id acknowledgedAt } userErrors { code } } }`;

@@ -1,3 +1,4 @@
+import pino from "pino";
 import { applyFixture, startTestServer, type TestServer } from "./helpers/server";
 
 const post = (t: TestServer, body: string, headers: Record<string, string> = { "content-type": "application/json" }) =>
@@ -113,12 +114,37 @@ describe("HTTP: health checks, limits and error answers every client meets", () 
 
 describe("HTTP: internal errors", () => {
   let t: TestServer;
+  const logged: Array<{ msg: string; requestId?: string }> = [];
   beforeAll(async () => {
     // Development mode: Apollo would include stack traces here unless told not to.
-    t = await startTestServer({ demoCatalog: false, env: { NODE_ENV: "development", LOG_LEVEL: "silent" } });
+    const logger = pino({ level: "info" }, { write: (line: string) => logged.push(JSON.parse(line)) });
+    t = await startTestServer({ demoCatalog: false, env: { NODE_ENV: "development" }, logger });
     await applyFixture(t, "small.yaml");
   });
   afterAll(() => t.close());
+
+  it("are logged for operators; a caller's mistakes (refused, not found) are answered, not logged as faults", async () => {
+    const token = await t.subjectToken("logged-person");
+    const refused = await t.gql(
+      `mutation { submitDataRequest(input: { kind: ACCESS, subjectExternalId: "someone-else" }) { userErrors { code } } }`,
+      {},
+      { token },
+    );
+    expect(refused.body.errors?.[0]?.extensions?.code).toBe("FORBIDDEN");
+    const missing = await t.gql(`{ sharingDisclosures(partner: "no-such-partner") { key } }`);
+    expect(missing.body.errors?.[0]?.extensions?.code).toBe("NOT_FOUND");
+    expect(logged.filter((l) => l.msg === "internal error")).toEqual([]);
+
+    await t.services.db.writer.query("ALTER TABLE surface RENAME TO surface_gone");
+    try {
+      const fault = await t.gql("{ surfaces { key } }");
+      const faults = logged.filter((l) => l.msg === "internal error");
+      expect(faults).toHaveLength(1);
+      expect(faults[0].requestId).toBe(fault.headers.get("x-request-id"));
+    } finally {
+      await t.services.db.writer.query("ALTER TABLE surface_gone RENAME TO surface");
+    }
+  });
 
   it("are masked: no message detail, no SQL, no stack; the request id lets operators find the log", async () => {
     // Break the database under the running server: a real fault, not a client mistake.

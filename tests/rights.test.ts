@@ -274,7 +274,10 @@ describe("Data requests: a person exercises their privacy rights and the privacy
     expect(retry.id).toBe(first.id);
     const conflict = (await t.gql(SUBMIT, { input: { ...input, kind: "ACCESS" } }, { token: callCenter })).body.data!
       .submitDataRequest.userErrors;
-    expect(conflict[0].code).toBe("CONFLICT");
+    expect(conflict[0]).toMatchObject({
+      code: "CONFLICT",
+      message: "This idempotencyKey was already used with a different request",
+    });
     const forbidden = await t.gql(
       SUBMIT,
       { input: { kind: "ACCESS", subjectExternalId: "someone-else" } },

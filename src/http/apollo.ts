@@ -9,6 +9,7 @@ import { Role } from "../kernel/principal";
 import type { Config } from "../config";
 import type { Context } from "../app/context";
 import { formatError } from "./format-error";
+import { DomainError, ForbiddenError } from "../kernel/errors";
 import type { Metrics } from "./metrics";
 
 /**
@@ -69,6 +70,8 @@ function observabilityPlugin(metrics: Metrics): ApolloServerPlugin<Context> {
       return {
         async didEncounterErrors({ errors, contextValue }) {
           for (const error of errors) {
+            // The caller's mistakes (refusals, bad input) are answered, not logged as faults.
+            if (error.originalError instanceof DomainError || error.originalError instanceof ForbiddenError) continue;
             const code = error.extensions?.code;
             if (code === undefined || code === "INTERNAL_SERVER_ERROR") {
               contextValue.log?.error({ err: error.originalError ?? error, path: error.path }, "internal error");

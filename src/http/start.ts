@@ -26,7 +26,12 @@ export async function startServer(services: Services, options: { unguarded?: boo
   const server = createHttpServer({ services, apollo, metrics });
   server.keepAliveTimeout = 65_000;
   server.requestTimeout = 30_000;
-  await listen(server, services.config.port, services.config.host);
+  try {
+    await listen(server, services.config.port, services.config.host);
+  } catch (err) {
+    await apollo.stop();
+    throw err;
+  }
   if (!options.unguarded) services.dispatcher.start();
   const { port } = server.address() as AddressInfo;
   const host = services.config.host === "0.0.0.0" ? "localhost" : services.config.host;

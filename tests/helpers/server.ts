@@ -1,5 +1,6 @@
 import "reflect-metadata";
 import { SignJWT } from "jose";
+import type { Logger } from "pino";
 import { createServices } from "../../src/app/services";
 import { startServer, type RunningServer } from "../../src/http/start";
 import { loadConfig } from "../../src/config";
@@ -39,6 +40,8 @@ export interface TestServerOptions {
   env?: Record<string, string>;
   /** Load catalog/demo.yaml (default true). */
   demoCatalog?: boolean;
+  /** Where the server logs (default: silent, as NODE_ENV=test sets). */
+  logger?: Logger;
 }
 
 export async function startTestServer(options: TestServerOptions = {}): Promise<TestServer> {
@@ -53,7 +56,7 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
     CANDOR_EXPOSE_SQL_COUNT: "true",
     ...options.env,
   });
-  const services = await createServices(config);
+  const services = await createServices(config, options.logger);
   if (options.demoCatalog !== false) await loadDemoCatalogIfEmpty(services);
   const running = await startServer(services);
   const secret = new TextEncoder().encode(config.jwtSecret ?? TEST_JWT_SECRET);

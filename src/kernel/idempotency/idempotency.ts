@@ -33,8 +33,9 @@ export async function findIdempotencyRecords(
 
 export const recordKey = (subjectId: string, key: string) => `${subjectId}|${key}`;
 
-export const idempotencyConflict = (field: string[]) =>
-  new DomainError("CONFLICT", "This idempotencyKey was already used with a different input", field);
+/** `what` names the call's input in the message: "input", "request", "decision", "event". */
+export const idempotencyConflict = (field: string[], what = "input") =>
+  new DomainError("CONFLICT", `This idempotencyKey was already used with a different ${what}`, field);
 
 /** The record to store for a call that wrote something. */
 export function idempotencyRecord(
@@ -58,8 +59,9 @@ export interface IdempotentCall<R> {
   key: string | null | undefined;
   /** `requestFingerprint` of the input, as a retry would send it. */
   requestHash: string;
-  /** Where a CONFLICT points, e.g. ["input", "idempotencyKey"]. */
+  /** Where a CONFLICT points, e.g. ["input", "idempotencyKey"], and what it calls the input. */
   field: string[];
+  what?: string;
   /** The first call's answer from what it stored; null when it can no longer be given. */
   replay(stored: StoredResult): Promise<R | null>;
   /**
@@ -84,7 +86,7 @@ export async function withIdempotency<R>(
     recordKey(call.subjectId, key),
   );
   if (prior) {
-    if (prior.requestHash !== call.requestHash) throw idempotencyConflict(call.field);
+    if (prior.requestHash !== call.requestHash) throw idempotencyConflict(call.field, call.what);
     const replayed = await call.replay(prior.result);
     if (replayed !== null) return replayed;
     await m.delete(IdempotencyRecord, { caller: call.caller, subjectId: call.subjectId, idempotencyKey: key });
@@ -104,10 +106,11 @@ export function priorResult(
   key: string | null | undefined,
   requestHash: string,
   field: string[],
+  what = "input",
 ): { stored: StoredResult } | { conflict: DomainError } | null {
   const prior = key ? previous.get(recordKey(subjectId, key)) : undefined;
   if (!prior) return null;
-  return prior.requestHash === requestHash ? { stored: prior.result } : { conflict: idempotencyConflict(field) };
+  return prior.requestHash === requestHash ? { stored: prior.result } : { conflict: idempotencyConflict(field, what) };
 }
 
 /** A person's deletion: their keys go too (they name nothing that still exists). */

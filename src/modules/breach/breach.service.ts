@@ -30,7 +30,10 @@ export class BreachService implements PersonalDataHolder {
   ): Promise<{ incident: BreachIncident; notified: number }> {
     if (input.occurredFrom > input.occurredTo)
       throw new DomainError("INVALID", "occurredFrom is after occurredTo", ["input", "occurredFrom"]);
-    const categories = (await this.catalog.dataCategories()).filter((c) => input.dataCategories.includes(c.key));
+    const categories = (await this.catalog.dataCategories())
+      .filter((c) => input.dataCategories.includes(c.key))
+      // By key, as the incident has always listed them.
+      .sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
     input.dataCategories.forEach((key, i) => {
       if (!categories.some((c) => c.key === key))
         throw new DomainError("NOT_FOUND", `No data category with key "${key}"`, [

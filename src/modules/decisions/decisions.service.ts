@@ -117,7 +117,7 @@ export class DecisionService implements PersonalDataHolder, RetentionHolder {
   ): DecisionVerdict {
     const requestHash = requestFingerprint(input);
     const field = ["input", "decisions", String(index), "idempotencyKey"];
-    const prior = priorResult(previous, subjectId, input.idempotencyKey, requestHash, field);
+    const prior = priorResult(previous, subjectId, input.idempotencyKey, requestHash, field, "decision");
     if (prior && "conflict" in prior) return { index, accepted: false, problems: [prior.conflict] };
     if (prior) return { index, accepted: false, problems: [], replayOf: prior.stored.decisionId as string };
     const { problems, valid } = validateDecision(input, index, subjectId, lookups);

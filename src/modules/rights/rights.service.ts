@@ -44,8 +44,9 @@ export class RightsService {
     let subject!: Subject;
     let replayed = false;
     const request = await this.db.transaction(async (m) => {
+      const found = await this.people.lockOrCreate(m, person, new Date());
+      // "Now" after the lock, as every write about a person takes it.
       const now = new Date();
-      const found = await this.people.lockOrCreate(m, person, now);
       subject = found.subject;
       const creation = this.people.creationEntries(actor, found.created ? [subject] : []);
       return withIdempotency(
@@ -56,6 +57,7 @@ export class RightsService {
           key: input.idempotencyKey,
           requestHash: requestFingerprint({ kind: input.kind, details: input.details }),
           field: ["input", "idempotencyKey"],
+          what: "request",
           replay: async (stored) => {
             const first = await m.findOneBy(DataRequest, { id: stored.requestId as string });
             replayed = first !== null;

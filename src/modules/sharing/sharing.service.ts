@@ -123,7 +123,7 @@ export class SharingService implements PersonalDataHolder, RetentionHolder {
   ): EventVerdict {
     const at = (...path: Array<string | number>) => ["input", "events", String(index), ...path.map(String)];
     const requestHash = requestFingerprint(input);
-    const prior = priorResult(previous, subjectId, input.idempotencyKey, requestHash, at("idempotencyKey"));
+    const prior = priorResult(previous, subjectId, input.idempotencyKey, requestHash, at("idempotencyKey"), "event");
     if (prior && "conflict" in prior) return { index, accepted: false, problems: [prior.conflict] };
     if (prior) return { index, accepted: false, problems: [], replayOf: prior.stored.eventId as string };
     const problems: DomainError[] = [];
