@@ -5,6 +5,7 @@ import { Sharing1764633600000 } from "./1764633600000-sharing";
 import { Breach1764720000000 } from "./1764720000000-breach";
 import { PolicySnapshot1764806400000 } from "./1764806400000-policy-snapshot";
 import { DataRequests1764892800000 } from "./1764892800000-data-requests";
+import { UsableWithoutProfiling1764979200000 } from "./1764979200000-usable-without-profiling";
 
 /** Every migration, in order. Append-only once released. */
 export const migrations = [
@@ -15,4 +16,5 @@ export const migrations = [
   Breach1764720000000,
   PolicySnapshot1764806400000,
   DataRequests1764892800000,
+  UsableWithoutProfiling1764979200000,
 ];

@@ -1,7 +1,7 @@
 import { execFile } from "node:child_process";
 import { join } from "node:path";
 import { promisify } from "node:util";
-import { SharingAgreement } from "../src/modules/catalog/sharing-agreement.entity";
+import { DataCategory, SharingAgreement } from "../src/modules/catalog";
 import { UPDATE } from "./helpers/consent";
 import { decisionWrites, record, recommendation } from "./helpers/decisions";
 import { startTestServer, TEST_JWT_SECRET, type TestServer } from "./helpers/server";
@@ -71,6 +71,43 @@ describe("Data audit: the privacy office purges expired data and finds data used
     expect((await findings()).audit.purgedRecords).toBe(0); // nothing left to purge
   });
 
+  it("reports decisions on a NON_PROFILING surface that relied on data about the person", async () => {
+    const token = await t.subjectToken("plain-shopper");
+    await t.gql(
+      `mutation { setRecommenderMode(input: { surface: "home-feed", mode: NON_PROFILING }) { userErrors { code } } }`,
+      {},
+      { token },
+    );
+    const visitOnly = {
+      factors: [
+        {
+          kind: "POPULARITY",
+          purpose: "store-operation",
+          dataCategory: "user.behavior.current_visit",
+          sourceClass: "CONTEXTUAL",
+          share: 1,
+        },
+      ],
+    };
+    const recorded = await record(t, engine, [recommendation("plain-shopper", visitOnly)]);
+    expect(recorded.payload.results[0].decision.mode).toBe("NON_PROFILING");
+    expect((await findings()).of("PROFILING_ON_NON_PROFILING_SURFACE")).toMatchObject({ count: 0 });
+    // The catalog changes under recorded practice: "this visit" is no longer usable without profiling.
+    const flag = async (usable: boolean) =>
+      t.services.db.transaction((m) =>
+        m.update(DataCategory, { key: "user.behavior.current_visit" }, { usableWithoutProfiling: usable }),
+      );
+    await flag(false);
+    try {
+      expect((await findings()).of("PROFILING_ON_NON_PROFILING_SURFACE")).toMatchObject({
+        count: 1,
+        detail: expect.stringContaining("1 decision(s)"),
+      });
+    } finally {
+      await flag(true);
+    }
+  });
+
   it("reports decisions refused for lack of consent, data used beyond what the policy declares, and sharing outside an agreement", async () => {
     await t.gql(
       UPDATE,
@@ -133,6 +170,7 @@ describe("Data audit: the privacy office purges expired data and finds data used
     expect(audit.findings.map((f: any) => f.kind).sort()).toEqual([
       "DECISION_WITHOUT_CONSENT",
       "PAST_RETENTION",
+      "PROFILING_ON_NON_PROFILING_SURFACE",
       "SHARING_WITHOUT_AGREEMENT",
       "UNDECLARED_DATA_USE",
     ]);

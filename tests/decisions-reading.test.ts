@@ -167,6 +167,25 @@ describe("Explanations: the decisions a person reads, and the controls on them",
     });
   });
 
+  it("offer the switch to NON_PROFILING on every factor that mode would refuse, whatever its kind", async () => {
+    const q = `query($surface: String!, $item: String!) { whyAmISeeing(surface: $surface, itemRef: $item) {
+      factors { kind dataCategory { key usableWithoutProfiling } controls { kind } } } }`;
+    for (const d of DEMO_DECISIONS.filter((x) => ["home-feed", "product-page-ads"].includes(x.surface))) {
+      const r = await t.gql(q, { surface: d.surface, item: d.itemRef }, { token: person });
+      for (const f of r.body.data!.whyAmISeeing.factors) {
+        const offers = f.controls.some((c: any) => c.kind === "SWITCH_TO_NON_PROFILING");
+        expect({ kind: f.kind, category: f.dataCategory.key, offers }).toEqual({
+          kind: f.kind,
+          category: f.dataCategory.key,
+          offers: !f.dataCategory.usableWithoutProfiling,
+        });
+      }
+    }
+    const ad = await t.gql(q, { surface: "product-page-ads", item: "ad-summit-tents" }, { token: person });
+    const targeting = ad.body.data!.whyAmISeeing.factors.find((f: any) => f.kind === "ADVERTISER_TARGETING");
+    expect(targeting.controls.map((c: any) => c.kind)).toContain("SWITCH_TO_NON_PROFILING");
+  });
+
   it("make a switch-to-non-profiling control work, and tell the engine before it decides", async () => {
     const token = await t.subjectToken("switcher");
     await record(t, engine, [recommendation("switcher")]);
@@ -195,8 +214,8 @@ describe("Explanations: the decisions a person reads, and the controls on them",
     ).toBe(true);
     const next = await record(t, engine, [recommendation("switcher", { itemRef: "sku-next" })]);
     expect(next.payload.results[0].userErrors[0]).toMatchObject({
-      code: "INVALID",
-      field: ["input", "decisions", "0", "factors", "0", "kind"],
+      code: "PROFILING_NOT_ALLOWED",
+      field: ["input", "decisions", "0", "factors", "0"],
     });
     const bad = await t.gql(
       `mutation { setRecommenderMode(input: { surface: "nowhere", mode: NON_PROFILING }) { userErrors { field code } } }`,

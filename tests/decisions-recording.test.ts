@@ -1,6 +1,7 @@
 import { AuditLog } from "../src/kernel/audit/audit-log.entity";
 import { UPDATE } from "./helpers/consent";
 import { decisionWrites, record, recommendation } from "./helpers/decisions";
+import { DEMO_DECISIONS } from "../src/app/demo/demo-decisions";
 import { startTestServer, type TestServer } from "./helpers/server";
 
 // recordDecisions: each decision accepted or refused on its own, with a test and a code for
@@ -263,11 +264,62 @@ describe("Recording decisions: the engine records what it showed, and each decis
       }),
     ]);
     expect(payload.results[0].userErrors).toContainEqual({
-      field: ["input", "decisions", "0", "factors", "0", "kind"],
+      field: ["input", "decisions", "0", "factors", "0"],
       message: expect.stringContaining("NON_PROFILING"),
-      code: "INVALID",
+      code: "PROFILING_NOT_ALLOWED",
     });
     expect(payload.results[1].decision.mode).toBe("NON_PROFILING");
+  });
+
+  it("allows only data that says nothing about the person under NON_PROFILING, whatever the factor's kind", async () => {
+    const token = await t.subjectToken("strict-mode");
+    for (const surface of ["home-feed", "product-page-ads"]) {
+      const set = await t.gql(
+        `mutation { setRecommenderMode(input: { surface: "${surface}", mode: NON_PROFILING }) { userErrors { code } } }`,
+        {},
+        { token },
+      );
+      expect(set.body.data!.setRecommenderMode.userErrors).toEqual([]);
+    }
+    const demoAd = DEMO_DECISIONS.find((d) => d.surface === "product-page-ads")!;
+    const ad = JSON.parse(JSON.stringify({ ...demoAd, subjectExternalId: "strict-mode" }));
+    const factor = (kind: string, dataCategory: string, purpose = "personalized-recommendations") => ({
+      kind,
+      purpose,
+      dataCategory,
+      sourceClass: "INFERRED",
+      share: 0.5,
+    });
+    const { payload } = await record(t, key, [
+      // The bypasses a review found: an advertiser's targeting on pages viewed, a contextual
+      // factor on guessed interests, popularity among the person's own past orders.
+      ad,
+      recommendation("strict-mode", {
+        factors: [
+          factor("CONTEXTUAL", "user.inferred.interests"),
+          factor("POPULARITY", "user.behavior.purchase_history"),
+        ],
+      }),
+      // What NON_PROFILING is for: this visit only.
+      recommendation("strict-mode", {
+        factors: [{ ...factor("POPULARITY", "user.behavior.current_visit", "store-operation"), share: 1 }],
+      }),
+    ]);
+    const refusals = (i: number) =>
+      payload.results[i].userErrors.filter((e: any) => e.code === "PROFILING_NOT_ALLOWED").map((e: any) => e.field);
+    const adProfiling = demoAd.factors
+      .map((f, j) =>
+        f.dataCategory === "user.behavior.current_visit" ? null : ["input", "decisions", "0", "factors", `${j}`],
+      )
+      .filter((f) => f !== null);
+    expect(adProfiling.length).toBeGreaterThan(0);
+    expect(refusals(0)).toEqual(adProfiling);
+    expect(refusals(1)).toEqual([
+      ["input", "decisions", "1", "factors", "0"],
+      ["input", "decisions", "1", "factors", "1"],
+    ]);
+    expect(payload.results[2].userErrors).toEqual([]);
+    expect(payload.results[2].decision.mode).toBe("NON_PROFILING");
   });
 
   it("refuses more than 1000 decisions in one call, and a service without the scope", async () => {

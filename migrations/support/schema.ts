@@ -15,6 +15,8 @@ export interface ColumnSpec {
   binary?: boolean;
   /** An auto-increment primary key. */
   increment?: boolean;
+  /** A boolean column's value for rows that exist when it is added (SQL 0 or 1, as TypeORM writes it). */
+  defaultFlag?: 0 | 1;
 }
 
 export const id = (): ColumnSpec => ({ type: "varchar", length: 36 });
@@ -25,6 +27,8 @@ export const url = (): ColumnSpec => ({ type: "varchar", length: 500 });
 export const text = (): ColumnSpec => ({ type: "text" });
 export const int = (): ColumnSpec => ({ type: "int" });
 export const bool = (): ColumnSpec => ({ type: "boolean" });
+/** A boolean that existing rows get as false. */
+export const flagDefaultingFalse = (): ColumnSpec => ({ type: "boolean", defaultFlag: 0 });
 export const time = (): ColumnSpec => ({ type: "datetime", precision: 6 });
 export const json = (): ColumnSpec => ({ type: "json" });
 export const double = (): ColumnSpec => ({ type: "double" });
@@ -44,6 +48,7 @@ function column(queryRunner: QueryRunner, columnName: string, spec: ColumnSpec):
     isNullable: spec.nullable ?? false,
     isPrimary: spec.primary ?? false,
     ...(spec.increment ? { isGenerated: true, generationStrategy: "increment" as const } : {}),
+    ...(spec.defaultFlag !== undefined ? { default: String(spec.defaultFlag) } : {}),
     // Byte for byte and without PAD SPACE ("a " is not "a"). SQLite compares that way already.
     ...(spec.binary && driver.options.type !== "better-sqlite3"
       ? { charset: "utf8mb4", collation: driver.options.type === "mariadb" ? "utf8mb4_nopad_bin" : "utf8mb4_0900_bin" }

@@ -21,6 +21,7 @@ const CLIENT_CODES = new Set([
   "GPC_CONFIRMATION_REQUIRED",
   "CONFLICT",
   "LIMIT_EXCEEDED",
+  "PROFILING_NOT_ALLOWED",
 ]);
 
 function isArgumentValidationError(error: unknown): error is { extensions: { validationErrors: ValidationFailure[] } } {

@@ -7,7 +7,8 @@ export type ErrorCode =
   | "CONSENT_REQUIRED"
   | "GPC_CONFIRMATION_REQUIRED"
   | "CONFLICT"
-  | "LIMIT_EXCEEDED";
+  | "LIMIT_EXCEEDED"
+  | "PROFILING_NOT_ALLOWED";
 
 /**
  * An expected problem with the caller's input. Services throw it; one mapper turns it into a

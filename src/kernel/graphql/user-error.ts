@@ -8,8 +8,16 @@ export enum UserErrorCode {
   GPC_CONFIRMATION_REQUIRED = "GPC_CONFIRMATION_REQUIRED",
   CONFLICT = "CONFLICT",
   LIMIT_EXCEEDED = "LIMIT_EXCEEDED",
+  PROFILING_NOT_ALLOWED = "PROFILING_NOT_ALLOWED",
 }
-registerEnumType(UserErrorCode, { name: "UserErrorCode" });
+registerEnumType(UserErrorCode, {
+  name: "UserErrorCode",
+  valuesConfig: {
+    PROFILING_NOT_ALLOWED: {
+      description: "A factor that profiles the person on a surface the person switched to NON_PROFILING.",
+    },
+  },
+});
 
 /** An expected problem with a mutation's input; nothing was written. */
 @ObjectType()

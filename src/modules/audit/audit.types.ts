@@ -72,8 +72,16 @@ export enum AuditFindingKind {
   UNDECLARED_DATA_USE = "UNDECLARED_DATA_USE",
   SHARING_WITHOUT_AGREEMENT = "SHARING_WITHOUT_AGREEMENT",
   DECISION_WITHOUT_CONSENT = "DECISION_WITHOUT_CONSENT",
+  PROFILING_ON_NON_PROFILING_SURFACE = "PROFILING_ON_NON_PROFILING_SURFACE",
 }
-registerEnumType(AuditFindingKind, { name: "AuditFindingKind" });
+registerEnumType(AuditFindingKind, {
+  name: "AuditFindingKind",
+  valuesConfig: {
+    PROFILING_ON_NON_PROFILING_SURFACE: {
+      description: "A decision on a surface in NON_PROFILING mode that relied on data not usable without profiling.",
+    },
+  },
+});
 
 @ObjectType()
 export class AuditFinding {

@@ -45,6 +45,7 @@ export class DataAuditService {
       await this.undeclaredUse(),
       await this.sharingWithoutAgreement(),
       await this.decisionsWithoutConsent(),
+      await this.profilingOnNonProfilingSurfaces(),
     ];
     const audit = Object.assign(new DataAudit(), {
       id: toGlobalId("DataAudit", newId()),
@@ -78,6 +79,17 @@ export class DataAuditService {
       n === 0
         ? "Every decision used only data its purpose declares."
         : `${n} decision factor(s) used data that their purpose does not declare.`,
+    );
+  }
+
+  private async profilingOnNonProfilingSurfaces(): Promise<AuditFinding> {
+    const n = await this.decisions.countProfilingOnNonProfiling();
+    return finding(
+      AuditFindingKind.PROFILING_ON_NON_PROFILING_SURFACE,
+      n,
+      n === 0
+        ? "Every decision on a surface in NON_PROFILING mode used only data that says nothing about the person."
+        : `${n} decision(s) on a surface in NON_PROFILING mode relied on data about the person.`,
     );
   }
 

@@ -90,6 +90,7 @@ class ApplyRun {
         name: d.name,
         description: d.description,
         sensitive: d.sensitive,
+        usableWithoutProfiling: d.usableWithoutProfiling,
         retentionDays: d.retentionDays ?? null,
         dpvIri: d.dpvIri ?? null,
         gppSensitiveSlot: d.gppSensitiveSlot ?? null,

@@ -40,6 +40,7 @@ const dataCategory = z.strictObject({
   name: text(200),
   description: text(2000),
   sensitive: z.boolean().default(false),
+  usableWithoutProfiling: z.boolean().default(false),
   retentionDays: days.nullable().optional(),
   dpvIri: url.nullable().optional(),
   gppSensitiveSlot: z.number().int().min(1).max(16).nullable().optional(),

@@ -40,6 +40,13 @@ export class DataCategory extends Node {
   @BoolColumn()
   sensitive: boolean;
 
+  @Field({
+    description:
+      "Says nothing about the person (e.g. the item being viewed, the search typed now), so it may be used on a surface in NON_PROFILING mode.",
+  })
+  @BoolColumn({ default: false })
+  usableWithoutProfiling: boolean;
+
   @Field(() => Int, {
     nullable: true,
     description: "How long this data is kept, in days; null means kept while the account exists.",

@@ -7,7 +7,7 @@ import { fleschKincaidGrade } from "../../kernel/text/readability";
 import { ConsentMode, RecommenderMode, type DataCategory, type Partner, Surface } from "../catalog";
 import { ConsentStatus, type ConsentReader } from "../consent";
 import { Decision } from "./decision.entity";
-import { ControlKind, PROFILING_KINDS } from "./decisions.enums";
+import { ControlKind } from "./decisions.enums";
 import {
   Control,
   type DecisionConnection,
@@ -83,10 +83,11 @@ export class DecisionReader {
   /** The controls a factor offers, and whether each is already applied for the person. */
   async controls(loaders: Loaders, factor: Factor, locale: Locale = "en"): Promise<Control[]> {
     const { row, decision } = factor;
-    const [purpose, surface, subject] = await Promise.all([
+    const [purpose, surface, subject, category] = await Promise.all([
       loaders.catalog.purpose.load(row.purposeId),
       loaders.catalog.surface.load(decision.surfaceId),
       loaders.people.subject.load(decision.subjectId),
+      loaders.catalog.dataCategory.load(row.dataCategoryId),
     ]);
     const out: Control[] = [];
     if (purpose && purpose.defaultMode !== ConsentMode.ESSENTIAL) {
@@ -100,7 +101,9 @@ export class DecisionReader {
         }),
       );
     }
-    if (surface && PROFILING_KINDS.includes(row.kind) && surface.modes.includes(RecommenderMode.NON_PROFILING)) {
+    // Every factor NON_PROFILING would refuse offers the switch, whatever its kind.
+    const profiles = category !== null && !category.usableWithoutProfiling;
+    if (surface && profiles && surface.modes.includes(RecommenderMode.NON_PROFILING)) {
       const mode = (await this.modesOf(loaders, subject)).find((m) => m.surfaceId === surface.id)?.mode;
       out.push(
         Object.assign(new Control(), {

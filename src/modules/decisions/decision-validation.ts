@@ -12,7 +12,7 @@ import {
 import { ConsentStatus } from "../consent";
 import type { DecisionFactor } from "./decision-factor.entity";
 import type { DecisionInput, FactorInput } from "./decisions.inputs";
-import { PROFILING_KINDS, SourceClass } from "./decisions.enums";
+import { SourceClass } from "./decisions.enums";
 
 // The refusal table of DESIGN §5, for one decision. Every problem is reported with its path
 // (["input", "decisions", i, …]); a decision with any problem is refused, the others go on.
@@ -169,13 +169,13 @@ function checkFactor(f: FactorInput, j: number, c: FactorContext, fail: Fail): V
   if (input.kind === DecisionKind.AD && category?.sensitive) {
     fail("INVALID", `An ad may not use sensitive data ("${category.key}")`, "factors", j, "dataCategory");
   }
-  if (c.mode === RecommenderMode.NON_PROFILING && PROFILING_KINDS.includes(f.kind)) {
+  // NON_PROFILING: only data that says nothing about the person, whatever the factor's kind or source.
+  if (c.mode === RecommenderMode.NON_PROFILING && category && !category.usableWithoutProfiling) {
     fail(
-      "INVALID",
-      `The person chose NON_PROFILING on "${c.surface!.key}"; a ${f.kind} factor profiles them`,
+      "PROFILING_NOT_ALLOWED",
+      `The person chose NON_PROFILING on "${c.surface!.key}"; "${category.key}" says something about them`,
       "factors",
       j,
-      "kind",
     );
   }
   checkNumbers(f, j, fail);

@@ -29,13 +29,6 @@ export enum ControlKind {
   REQUEST_CORRECTION = "REQUEST_CORRECTION",
 }
 
-/** Factors that profile the person: refused on a surface the person switched to NON_PROFILING. */
-export const PROFILING_KINDS: readonly FactorKind[] = [
-  FactorKind.BEHAVIORAL,
-  FactorKind.PREDICTIVE,
-  FactorKind.DEMOGRAPHIC,
-];
-
 registerEnumType(FactorKind, { name: "FactorKind" });
 registerEnumType(SourceClass, { name: "SourceClass", description: "Where the data behind a factor came from." });
 registerEnumType(ControlKind, { name: "ControlKind" });

@@ -301,6 +301,16 @@ export class DecisionService implements PersonalDataHolder, RetentionHolder {
     return Number(rows[0].n);
   }
 
+  /** Decisions in NON_PROFILING mode that relied on data not usable without profiling (the data audit's finding). */
+  async countProfilingOnNonProfiling(): Promise<number> {
+    const rows = await this.db.manager.query(
+      "SELECT COUNT(*) AS n FROM decision d WHERE d.mode = ? AND EXISTS (SELECT 1 FROM decision_factor f " +
+        "INNER JOIN data_category c ON c.id = f.data_category_id WHERE f.decision_id = d.id AND c.usable_without_profiling = ?)",
+      [RecommenderMode.NON_PROFILING, false],
+    );
+    return Number(rows[0].n);
+  }
+
   /** Who had data of these categories used in a decision up to `to`, and which (breach notices). */
   async categoriesUsedBy(
     m: EntityManager,
