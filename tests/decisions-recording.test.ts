@@ -271,6 +271,49 @@ describe("Recording decisions: the engine records what it showed, and each decis
     expect(payload.results[1].decision.mode).toBe("NON_PROFILING");
   });
 
+  it("derives shares from contributions, refusing a share that disagrees, and needs a baseScore to explain a score", async () => {
+    const factors = (c: [number, number], shares?: [number, number]) => [
+      {
+        kind: "BEHAVIORAL",
+        purpose: "personalized-recommendations",
+        dataCategory: "user.behavior.browsing_history",
+        sourceClass: "OBSERVED",
+        contribution: c[0],
+        ...(shares ? { share: shares[0] } : {}),
+      },
+      {
+        kind: "POPULARITY",
+        purpose: "store-operation",
+        dataCategory: "user.behavior.current_visit",
+        sourceClass: "CONTEXTUAL",
+        contribution: c[1],
+        ...(shares ? { share: shares[1] } : {}),
+      },
+    ];
+    const { payload } = await record(t, key, [
+      // "Mostly because of what you did (90%)" when the contributions say 10%.
+      recommendation("additive", { factors: factors([0.08, 0.72], [0.9, 0.1]) }),
+      // A score of 0.99 that contributions of 0.02 cannot explain without a base score.
+      recommendation("additive", { score: 0.99, factors: factors([0.01, 0.01]) }),
+      // Shares that agree with the contributions (within 0.001), and a score that adds up.
+      recommendation("additive", { score: 0.9, baseScore: 0.1, factors: factors([0.08, 0.72], [0.1, 0.9]) }),
+    ]);
+    expect(payload.results[0].decision).toBeNull();
+    expect(payload.results[0].userErrors.map((e: any) => [e.code, e.field])).toEqual([
+      ["INVALID", ["input", "decisions", "0", "factors", "0", "share"]],
+      ["INVALID", ["input", "decisions", "0", "factors", "1", "share"]],
+    ]);
+    expect(payload.results[1].userErrors).toEqual([
+      { code: "INVALID", field: ["input", "decisions", "1", "baseScore"], message: expect.any(String) },
+    ]);
+    expect(payload.results[2].userErrors).toEqual([]);
+    // Largest share first.
+    expect(payload.results[2].decision.factors.map((f: any) => f.share)).toEqual([
+      expect.closeTo(0.9, 9),
+      expect.closeTo(0.1, 9),
+    ]);
+  });
+
   it("allows only data that says nothing about the person under NON_PROFILING, whatever the factor's kind", async () => {
     const token = await t.subjectToken("strict-mode");
     for (const surface of ["home-feed", "product-page-ads"]) {

@@ -21,6 +21,8 @@ export const MAX_FACTORS = 50;
 const MAX_TEXT = 200;
 const MAX_EVIDENCE = 20;
 const SHARE_TOLERANCE = 1e-6;
+/** How far a share given beside a contribution may be from the one the contributions make. */
+const SHARE_MATCHES_CONTRIBUTION = 0.001;
 
 /** Everything a decision is checked against, loaded once per call. */
 export interface RecordingLookups {
@@ -237,29 +239,50 @@ function checkNumbers(f: FactorInput, j: number, fail: Fail): void {
     fail("INVALID", "observedFrom is after observedTo", "factors", j, "observedFrom");
 }
 
-/** Shares sum to 1, or come from contributions (|c| / Σ|c|); contributions reproduce the score. */
+/**
+ * Shares come from contributions when the engine gives them (|c| / Σ|c|), and a share given beside
+ * a contribution must agree with it; shares alone (summing to 1) only when no factor has a
+ * contribution. A score explained by contributions needs the baseScore they add up from.
+ */
 function settleShares(input: DecisionInput, factors: ValidDecision["factors"], fail: Fail): void {
-  const allShares = input.factors.every((f) => f.share !== null && f.share !== undefined);
-  const allContributions = input.factors.every((f) => f.contribution !== null && f.contribution !== undefined);
-  if (allShares) {
+  if (!input.factors.some((f) => given(f.contribution))) {
+    if (!input.factors.every((f) => given(f.share))) {
+      return fail("INVALID", "Give every factor a share, or every factor a contribution", "factors");
+    }
     const sum = factors.reduce((s, f) => s + f.share, 0);
-    if (Math.abs(sum - 1) > SHARE_TOLERANCE) return fail("INVALID", `Shares sum to ${sum}, not 1`, "factors");
-  } else if (allContributions) {
-    const total = factors.reduce((s, f) => s + Math.abs(f.contribution!), 0);
-    if (total === 0) return fail("INVALID", "Contributions are all zero: give shares", "factors");
-    if (!Number.isFinite(total)) return fail("INVALID", "Contributions are too large to add up", "factors");
-    for (const f of factors) f.share = Math.abs(f.contribution!) / total;
-    const sum = factors.reduce((s, f) => s + f.share, 0);
-    if (Math.abs(sum - 1) > SHARE_TOLERANCE)
-      return fail("INVALID", `Shares derived from the contributions sum to ${sum}, not 1`, "factors");
-  } else {
-    return fail("INVALID", "Give every factor a share, or every factor a contribution", "factors");
+    if (Math.abs(sum - 1) > SHARE_TOLERANCE) fail("INVALID", `Shares sum to ${sum}, not 1`, "factors");
+    return;
+  }
+  if (!input.factors.every((f) => given(f.contribution))) {
+    return fail("INVALID", "Give every factor a contribution, or none of them", "factors");
+  }
+  const total = factors.reduce((s, f) => s + Math.abs(f.contribution!), 0);
+  if (total === 0) return fail("INVALID", "Contributions are all zero: give shares", "factors");
+  if (!Number.isFinite(total)) return fail("INVALID", "Contributions are too large to add up", "factors");
+  for (const f of factors) {
+    f.share = Math.abs(f.contribution!) / total;
+    const stated = input.factors[f.position].share;
+    if (given(stated) && Math.abs(stated - f.share) > SHARE_MATCHES_CONTRIBUTION) {
+      fail(
+        "INVALID",
+        `share ${stated} does not match the factor's contribution (${f.share.toFixed(3)} of all contributions)`,
+        "factors",
+        f.position,
+        "share",
+      );
+    }
+  }
+  const sum = factors.reduce((s, f) => s + f.share, 0);
+  if (Math.abs(sum - 1) > SHARE_TOLERANCE) {
+    return fail("INVALID", `Shares derived from the contributions sum to ${sum}, not 1`, "factors");
   }
   const { score, baseScore } = input;
-  if (allContributions && score !== null && score !== undefined && baseScore !== null && baseScore !== undefined) {
-    const sum = baseScore + factors.reduce((s, f) => s + f.contribution!, 0);
-    if (Math.abs(sum - score) > 1e-6 * Math.max(1, Math.abs(score))) {
-      fail("INVALID", `baseScore plus the contributions is ${sum}, not the score ${score}`, "score");
-    }
+  if (!given(score)) return;
+  if (!given(baseScore)) {
+    return fail("INVALID", "A score explained by contributions needs the baseScore they add up from", "baseScore");
+  }
+  const additive = baseScore + factors.reduce((s, f) => s + f.contribution!, 0);
+  if (Math.abs(additive - score) > 1e-6 * Math.max(1, Math.abs(score))) {
+    fail("INVALID", `baseScore plus the contributions is ${additive}, not the score ${score}`, "score");
   }
 }
