@@ -29,6 +29,8 @@ export interface Config {
   mspaCoveredTransaction: boolean;
   /** The partner feed serves only signals at least this old, so that it never skips one. */
   signalLagMs: number;
+  /** How far a decision's occurredAt may be from the moment it is recorded, either way. */
+  decisionMaxSkewMs: number;
   /** Webhooks: how often the dispatcher looks for due deliveries when nothing wakes it. */
   webhookPollMs: number;
   /** Webhooks: the first retry delay (doubling, with jitter) and the number of attempts. */
@@ -136,6 +138,7 @@ export function loadConfig(env: Env = process.env): Config {
     controllerName: text(env, "CANDOR_CONTROLLER_NAME") ?? "Candor demo controller",
     mspaCoveredTransaction: flag(env, "CANDOR_MSPA_COVERED_TRANSACTION", false),
     signalLagMs: integer(env, "CANDOR_SIGNAL_LAG_MS", 3000, 0, 600_000),
+    decisionMaxSkewMs: integer(env, "CANDOR_DECISION_MAX_SKEW_MS", 300_000, 0, 10 * 366 * 86_400_000),
     webhookPollMs: integer(env, "CANDOR_WEBHOOK_POLL_MS", 30_000, 50, 3_600_000),
     webhookBackoffMs: integer(env, "CANDOR_WEBHOOK_BACKOFF_MS", 5000, 10, 3_600_000),
     webhookMaxAttempts: integer(env, "CANDOR_WEBHOOK_MAX_ATTEMPTS", 8, 1, 50),

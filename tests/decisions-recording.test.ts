@@ -450,20 +450,41 @@ describe("Recording decisions: the engine records what it showed, and each decis
     expect(many.sqlCount).toBe(two.sqlCount);
   });
 
-  it("checks consent at the moment the decision was shown, not now", async () => {
+  it("checks consent when the decision was shown and when it is recorded, within minutes of each other", async () => {
     const token = await t.subjectToken("time-traveller");
-    await t.gql(
-      UPDATE,
-      { input: { channel: "WEB", changes: [{ purpose: "personalized-recommendations", granted: false }] } },
-      { token },
-    );
-    const before = new Date(Date.now() - 60 * 60_000).toISOString();
-    const { payload } = await record(t, key, [
-      recommendation("time-traveller", { occurredAt: before }),
-      recommendation("time-traveller"),
+    const change = (granted: boolean) =>
+      t.gql(
+        UPDATE,
+        { input: { channel: "WEB", changes: [{ purpose: "personalized-recommendations", granted }] } },
+        { token },
+      );
+    const ago = (ms: number) => new Date(Date.now() - ms).toISOString();
+    // Shown a minute before the person withdrew, reported after: the withdrawal wins.
+    const beforeWithdrawal = ago(60_000);
+    await change(false);
+    const late = await record(t, key, [recommendation("time-traveller", { occurredAt: beforeWithdrawal })]);
+    expect(late.payload.results[0].userErrors).toEqual([
+      {
+        code: "CONSENT_REQUIRED",
+        field: ["input", "decisions", "0", "factors", "0", "purpose"],
+        message: expect.stringContaining("withdrawn"),
+      },
     ]);
-    expect(payload.results[0].userErrors).toEqual([]);
-    expect(payload.results[1].userErrors[0].code).toBe("CONSENT_REQUIRED");
+    // Shown while the purpose was withdrawn, reported after the person said yes again: refused too.
+    const whileWithdrawn = ago(1);
+    await new Promise((r) => setTimeout(r, 5));
+    await change(true);
+    const { payload } = await record(t, key, [
+      recommendation("time-traveller", { occurredAt: whileWithdrawn }),
+      recommendation("time-traveller"),
+      // More than the allowed skew (5 minutes) ago: decisions are recorded as they are made.
+      recommendation("time-traveller", { occurredAt: ago(10 * 60_000) }),
+    ]);
+    expect(payload.results[0].userErrors[0].code).toBe("CONSENT_REQUIRED");
+    expect(payload.results[1].userErrors).toEqual([]);
+    expect(payload.results[2].userErrors).toEqual([
+      { code: "INVALID", field: ["input", "decisions", "2", "occurredAt"], message: expect.stringContaining("ago") },
+    ]);
   });
 
   it("treats ids that differ by a trailing space as different people, and checks each one's consent", async () => {

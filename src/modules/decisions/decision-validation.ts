@@ -1,5 +1,4 @@
 import { DomainError } from "../../kernel/errors";
-import { isTooFarAhead } from "../../kernel/time";
 import {
   type AlgorithmCard,
   DecisionKind,
@@ -27,6 +26,8 @@ const SHARE_MATCHES_CONTRIBUTION = 0.001;
 /** Everything a decision is checked against, loaded once per call. */
 export interface RecordingLookups {
   now: Date;
+  /** How far occurredAt may be from `now`, either way (CANDOR_DECISION_MAX_SKEW_MS). */
+  maxSkewMs: number;
   surfaces: Map<string, Surface>;
   purposes: Map<string, Purpose>;
   purposeCategories: Map<string, Set<string>>;
@@ -63,8 +64,7 @@ export function validateDecision(
   const surface = l.surfaces.get(input.surface);
   if (!surface) fail("NOT_FOUND", `No surface with key "${input.surface}"`, "surface");
   const occurredAt = input.occurredAt ?? l.now;
-  if (isTooFarAhead(occurredAt, l.now))
-    fail("INVALID", "occurredAt is more than 5 minutes in the future", "occurredAt");
+  checkSkew(occurredAt, l, fail);
   const card = checkCard(input, occurredAt, l, fail);
   const mode = surface ? l.modeOf(subjectId, surface.id) : RecommenderMode.PERSONALIZED;
   if (input.kind === DecisionKind.AD && !input.sponsor)
@@ -84,6 +84,16 @@ export function validateDecision(
     problems,
     valid: problems.length === 0 ? { surface: surface!, card: card!, occurredAt, mode, factors } : null,
   };
+}
+
+/** occurredAt within the allowed skew of the recording time, either way. */
+function checkSkew(occurredAt: Date, l: RecordingLookups, fail: Fail): void {
+  const minutes = Math.round(l.maxSkewMs / 60_000);
+  if (occurredAt.getTime() > l.now.getTime() + l.maxSkewMs) {
+    fail("INVALID", `occurredAt is more than ${minutes} minutes in the future`, "occurredAt");
+  } else if (occurredAt.getTime() < l.now.getTime() - l.maxSkewMs) {
+    fail("INVALID", `occurredAt is more than ${minutes} minutes ago: record decisions as they are made`, "occurredAt");
+  }
 }
 
 /** Lengths and empty texts. */
@@ -167,6 +177,9 @@ function checkFactor(f: FactorInput, j: number, c: FactorContext, fail: Fail): V
       j,
       "purpose",
     );
+  } else if (purpose && l.consentAt(c.subjectId, purpose.id, l.now) !== ConsentStatus.GRANTED) {
+    // Withdrawn between the decision and its recording: a late report may not outrun a withdrawal.
+    fail("CONSENT_REQUIRED", `The person has withdrawn consent to "${purpose.key}" since`, "factors", j, "purpose");
   }
   if (input.kind === DecisionKind.AD && category?.sensitive) {
     fail("INVALID", `An ad may not use sensitive data ("${category.key}")`, "factors", j, "dataCategory");

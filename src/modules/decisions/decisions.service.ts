@@ -184,6 +184,7 @@ export class DecisionService implements PersonalDataHolder, RetentionHolder {
     for (const c of cards) cardsByKey.set(c.key, [...(cardsByKey.get(c.key) ?? []), c]);
     return {
       now,
+      maxSkewMs: this.config.decisionMaxSkewMs,
       surfaces: byKey(surfaces),
       purposes: byKey(purposes),
       purposeCategories: links(purposeLinks),
