@@ -167,6 +167,59 @@ describe("Explanations: the decisions a person reads, and the controls on them",
     });
   });
 
+  it("say which way each factor pushed: only what raised the score is a reason, 'mostly' only past half, ties together", async () => {
+    const token = await t.subjectToken("two-sided");
+    const behavioral = {
+      kind: "BEHAVIORAL",
+      purpose: "personalized-recommendations",
+      dataCategory: "user.behavior.browsing_history",
+      sourceClass: "OBSERVED",
+    };
+    const popular = {
+      kind: "POPULARITY",
+      purpose: "store-operation",
+      dataCategory: "user.behavior.current_visit",
+      sourceClass: "CONTEXTUAL",
+    };
+    const { payload } = await record(t, engine, [
+      // The largest factor pushed the score down (-0.6): it is no reason to show the item.
+      recommendation("two-sided", {
+        itemRef: "sku-against",
+        score: 0.5,
+        baseScore: 0.9,
+        factors: [
+          { ...behavioral, contribution: -0.6, evidence: [{ key: "item", value: "a two-person tent" }] },
+          { ...popular, contribution: 0.2 },
+        ],
+      }),
+      // A 50/50 tie: neither is "mostly" the reason.
+      recommendation("two-sided", {
+        itemRef: "sku-tie",
+        factors: [
+          { ...behavioral, share: 0.5 },
+          { ...popular, share: 0.5 },
+        ],
+      }),
+    ]);
+    expect(payload.results.map((r: any) => r.userErrors)).toEqual([[], []]);
+    const q = `query($item: String!) { whyAmISeeing(surface: "home-feed", itemRef: $item) {
+      factors { kind direction } explanation { headline factors { text factor { kind direction } } } } }`;
+    const against = (await t.gql(q, { item: "sku-against" }, { token })).body.data!.whyAmISeeing;
+    expect(against.factors).toEqual([
+      { kind: "BEHAVIORAL", direction: "LOWERED" },
+      { kind: "POPULARITY", direction: "RAISED" },
+    ]);
+    expect(against.explanation.headline).toBe(
+      "We showed you Ridgeline hiking boots mostly because many shoppers picked it (25%).",
+    );
+    const lowered = against.explanation.factors.find((f: any) => f.factor.direction === "LOWERED");
+    expect(lowered.text).toContain("counted against showing it to you");
+    const tie = (await t.gql(q, { item: "sku-tie" }, { token })).body.data!.whyAmISeeing;
+    expect(tie.explanation.headline).toBe(
+      "We showed you Ridgeline hiking boots partly because of what you did with us and because many shoppers picked it (50%, 50%).",
+    );
+  });
+
   it("offer the switch to NON_PROFILING on every factor that mode would refuse, whatever its kind", async () => {
     const q = `query($surface: String!, $item: String!) { whyAmISeeing(surface: $surface, itemRef: $item) {
       factors { kind dataCategory { key usableWithoutProfiling } controls { kind } } } }`;

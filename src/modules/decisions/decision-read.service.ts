@@ -128,18 +128,21 @@ export class DecisionReader {
           f.row.sourcePartnerId ? catalog.partner.load(f.row.sourcePartnerId) : null,
         ]);
         const evidence = Object.fromEntries(f.row.evidence.map((e) => [e.key, e.value]));
-        const text = factorSentence(locale, {
-          kind: f.kind,
-          category: (category?.name ?? "data").toLowerCase(),
-          partner: partner?.name ?? null,
-          sourceClass: f.sourceClass,
-          evidence,
-        });
+        const text = factorSentence(
+          locale,
+          {
+            kind: f.kind,
+            category: (category?.name ?? "data").toLowerCase(),
+            partner: partner?.name ?? null,
+            sourceClass: f.sourceClass,
+            evidence,
+          },
+          f.direction,
+        );
         return { factor: f, text, category, partner };
       }),
     );
-    const top = factors[0];
-    const head = headline(locale, decision.itemLabel, top.kind, top.share);
+    const head = headline(locale, decision.itemLabel, factors);
     const unique = <T extends { id: string }>(items: Array<T | null | undefined>) => [
       ...new Map(items.filter((i): i is T => !!i).map((i) => [i.id, i])).values(),
     ];

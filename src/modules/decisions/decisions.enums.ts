@@ -29,6 +29,16 @@ export enum ControlKind {
   REQUEST_CORRECTION = "REQUEST_CORRECTION",
 }
 
+/** Whether a factor pushed the decision towards showing the item, or away from it. */
+export enum FactorDirection {
+  RAISED = "RAISED",
+  LOWERED = "LOWERED",
+}
+
 registerEnumType(FactorKind, { name: "FactorKind" });
+registerEnumType(FactorDirection, {
+  name: "FactorDirection",
+  description: "Whether a factor pushed the decision towards showing the item, or away from it.",
+});
 registerEnumType(SourceClass, { name: "SourceClass", description: "Where the data behind a factor came from." });
 registerEnumType(ControlKind, { name: "ControlKind" });

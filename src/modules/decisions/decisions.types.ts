@@ -5,7 +5,7 @@ import { AlgorithmCard, RecommenderMode, DataCategory, Partner, Purpose, Surface
 import { Subject } from "../people";
 import type { DecisionFactor } from "./decision-factor.entity";
 import { Decision } from "./decision.entity";
-import { ControlKind, FactorKind, SourceClass } from "./decisions.enums";
+import { ControlKind, FactorDirection, FactorKind, SourceClass } from "./decisions.enums";
 
 @ObjectType({ description: "Who is behind an ad and who paid for it." })
 export class Sponsor {
@@ -60,6 +60,11 @@ export class Factor {
   @Field(() => Float, { nullable: true, description: "Contribution in score units, when the decision has a score." })
   contribution: number | null;
 
+  @Field(() => FactorDirection, {
+    description: "From the sign of the contribution; RAISED when the decision has no scores.",
+  })
+  direction: FactorDirection;
+
   @Field(() => Date, { nullable: true })
   observedFrom: Date | null;
 
@@ -77,6 +82,7 @@ export class Factor {
       sourceClass: row.sourceClass,
       share: row.share,
       contribution: row.contribution,
+      direction: row.contribution !== null && row.contribution < 0 ? FactorDirection.LOWERED : FactorDirection.RAISED,
       observedFrom: row.observedFrom,
       observedTo: row.observedTo,
     });

@@ -1,4 +1,4 @@
-import { FactorKind, SourceClass } from "./decisions.enums";
+import { FactorDirection, FactorKind, SourceClass } from "./decisions.enums";
 
 // Plain-language sentences, built only from what was recorded: one template per factor kind, in
 // English and Spanish, filled from the factor's evidence (e.g. item, count, days). Short words,
@@ -97,18 +97,62 @@ const BECAUSE: Record<Locale, Record<FactorKind, string>> = {
   },
 };
 
-export function factorSentence(locale: Locale, f: FactorWords): string {
-  const sentence = SENTENCES[locale][f.kind](f);
-  if (f.sourceClass !== SourceClass.PARTNER_PROVIDED || !f.partner) return sentence;
-  return locale === "es" ? `${sentence} Usó datos de ${f.partner}.` : `${sentence} It used data from ${f.partner}.`;
+const AGAINST: Record<Locale, string> = {
+  en: "This counted against showing it to you.",
+  es: "Esto contó en contra de mostrártelo.",
+};
+
+/** One factor in words; a factor that lowered the score says it counted against the item. */
+export function factorSentence(
+  locale: Locale,
+  f: FactorWords,
+  direction: FactorDirection = FactorDirection.RAISED,
+): string {
+  let sentence = SENTENCES[locale][f.kind](f);
+  if (f.sourceClass === SourceClass.PARTNER_PROVIDED && f.partner) {
+    sentence =
+      locale === "es" ? `${sentence} Usó datos de ${f.partner}.` : `${sentence} It used data from ${f.partner}.`;
+  }
+  return direction === FactorDirection.LOWERED ? `${sentence} ${AGAINST[locale]}` : sentence;
 }
 
-export function headline(locale: Locale, itemLabel: string, top: FactorKind, share: number): string {
-  const percent = Math.round(share * 100);
-  return locale === "es"
-    ? `Te mostramos ${itemLabel} sobre todo ${BECAUSE.es[top]} (${percent}%).`
-    : `We showed you ${itemLabel} mostly because ${BECAUSE.en[top]} (${percent}%).`;
+interface HeadlineFactor {
+  kind: FactorKind;
+  share: number;
+  direction: FactorDirection;
 }
+
+const TIE = 1e-9;
+
+/**
+ * Names the factors that raised the score the most: "mostly" only when the largest holds more than
+ * half of what raised it; otherwise "partly", with the two largest (all of them when tied at the top).
+ * A factor that lowered the score is never given as a reason.
+ */
+export function headline(locale: Locale, itemLabel: string, factors: HeadlineFactor[]): string {
+  const raised = factors.filter((f) => f.direction === FactorDirection.RAISED).sort((a, b) => b.share - a.share);
+  if (raised.length === 0) return locale === "es" ? `Te mostramos ${itemLabel}.` : `We showed you ${itemLabel}.`;
+  const total = raised.reduce((s, f) => s + f.share, 0);
+  const [top] = raised;
+  const tied = raised.filter((f) => Math.abs(f.share - top.share) <= TIE);
+  const percent = (f: HeadlineFactor) => `${Math.round(f.share * 100)}%`;
+  if (tied.length === 1 && top.share > total / 2 + TIE) {
+    return locale === "es"
+      ? `Te mostramos ${itemLabel} sobre todo ${BECAUSE.es[top.kind]} (${percent(top)}).`
+      : `We showed you ${itemLabel} mostly because ${BECAUSE.en[top.kind]} (${percent(top)}).`;
+  }
+  const named = tied.length > 1 ? tied : raised.slice(0, 2);
+  const shares = named.map(percent).join(", ");
+  if (locale === "es") {
+    const reasons = named.map((f) => BECAUSE.es[f.kind]);
+    return `Te mostramos ${itemLabel} en parte ${join(reasons, "y")} (${shares}).`;
+  }
+  const reasons = named.map((f, i) => (i === 0 ? BECAUSE.en[f.kind] : `because ${BECAUSE.en[f.kind]}`));
+  return `We showed you ${itemLabel} partly because ${join(reasons, "and")} (${shares}).`;
+}
+
+const join = (parts: string[], and: string) =>
+  parts.length <= 1 ? parts.join("") : `${parts.slice(0, -1).join(", ")} ${and} ${parts[parts.length - 1]}`;
 
 export function controlLabel(
   locale: Locale,
