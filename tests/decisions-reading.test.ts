@@ -64,7 +64,10 @@ describe("Explanations: the decisions a person reads, and the controls on them",
 
   it("say what the evidence says, name partners whose data contributed, and show who paid for an ad", async () => {
     const boots = (await why("home-feed", "sku-boots-ridgeline")).body.data!.whyAmISeeing;
-    expect(boots.explanation.factors[0].text).toBe("You looked at hiking boots 3 times in the last 7 days.");
+    // Evidence adds detail; the data used is always named (from the catalog).
+    expect(boots.explanation.factors[0].text).toBe(
+      "You looked at hiking boots 3 times in the last 7 days. Data used: pages you view.",
+    );
     expect(boots.explanation.headline).toBe(
       "We showed you Ridgeline hiking boots mostly because of what you did with us (55%).",
     );
@@ -73,10 +76,12 @@ describe("Explanations: the decisions a person reads, and the controls on them",
     expect(ad.explanation.partnersInvolved).toEqual([{ key: "campfire-social" }]);
     const partnerText = ad.explanation.factors.find((f: any) => f.factor.kind === "PREDICTIVE").text;
     expect(partnerText).toBe(
-      "We guessed you may like it because you follow camping pages. It used data from Campfire Social.",
+      "We guessed you may like it because you follow camping pages. Data used: interests we guess. It used data from Campfire Social.",
     );
     const es = (await why("home-feed", "sku-boots-ridgeline", "es")).body.data!.whyAmISeeing;
-    expect(es.explanation.factors[0].text).toBe("Viste hiking boots 3 veces en los últimos 7 días.");
+    expect(es.explanation.factors[0].text).toBe(
+      "Viste hiking boots 3 veces en los últimos 7 días. Datos usados: pages you view.",
+    );
     const fr = (await why("home-feed", "sku-boots-ridgeline", "fr-FR")).body.data!.whyAmISeeing;
     expect(fr.explanation.locale).toBe("en");
   });
@@ -217,6 +222,39 @@ describe("Explanations: the decisions a person reads, and the controls on them",
     const tie = (await t.gql(q, { item: "sku-tie" }, { token })).body.data!.whyAmISeeing;
     expect(tie.explanation.headline).toBe(
       "We showed you Ridgeline hiking boots partly because of what you did with us and because many shoppers picked it (50%, 50%).",
+    );
+  });
+
+  it("name the data each factor used, sensitive data above all, and the days it covered", async () => {
+    const token = await t.subjectToken("hiker");
+    await t.gql(
+      UPDATE,
+      { input: { channel: "WEB", changes: [{ purpose: "fitness-recommendations", granted: true }] } },
+      { token },
+    );
+    const week = new Date(Date.now() - 7 * 86_400_000).toISOString();
+    const { payload } = await record(t, engine, [
+      recommendation("hiker", {
+        itemRef: "sku-trail-shoes",
+        factors: [
+          {
+            kind: "PREDICTIVE",
+            purpose: "fitness-recommendations",
+            dataCategory: "user.health.fitness_activity",
+            sourceClass: "INFERRED",
+            share: 1,
+            observedFrom: week,
+            // Evidence that would hide the data used, if it could replace it.
+            evidence: [{ key: "reason", value: "shoppers like you bought them" }],
+          },
+        ],
+      }),
+    ]);
+    expect(payload.results[0].userErrors).toEqual([]);
+    const q = `{ whyAmISeeing(surface: "home-feed", itemRef: "sku-trail-shoes") { explanation { factors { text } } } }`;
+    const [factor] = (await t.gql(q, {}, { token })).body.data!.whyAmISeeing.explanation.factors;
+    expect(factor.text).toBe(
+      "We guessed you may like it because shoppers like you bought them. Data used: fitness data (last 7 days).",
     );
   });
 

@@ -133,6 +133,7 @@ export class DecisionReader {
           {
             kind: f.kind,
             category: (category?.name ?? "data").toLowerCase(),
+            windowDays: windowDays(f.row.observedFrom, f.row.observedTo ?? decision.occurredAt),
             partner: partner?.name ?? null,
             sourceClass: f.sourceClass,
             evidence,
@@ -159,4 +160,10 @@ export class DecisionReader {
       readingGrade: fleschKincaidGrade([head, ...texts.map((x) => x.text)].join(" ")),
     });
   }
+}
+
+/** Whole days between the start of the data a factor looked at and its end (or the decision). */
+function windowDays(from: Date | null, to: Date): number | null {
+  if (!from) return null;
+  return Math.max(1, Math.round((to.getTime() - from.getTime()) / 86_400_000));
 }

@@ -15,7 +15,10 @@ type Evidence = Record<string, string>;
 
 interface FactorWords {
   kind: FactorKind;
+  /** The data category's name, lower-cased. */
   category: string;
+  /** Days of data the factor looked at, when the engine recorded the window. */
+  windowDays?: number | null;
   partner: string | null;
   sourceClass: SourceClass;
   evidence: Evidence;
@@ -102,6 +105,17 @@ const AGAINST: Record<Locale, string> = {
   es: "Esto contó en contra de mostrártelo.",
 };
 
+/**
+ * The data a factor used, in words: always named (evidence adds detail, never replaces it), with
+ * the window it covered when recorded. Left out only when the sentence already says both.
+ */
+function dataUsed(locale: Locale, f: FactorWords, sentence: string): string {
+  const days = f.windowDays ?? null;
+  if (sentence.includes(f.category) && days === null) return "";
+  const window = days === null ? "" : locale === "es" ? ` (últimos ${days} días)` : ` (last ${days} days)`;
+  return locale === "es" ? ` Datos usados: ${f.category}${window}.` : ` Data used: ${f.category}${window}.`;
+}
+
 /** One factor in words; a factor that lowered the score says it counted against the item. */
 export function factorSentence(
   locale: Locale,
@@ -109,6 +123,7 @@ export function factorSentence(
   direction: FactorDirection = FactorDirection.RAISED,
 ): string {
   let sentence = SENTENCES[locale][f.kind](f);
+  sentence += dataUsed(locale, f, sentence);
   if (f.sourceClass === SourceClass.PARTNER_PROVIDED && f.partner) {
     sentence =
       locale === "es" ? `${sentence} Usó datos de ${f.partner}.` : `${sentence} It used data from ${f.partner}.`;
