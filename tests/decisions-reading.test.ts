@@ -1,3 +1,4 @@
+import { compactVerify, createLocalJWKSet, type JSONWebKeySet } from "jose";
 import { DecisionFactor } from "../src/modules/decisions/decision-factor.entity";
 import { Decision } from "../src/modules/decisions/decision.entity";
 import { decisionIntegrityHash } from "../src/modules/decisions/integrity";
@@ -256,6 +257,46 @@ describe("Explanations: the decisions a person reads, and the controls on them",
     expect(factor.text).toBe(
       "We guessed you may like it because shoppers like you bought them. Data used: fitness data (last 7 days).",
     );
+  });
+
+  it("sign each explanation as served, verifiable with the published keys, and no altered byte verifies", async () => {
+    const q = `{ whyAmISeeing(surface: "product-page-ads", itemRef: "ad-summit-tents") { integrityHash explanation(locale: "es") {
+      decisionId locale headline factors { text factor { share direction } } controls { kind label active purpose { key } } jws } } }`;
+    const decision = (await t.gql(q, {}, { token: person })).body.data!.whyAmISeeing;
+    const e = decision.explanation;
+    const jwks = createLocalJWKSet(
+      (await (await fetch(new URL("/.well-known/jwks.json", t.url))).json()) as JSONWebKeySet,
+    );
+    const { payload, protectedHeader } = await compactVerify(e.jws, jwks);
+    expect(protectedHeader).toMatchObject({ alg: "EdDSA", typ: "explanation+jws" });
+    const signed = JSON.parse(new TextDecoder().decode(payload));
+    expect(signed).toEqual({
+      decisionId: e.decisionId,
+      integrityHash: decision.integrityHash,
+      locale: "es",
+      headline: e.headline,
+      factors: e.factors.map((f: any) => ({ text: f.text, share: f.factor.share, direction: f.factor.direction })),
+      controls: e.controls.map((c: any) => ({
+        kind: c.kind,
+        label: c.label,
+        purpose: c.purpose?.key ?? null,
+        sponsor: null,
+        active: c.active,
+      })),
+      counterfactual: null,
+      iat: expect.any(Number),
+    });
+    const [header, body, signature] = e.jws.split(".");
+    const alteredBody = Buffer.from(body, "base64url");
+    alteredBody[10] ^= 1;
+    const alteredSignature = Buffer.from(signature, "base64url");
+    alteredSignature[5] ^= 1;
+    for (const forged of [
+      [header, alteredBody.toString("base64url"), signature].join("."),
+      [header, body, alteredSignature.toString("base64url")].join("."),
+    ]) {
+      await expect(compactVerify(forged, jwks)).rejects.toThrow();
+    }
   });
 
   it("offer the switch to NON_PROFILING on every factor that mode would refuse, whatever its kind", async () => {

@@ -65,7 +65,7 @@ export async function createServices(
       consent,
       consentReader,
       decisions,
-      decisionReader: new DecisionReader(manager, consentReader),
+      decisionReader: new DecisionReader(manager, consentReader, receipts),
       sharing,
       sharingReader: new SharingReader(manager),
       signals,

@@ -1,3 +1,4 @@
+import canonicalize from "canonicalize";
 import {
   calculateJwkThumbprint,
   CompactSign,
@@ -58,6 +59,13 @@ export class ReceiptSigner {
   async sign(payload: Record<string, unknown>): Promise<string> {
     return new CompactSign(new TextEncoder().encode(JSON.stringify(payload)))
       .setProtectedHeader({ alg: "EdDSA", kid: this.active.kid, typ: "consent-receipt+jws" })
+      .sign(this.active.privateKey);
+  }
+
+  /** A compact JWS over the RFC 8785 canonical JSON of `payload`, so anyone can recompute the bytes. */
+  async signCanonical(payload: Record<string, unknown>, typ: string): Promise<string> {
+    return new CompactSign(new TextEncoder().encode(canonicalize(payload) ?? "{}"))
+      .setProtectedHeader({ alg: "EdDSA", kid: this.active.kid, typ })
       .sign(this.active.privateKey);
   }
 

@@ -16,6 +16,7 @@ import {
   FactorExplanation,
   SurfaceMode,
 } from "./decisions.types";
+import type { ReceiptSigner } from "../../kernel/signer";
 import { controlLabel, factorSentence, headline, resolveLocale, type Locale } from "./explanation";
 
 /** Reads of decisions, always through the request's loaders, and their explanations. */
@@ -23,6 +24,7 @@ export class DecisionReader {
   constructor(
     private readonly manager: () => EntityManager,
     private readonly consentReader: ConsentReader,
+    private readonly signer: ReceiptSigner,
   ) {}
 
   /** A subject's own decision, any for an admin; another person's answers null like a missing one. */
@@ -148,7 +150,7 @@ export class DecisionReader {
       ...new Map(items.filter((i): i is T => !!i).map((i) => [i.id, i])).values(),
     ];
     const controls = (await Promise.all(factors.map((f) => this.controls(loaders, f, locale)))).flat();
-    return Object.assign(new Explanation(), {
+    const explanation = Object.assign(new Explanation(), {
       decisionId: decision.globalId,
       locale,
       headline: head,
@@ -159,6 +161,37 @@ export class DecisionReader {
       controls: [...new Map(controls.map((c) => [`${c.kind}|${c.purposeId ?? ""}`, c])).values()],
       readingGrade: fleschKincaidGrade([head, ...texts.map((x) => x.text)].join(" ")),
     });
+    explanation.jws = await this.sign(loaders, decision, explanation);
+    return explanation;
+  }
+
+  /**
+   * The explanation exactly as served, signed (DESIGN §9): a person or a regulator can later
+   * prove what Candor said, and with the integrity hash that the decision was not rewritten.
+   */
+  private async sign(loaders: Loaders, decision: Decision, e: Explanation): Promise<string> {
+    const purposeKey = async (id: string | null) =>
+      id ? ((await loaders.catalog.purpose.load(id))?.key ?? null) : null;
+    const controls = await Promise.all(
+      e.controls.map(async (c) => ({
+        kind: c.kind,
+        label: c.label,
+        purpose: await purposeKey(c.purposeId),
+        sponsor: null,
+        active: c.active,
+      })),
+    );
+    const payload = {
+      decisionId: e.decisionId,
+      integrityHash: decision.integrityHash,
+      locale: e.locale,
+      headline: e.headline,
+      factors: e.factors.map((f) => ({ text: f.text, share: f.factor.share, direction: f.factor.direction })),
+      controls,
+      counterfactual: null,
+      iat: Math.floor(Date.now() / 1000),
+    };
+    return this.signer.signCanonical(payload, "explanation+jws");
   }
 }
 

@@ -126,6 +126,12 @@ export class Explanation {
 
   @Field(() => Float, { description: "Flesch-Kincaid grade level of headline and factor texts together." })
   readingGrade: number;
+
+  @Field({
+    description:
+      "Compact JWS (EdDSA, key in /.well-known/jwks.json) whose payload is this explanation as served (locale, headline, factor texts and shares, controls) with the decision's id and integrityHash.",
+  })
+  jws: string;
 }
 
 export const DecisionConnection = ConnectionType(Decision);
