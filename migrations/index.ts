@@ -6,6 +6,7 @@ import { Breach1764720000000 } from "./1764720000000-breach";
 import { PolicySnapshot1764806400000 } from "./1764806400000-policy-snapshot";
 import { DataRequests1764892800000 } from "./1764892800000-data-requests";
 import { UsableWithoutProfiling1764979200000 } from "./1764979200000-usable-without-profiling";
+import { DecisionThreshold1765065600000 } from "./1765065600000-decision-threshold";
 
 /** Every migration, in order. Append-only once released. */
 export const migrations = [
@@ -17,4 +18,5 @@ export const migrations = [
   PolicySnapshot1764806400000,
   DataRequests1764892800000,
   UsableWithoutProfiling1764979200000,
+  DecisionThreshold1765065600000,
 ];

@@ -299,6 +299,56 @@ describe("Explanations: the decisions a person reads, and the controls on them",
     }
   });
 
+  it("name the factors that decided the outcome when the engine gives the threshold, and never guess without one", async () => {
+    const token = await t.subjectToken("counterfactual");
+    const factor = (kind: string, dataCategory: string, purpose: string, contribution: number) => ({
+      kind,
+      purpose,
+      dataCategory,
+      sourceClass: "OBSERVED",
+      contribution,
+    });
+    const factors = [
+      factor("BEHAVIORAL", "user.behavior.browsing_history", "personalized-recommendations", 0.3),
+      factor("POPULARITY", "user.behavior.current_visit", "store-operation", 0.15),
+      factor("PREDICTIVE", "user.inferred.interests", "personalized-recommendations", 0.05),
+    ];
+    const { payload } = await record(t, engine, [
+      // 0.1 + 0.3 + 0.15 + 0.05 = 0.6; needed 0.35: without browsing history (0.3) the score is 0.3.
+      recommendation("counterfactual", { itemRef: "sku-a", score: 0.6, baseScore: 0.1, threshold: 0.35, factors }),
+      // Needed 0.2: without browsing history the score is still 0.3; without this visit too, 0.15.
+      recommendation("counterfactual", { itemRef: "sku-b", score: 0.6, baseScore: 0.1, threshold: 0.2, factors }),
+      // The base score alone reached it.
+      recommendation("counterfactual", { itemRef: "sku-c", score: 0.6, baseScore: 0.1, threshold: 0.05, factors }),
+      // No threshold: no guess.
+      recommendation("counterfactual", { itemRef: "sku-d", score: 0.6, baseScore: 0.1, factors }),
+      // A score below its threshold was not shown.
+      recommendation("counterfactual", { itemRef: "sku-e", score: 0.6, baseScore: 0.1, threshold: 0.7, factors }),
+    ]);
+    expect(payload.results.slice(0, 4).map((r: any) => r.userErrors)).toEqual([[], [], [], []]);
+    expect(payload.results[4].userErrors).toEqual([
+      { code: "INVALID", field: ["input", "decisions", "4", "score"], message: expect.stringContaining("threshold") },
+    ]);
+    const q = `query($item: String!) { whyAmISeeing(surface: "home-feed", itemRef: $item) { threshold
+      explanation { decisiveFactors { kind contribution } counterfactual } } }`;
+    const of = async (item: string) => (await t.gql(q, { item }, { token })).body.data!.whyAmISeeing;
+    const a = await of("sku-a");
+    expect(a.threshold).toBe(0.35);
+    expect(a.explanation).toEqual({
+      decisiveFactors: [{ kind: "BEHAVIORAL", contribution: 0.3 }],
+      counterfactual: "Without this data (pages you view) you would not have seen this.",
+    });
+    expect((await of("sku-b")).explanation.decisiveFactors.map((f: any) => f.kind)).toEqual([
+      "BEHAVIORAL",
+      "POPULARITY",
+    ]);
+    expect((await of("sku-c")).explanation).toEqual({
+      decisiveFactors: [],
+      counterfactual: "You would have seen this even without these factors.",
+    });
+    expect((await of("sku-d")).explanation).toEqual({ decisiveFactors: [], counterfactual: null });
+  });
+
   it("offer the switch to NON_PROFILING on every factor that mode would refuse, whatever its kind", async () => {
     const q = `query($surface: String!, $item: String!) { whyAmISeeing(surface: $surface, itemRef: $item) {
       factors { kind dataCategory { key usableWithoutProfiling } controls { kind } } } }`;

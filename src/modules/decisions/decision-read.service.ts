@@ -17,7 +17,15 @@ import {
   SurfaceMode,
 } from "./decisions.types";
 import type { ReceiptSigner } from "../../kernel/signer";
-import { controlLabel, factorSentence, headline, resolveLocale, type Locale } from "./explanation";
+import {
+  controlLabel,
+  factorSentence,
+  headline,
+  resolveLocale,
+  type Locale,
+  counterfactualSentence,
+  decisiveFactors,
+} from "./explanation";
 
 /** Reads of decisions, always through the request's loaders, and their explanations. */
 export class DecisionReader {
@@ -150,6 +158,8 @@ export class DecisionReader {
       ...new Map(items.filter((i): i is T => !!i).map((i) => [i.id, i])).values(),
     ];
     const controls = (await Promise.all(factors.map((f) => this.controls(loaders, f, locale)))).flat();
+    const decisive = decisiveFactors(decision, factors);
+    const categoryOf = new Map(texts.map((x) => [x.factor, (x.category?.name ?? "data").toLowerCase()]));
     const explanation = Object.assign(new Explanation(), {
       decisionId: decision.globalId,
       locale,
@@ -160,6 +170,8 @@ export class DecisionReader {
       algorithm: (await catalog.algorithmCard.load(decision.algorithmCardId))!,
       controls: [...new Map(controls.map((c) => [`${c.kind}|${c.purposeId ?? ""}`, c])).values()],
       readingGrade: fleschKincaidGrade([head, ...texts.map((x) => x.text)].join(" ")),
+      decisiveFactors: decisive ?? [],
+      counterfactual: counterfactualSentence(locale, decisive && decisive.map((f) => categoryOf.get(f)!)),
     });
     explanation.jws = await this.sign(loaders, decision, explanation);
     return explanation;
@@ -188,7 +200,7 @@ export class DecisionReader {
       headline: e.headline,
       factors: e.factors.map((f) => ({ text: f.text, share: f.factor.share, direction: f.factor.direction })),
       controls,
-      counterfactual: null,
+      counterfactual: e.counterfactual,
       iat: Math.floor(Date.now() / 1000),
     };
     return this.signer.signCanonical(payload, "explanation+jws");

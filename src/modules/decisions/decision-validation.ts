@@ -65,6 +65,7 @@ export function validateDecision(
   if (!surface) fail("NOT_FOUND", `No surface with key "${input.surface}"`, "surface");
   const occurredAt = input.occurredAt ?? l.now;
   checkSkew(occurredAt, l, fail);
+  checkThreshold(input, fail);
   const card = checkCard(input, occurredAt, l, fail);
   const mode = surface ? l.modeOf(subjectId, surface.id) : RecommenderMode.PERSONALIZED;
   if (input.kind === DecisionKind.AD && !input.sponsor)
@@ -93,6 +94,20 @@ function checkSkew(occurredAt: Date, l: RecordingLookups, fail: Fail): void {
     fail("INVALID", `occurredAt is more than ${minutes} minutes in the future`, "occurredAt");
   } else if (occurredAt.getTime() < l.now.getTime() - l.maxSkewMs) {
     fail("INVALID", `occurredAt is more than ${minutes} minutes ago: record decisions as they are made`, "occurredAt");
+  }
+}
+
+/** A threshold is what the score had to reach: it needs a score, and the score reached it. */
+function checkThreshold(input: DecisionInput, fail: Fail): void {
+  if (!given(input.threshold)) return;
+  if (!Number.isFinite(input.threshold)) return fail("INVALID", "threshold is a finite number", "threshold");
+  if (!given(input.score)) return fail("INVALID", "A threshold needs the score that reached it", "score");
+  if (input.score < input.threshold) {
+    fail(
+      "INVALID",
+      `The score ${input.score} is below the threshold ${input.threshold}: the item was not shown`,
+      "score",
+    );
   }
 }
 

@@ -58,6 +58,13 @@ export class Decision extends Node {
   @Column({ type: "double", nullable: true })
   baseScore: number | null;
 
+  @Field(() => Float, {
+    nullable: true,
+    description: "The score the item needed in order to be shown, when the engine said.",
+  })
+  @Column({ type: "double", nullable: true })
+  threshold: number | null;
+
   @NameColumn({ nullable: true })
   sponsorOnBehalfOf: string | null;
 

@@ -99,6 +99,13 @@ export class DecisionInput {
   @Field(() => Float, { nullable: true })
   baseScore?: number | null;
 
+  @Field(() => Float, {
+    nullable: true,
+    description:
+      "The score an item needed in order to be shown. With score and baseScore it lets Candor name the factors that decided the outcome.",
+  })
+  threshold?: number | null;
+
   @Field(() => [FactorInput])
   factors: FactorInput[];
 

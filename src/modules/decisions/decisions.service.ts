@@ -135,6 +135,7 @@ export class DecisionService implements PersonalDataHolder, RetentionHolder {
       channel: input.channel,
       mode: valid.mode,
       score: input.score ?? null,
+      threshold: input.threshold ?? null,
       baseScore: input.baseScore ?? null,
       sponsorOnBehalfOf: input.sponsor?.onBehalfOf ?? null,
       sponsorPaidBy: input.sponsor?.paidBy ?? null,

@@ -127,6 +127,19 @@ export class Explanation {
   @Field(() => Float, { description: "Flesch-Kincaid grade level of headline and factor texts together." })
   readingGrade: number;
 
+  @Field(() => [Factor], {
+    description:
+      "The smallest set of RAISED factors without which the item would not have been shown (largest first); empty without a threshold.",
+  })
+  decisiveFactors: Factor[];
+
+  @Field(() => String, {
+    nullable: true,
+    description:
+      'One plain sentence on what would have changed the outcome, e.g. "Without your browsing history you would not have seen this."; null without a threshold.',
+  })
+  counterfactual: string | null;
+
   @Field({
     description:
       "Compact JWS (EdDSA, key in /.well-known/jwks.json) whose payload is this explanation as served (locale, headline, factor texts and shares, controls) with the decision's id and integrityHash.",

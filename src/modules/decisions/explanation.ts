@@ -178,3 +178,47 @@ export function controlLabel(
     return locale === "es" ? `Dejar de usar mis datos para "${name}"` : `Stop using my data for "${name}"`;
   return locale === "es" ? `Ver "${name}" sin usar mi perfil` : `Show "${name}" without using my profile`;
 }
+
+interface Scored {
+  share: number;
+  direction: FactorDirection;
+  contribution: number | null;
+}
+
+/**
+ * The smallest set of RAISED factors without which the score falls below the threshold (largest
+ * contribution first: removing the largest ones first needs the fewest). Empty when the base score
+ * alone reached it; null when the decision gives no threshold, score or contributions (no guess).
+ */
+export function decisiveFactors<F extends Scored>(
+  decision: { score: number | null; threshold: number | null },
+  factors: F[],
+): F[] | null {
+  const { score, threshold } = decision;
+  if (score === null || threshold === null || factors.some((f) => f.contribution === null)) return null;
+  const raised = factors.filter((f) => f.contribution! > 0).sort((a, b) => b.contribution! - a.contribution!);
+  const withoutAll = score - raised.reduce((s, f) => s + f.contribution!, 0);
+  if (withoutAll >= threshold) return [];
+  const decisive: F[] = [];
+  let remaining = score;
+  for (const f of raised) {
+    if (remaining < threshold) break;
+    remaining -= f.contribution!;
+    decisive.push(f);
+  }
+  return decisive;
+}
+
+/** One plain sentence on what would have changed the outcome, naming the data of the decisive factors. */
+export function counterfactualSentence(locale: Locale, decisive: string[] | null): string | null {
+  if (decisive === null) return null;
+  const names = join([...new Set(decisive)], locale === "es" ? "y" : "and");
+  if (decisive.length === 0) {
+    return locale === "es"
+      ? "Lo habrías visto incluso sin estos factores."
+      : "You would have seen this even without these factors.";
+  }
+  return locale === "es"
+    ? `Sin estos datos (${names}) no habrías visto esto.`
+    : `Without this data (${names}) you would not have seen this.`;
+}

@@ -27,6 +27,8 @@ export function decisionIntegrityHash(
     mode: d.mode,
     score: d.score,
     baseScore: d.baseScore,
+    // Only when given: decisions recorded before thresholds existed keep their hashes.
+    ...(d.threshold !== null && d.threshold !== undefined ? { threshold: d.threshold } : {}),
     sponsor: d.sponsorOnBehalfOf === null ? null : { onBehalfOf: d.sponsorOnBehalfOf, paidBy: d.sponsorPaidBy },
     recordedBy: d.recordedBy,
     factors: [...factors]
