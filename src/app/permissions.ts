@@ -10,11 +10,19 @@ import { breachPermissions } from "../modules/breach/breach.rules";
 import { policyPermissions } from "../modules/policy/policy.rules";
 import { rightsPermissions } from "../modules/rights/rights.rules";
 import { viewerPermissions } from "../modules/people/viewer.rules";
+import { admin, anyOf, subject } from "../kernel/rules";
+
+/** The read models assembled here (src/app/queries). */
+const appPermissions: PermissionMap = {
+  Subject: { dataUse: anyOf(subject, admin) },
+  DataUse: anyOf(subject, admin),
+};
 
 /** Every domain's rules, merged. A field missing here is denied (fallbackRule: deny). */
 export function permissionMap(): PermissionMap {
   const merged: PermissionMap = {};
   for (const part of [
+    appPermissions,
     catalogPermissions,
     viewerPermissions,
     consentPermissions,

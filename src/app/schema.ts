@@ -39,8 +39,10 @@ import { NodeResolver } from "./node.resolver";
 import { permissionsMiddleware } from "./permissions";
 import { cacheControlDirective } from "../kernel/graphql/cache";
 import { UserErrorsMiddleware } from "./user-errors.middleware";
+import { SubjectDataUseResolver } from "./data-use.resolver";
 
 const resolvers = [
+  SubjectDataUseResolver,
   NodeResolver,
   ViewerResolver,
   CatalogQueryResolver,
