@@ -349,6 +349,20 @@ describe("Explanations: the decisions a person reads, and the controls on them",
     expect((await of("sku-d")).explanation).toEqual({ decisiveFactors: [], counterfactual: null });
   });
 
+  it("grade readability by the formula made for each language, grade 8 or below for the demo", async () => {
+    const q = `query($locale: String) { whyAmISeeing(surface: "product-page-ads", itemRef: "ad-summit-tents") {
+      explanation(locale: $locale) { readingGrade readability { formula score grade } } } }`;
+    for (const [locale, formula] of [
+      ["en", "FLESCH_KINCAID"],
+      ["es", "FERNANDEZ_HUERTA"],
+    ]) {
+      const e = (await t.gql(q, { locale }, { token: person })).body.data!.whyAmISeeing.explanation;
+      expect(e.readability.formula).toBe(formula);
+      expect(e.readability.grade).toBe(e.readingGrade);
+      expect(e.readingGrade).toBeLessThanOrEqual(8);
+    }
+  });
+
   it("offer the switch to NON_PROFILING on every factor that mode would refuse, whatever its kind", async () => {
     const q = `query($surface: String!, $item: String!) { whyAmISeeing(surface: $surface, itemRef: $item) {
       factors { kind dataCategory { key usableWithoutProfiling } controls { kind } } } }`;

@@ -24,3 +24,47 @@ export function fleschKincaidGrade(text: string): number {
   const grade = 0.39 * (words.length / countSentences(text)) + 11.8 * (syllables / words.length) - 15.59;
   return Math.round(Math.max(0, grade) * 10) / 10;
 }
+
+// Spanish: the Fernández-Huerta reading ease, 206.84 − 0.60·(syllables per 100 words) − 1.02·
+// (sentences per 100 words), and its grade equivalent 4 + (100 − score)/10 (Flesch's table,
+// linearised; DESIGN §9). Syllables: vowel groups, split where two strong vowels meet or an
+// accented í/ú breaks a diphthong (hiatus).
+
+const STRONG = /[aeoáéó]/;
+
+export function countSpanishSyllables(word: string): number {
+  const groups = word.toLowerCase().match(/[aeiouáéíóúü]+/g) ?? [];
+  let syllables = 0;
+  for (const group of groups) {
+    syllables += 1;
+    for (let i = 1; i < group.length; i++) {
+      const [a, b] = [group[i - 1], group[i]];
+      if ((STRONG.test(a) && STRONG.test(b)) || /[íú]/.test(a) || /[íú]/.test(b)) syllables += 1;
+    }
+  }
+  return Math.max(1, syllables);
+}
+
+export interface Readability {
+  formula: "FLESCH_KINCAID" | "FERNANDEZ_HUERTA";
+  score: number;
+  grade: number;
+}
+
+const round1 = (n: number) => Math.round(n * 10) / 10;
+
+export function fernandezHuerta(text: string): Readability {
+  const words = text.match(WORD) ?? [];
+  if (words.length === 0) return { formula: "FERNANDEZ_HUERTA", score: 100, grade: 4 };
+  const per100 = 100 / words.length;
+  const syllables = words.reduce((sum, w) => sum + countSpanishSyllables(w), 0);
+  const score = 206.84 - 0.6 * syllables * per100 - 1.02 * countSentences(text) * per100;
+  return { formula: "FERNANDEZ_HUERTA", score: round1(score), grade: round1(Math.max(0, 4 + (100 - score) / 10)) };
+}
+
+/** The formula made for the text's language: Flesch–Kincaid for English, Fernández-Huerta for Spanish. */
+export function readabilityOf(text: string, language: "en" | "es"): Readability {
+  if (language === "es") return fernandezHuerta(text);
+  const grade = fleschKincaidGrade(text);
+  return { formula: "FLESCH_KINCAID", score: grade, grade };
+}

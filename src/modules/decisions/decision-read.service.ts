@@ -3,7 +3,7 @@ import { pageOf } from "../../kernel/graphql/connection";
 import type { Caller, Loaders } from "../../kernel/context";
 import { notFound } from "../../kernel/errors";
 import { ownedBy, type Subject } from "../people";
-import { fleschKincaidGrade } from "../../kernel/text/readability";
+import { readabilityOf } from "../../kernel/text/readability";
 import { ConsentMode, RecommenderMode, type DataCategory, type Partner, Surface } from "../catalog";
 import { ConsentStatus, type ConsentReader } from "../consent";
 import { Decision } from "./decision.entity";
@@ -15,6 +15,7 @@ import {
   Factor,
   FactorExplanation,
   SurfaceMode,
+  Readability,
 } from "./decisions.types";
 import type { ReceiptSigner } from "../../kernel/signer";
 import {
@@ -159,6 +160,10 @@ export class DecisionReader {
     ];
     const controls = (await Promise.all(factors.map((f) => this.controls(loaders, f, locale)))).flat();
     const decisive = decisiveFactors(decision, factors);
+    const readability = Object.assign(
+      new Readability(),
+      readabilityOf([head, ...texts.map((x) => x.text)].join(" "), locale),
+    );
     const categoryOf = new Map(texts.map((x) => [x.factor, (x.category?.name ?? "data").toLowerCase()]));
     const explanation = Object.assign(new Explanation(), {
       decisionId: decision.globalId,
@@ -169,7 +174,8 @@ export class DecisionReader {
       partnersInvolved: unique<Partner>(texts.map((x) => x.partner)),
       algorithm: (await catalog.algorithmCard.load(decision.algorithmCardId))!,
       controls: [...new Map(controls.map((c) => [`${c.kind}|${c.purposeId ?? ""}`, c])).values()],
-      readingGrade: fleschKincaidGrade([head, ...texts.map((x) => x.text)].join(" ")),
+      readability,
+      readingGrade: readability.grade,
       decisiveFactors: decisive ?? [],
       counterfactual: counterfactualSentence(locale, decisive && decisive.map((f) => categoryOf.get(f)!)),
     });

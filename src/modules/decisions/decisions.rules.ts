@@ -14,6 +14,7 @@ export const decisionPermissions: PermissionMap = {
   Sponsor: readers,
   Explanation: readers,
   FactorExplanation: readers,
+  Readability: readers,
   DecisionResult: scope("decisions:write"),
   RecordDecisionsPayload: scope("decisions:write"),
   DecisionEdge: owner,

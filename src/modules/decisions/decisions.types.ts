@@ -98,6 +98,20 @@ export class FactorExplanation {
   text: string;
 }
 
+@ObjectType()
+export class Readability {
+  @Field({
+    description: "The formula made for the explanation's language, e.g. FLESCH_KINCAID (en), FERNANDEZ_HUERTA (es).",
+  })
+  formula: string;
+
+  @Field(() => Float, { description: "The formula's own score." })
+  score: number;
+
+  @Field(() => Float, { description: "Approximate US school grade." })
+  grade: number;
+}
+
 @ObjectType({ description: "Why a decision was made, computed from what was recorded." })
 export class Explanation {
   @Field(() => ID)
@@ -124,8 +138,13 @@ export class Explanation {
   @Field(() => [Control])
   controls: Control[];
 
-  @Field(() => Float, { description: "Flesch-Kincaid grade level of headline and factor texts together." })
+  @Field(() => Float, {
+    description: "Reading grade of headline and factor texts together, by the formula made for the language.",
+  })
   readingGrade: number;
+
+  @Field(() => Readability)
+  readability: Readability;
 
   @Field(() => [Factor], {
     description:
