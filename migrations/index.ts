@@ -7,6 +7,7 @@ import { PolicySnapshot1764806400000 } from "./1764806400000-policy-snapshot";
 import { DataRequests1764892800000 } from "./1764892800000-data-requests";
 import { UsableWithoutProfiling1764979200000 } from "./1764979200000-usable-without-profiling";
 import { DecisionThreshold1765065600000 } from "./1765065600000-decision-threshold";
+import { HiddenSponsor1765152000000 } from "./1765152000000-hidden-sponsor";
 
 /** Every migration, in order. Append-only once released. */
 export const migrations = [
@@ -19,4 +20,5 @@ export const migrations = [
   DataRequests1764892800000,
   UsableWithoutProfiling1764979200000,
   DecisionThreshold1765065600000,
+  HiddenSponsor1765152000000,
 ];

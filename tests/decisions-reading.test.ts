@@ -1,3 +1,4 @@
+import { AuditLog } from "../src/kernel/audit/audit-log.entity";
 import { compactVerify, createLocalJWKSet, type JSONWebKeySet } from "jose";
 import { DecisionFactor } from "../src/modules/decisions/decision-factor.entity";
 import { Decision } from "../src/modules/decisions/decision.entity";
@@ -261,7 +262,7 @@ describe("Explanations: the decisions a person reads, and the controls on them",
 
   it("sign each explanation as served, verifiable with the published keys, and no altered byte verifies", async () => {
     const q = `{ whyAmISeeing(surface: "product-page-ads", itemRef: "ad-summit-tents") { integrityHash explanation(locale: "es") {
-      decisionId locale headline factors { text factor { share direction } } controls { kind label active purpose { key } } jws } } }`;
+      decisionId locale headline factors { text factor { share direction } } controls { kind label active sponsor purpose { key } } jws } } }`;
     const decision = (await t.gql(q, {}, { token: person })).body.data!.whyAmISeeing;
     const e = decision.explanation;
     const jwks = createLocalJWKSet(
@@ -280,7 +281,7 @@ describe("Explanations: the decisions a person reads, and the controls on them",
         kind: c.kind,
         label: c.label,
         purpose: c.purpose?.key ?? null,
-        sponsor: null,
+        sponsor: c.sponsor,
         active: c.active,
       })),
       counterfactual: null,
@@ -361,6 +362,48 @@ describe("Explanations: the decisions a person reads, and the controls on them",
       expect(e.readability.grade).toBe(e.readingGrade);
       expect(e.readingGrade).toBeLessThanOrEqual(8);
     }
+  });
+
+  it("let a person hide an advertiser: its later ads are refused, the control shows it, and showing it again works", async () => {
+    const token = await t.subjectToken("ad-weary");
+    const demoAd = DEMO_DECISIONS.find((d) => d.kind === "AD")!;
+    const ad = (itemRef: string) => JSON.parse(JSON.stringify({ ...demoAd, subjectExternalId: "ad-weary", itemRef }));
+    const HIDE = `mutation($input: HideSponsorInput!) { hideSponsor(input: $input) { subject { hiddenSponsors } userErrors { code } } }`;
+    const sponsor = demoAd.sponsor!.onBehalfOf;
+    expect((await record(t, engine, [ad("ad-1")])).payload.results[0].userErrors).toEqual([]);
+    const q = `{ whyAmISeeing(surface: "${demoAd.surface}", itemRef: "ad-1") { explanation { controls { kind sponsor active label } } } }`;
+    const control = async () =>
+      (await t.gql(q, {}, { token })).body.data!.whyAmISeeing.explanation.controls.find(
+        (c: any) => c.kind === "HIDE_SPONSOR",
+      );
+    expect(await control()).toEqual({
+      kind: "HIDE_SPONSOR",
+      sponsor,
+      active: false,
+      label: `Hide ads from ${sponsor}`,
+    });
+
+    const hidden = await t.gql(HIDE, { input: { sponsor, idempotencyKey: "hide-1" } }, { token });
+    expect(hidden.body.data!.hideSponsor).toEqual({ subject: { hiddenSponsors: [sponsor] }, userErrors: [] });
+    const writes = await t.services.db.manager.count(AuditLog);
+    // The same again (a retry, or a second tap) writes nothing.
+    expect(
+      (await t.gql(HIDE, { input: { sponsor, idempotencyKey: "hide-1" } }, { token })).body.data!.hideSponsor
+        .userErrors,
+    ).toEqual([]);
+    expect((await t.gql(HIDE, { input: { sponsor } }, { token })).body.data!.hideSponsor.userErrors).toEqual([]);
+    expect(await t.services.db.manager.count(AuditLog)).toBe(writes);
+    expect((await control()).active).toBe(true);
+    const refused = await record(t, engine, [ad("ad-2")]);
+    expect(refused.payload.results[0].userErrors).toContainEqual({
+      code: "SPONSOR_HIDDEN",
+      field: ["input", "decisions", "0", "sponsor"],
+      message: expect.stringContaining(sponsor),
+    });
+
+    const shown = await t.gql(HIDE, { input: { sponsor, hidden: false } }, { token });
+    expect(shown.body.data!.hideSponsor.subject.hiddenSponsors).toEqual([]);
+    expect((await record(t, engine, [ad("ad-3")])).payload.results[0].userErrors).toEqual([]);
   });
 
   it("offer the switch to NON_PROFILING on every factor that mode would refuse, whatever its kind", async () => {

@@ -98,7 +98,7 @@ describe("Data requests: a person exercises their privacy rights and the privacy
     }
     // Every table that holds a person's id forgets them, but for what deletion keeps: the requests,
     // the partners' signals and the person's refusals (each domain forgets through its own hook).
-    const kept = ["data_request", "partner_signal", "consent_state", "recommender_mode"];
+    const kept = ["data_request", "partner_signal", "consent_state", "recommender_mode", "hidden_sponsor"];
     for (const table of (await subjectTables(t)).filter((name) => !kept.includes(name))) {
       const rows = await t.services.db.manager.query(`SELECT COUNT(*) AS n FROM ${table} WHERE subject_id = ?`, [
         me.id,

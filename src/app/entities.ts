@@ -14,6 +14,7 @@ import { ConsentState } from "../modules/consent/consent-state.entity";
 import { Subject } from "../modules/people/subject.entity";
 import { DecisionFactor } from "../modules/decisions/decision-factor.entity";
 import { Decision } from "../modules/decisions/decision.entity";
+import { HiddenSponsor } from "../modules/decisions/hidden-sponsor.entity";
 import { RecommenderModeChoice } from "../modules/decisions/recommender-mode.entity";
 import { PartnerSignal } from "../modules/sharing/partner-signal.entity";
 import { SharingEvent } from "../modules/sharing/sharing-event.entity";
@@ -46,6 +47,7 @@ export const entities = [
   Decision,
   DecisionFactor,
   RecommenderModeChoice,
+  HiddenSponsor,
   SharingEvent,
   PartnerSignal,
   PartnerWebhook,

@@ -22,6 +22,7 @@ const CLIENT_CODES = new Set([
   "CONFLICT",
   "LIMIT_EXCEEDED",
   "PROFILING_NOT_ALLOWED",
+  "SPONSOR_HIDDEN",
 ]);
 
 function isArgumentValidationError(error: unknown): error is { extensions: { validationErrors: ValidationFailure[] } } {

@@ -8,7 +8,8 @@ export type ErrorCode =
   | "GPC_CONFIRMATION_REQUIRED"
   | "CONFLICT"
   | "LIMIT_EXCEEDED"
-  | "PROFILING_NOT_ALLOWED";
+  | "PROFILING_NOT_ALLOWED"
+  | "SPONSOR_HIDDEN";
 
 /**
  * An expected problem with the caller's input. Services throw it; one mapper turns it into a

@@ -9,6 +9,7 @@ export enum UserErrorCode {
   CONFLICT = "CONFLICT",
   LIMIT_EXCEEDED = "LIMIT_EXCEEDED",
   PROFILING_NOT_ALLOWED = "PROFILING_NOT_ALLOWED",
+  SPONSOR_HIDDEN = "SPONSOR_HIDDEN",
 }
 registerEnumType(UserErrorCode, {
   name: "UserErrorCode",
@@ -16,6 +17,7 @@ registerEnumType(UserErrorCode, {
     PROFILING_NOT_ALLOWED: {
       description: "A factor that profiles the person on a surface the person switched to NON_PROFILING.",
     },
+    SPONSOR_HIDDEN: { description: "An ad whose sponsor the person chose to hide." },
   },
 });
 

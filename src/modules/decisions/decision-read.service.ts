@@ -4,7 +4,7 @@ import type { Caller, Loaders } from "../../kernel/context";
 import { notFound } from "../../kernel/errors";
 import { ownedBy, type Subject } from "../people";
 import { readabilityOf } from "../../kernel/text/readability";
-import { ConsentMode, RecommenderMode, type DataCategory, type Partner, Surface } from "../catalog";
+import { ConsentMode, RecommenderMode, type DataCategory, type Partner, Surface, DecisionKind } from "../catalog";
 import { ConsentStatus, type ConsentReader } from "../consent";
 import { Decision } from "./decision.entity";
 import { ControlKind } from "./decisions.enums";
@@ -159,6 +159,20 @@ export class DecisionReader {
       ...new Map(items.filter((i): i is T => !!i).map((i) => [i.id, i])).values(),
     ];
     const controls = (await Promise.all(factors.map((f) => this.controls(loaders, f, locale)))).flat();
+    const sponsor = decision.kind === DecisionKind.AD ? decision.sponsorOnBehalfOf : null;
+    if (sponsor) {
+      const hidden = await loaders.decisions.hiddenSponsors.load(decision.subjectId);
+      const label = controlLabel(locale, "HIDE_SPONSOR", sponsor);
+      controls.push(
+        Object.assign(new Control(), {
+          kind: ControlKind.HIDE_SPONSOR,
+          label,
+          purposeId: null,
+          sponsor,
+          active: hidden.includes(sponsor),
+        }),
+      );
+    }
     const decisive = decisiveFactors(decision, factors);
     const readability = Object.assign(
       new Readability(),
@@ -173,7 +187,7 @@ export class DecisionReader {
       dataUsed: unique<DataCategory>(texts.map((x) => x.category)),
       partnersInvolved: unique<Partner>(texts.map((x) => x.partner)),
       algorithm: (await catalog.algorithmCard.load(decision.algorithmCardId))!,
-      controls: [...new Map(controls.map((c) => [`${c.kind}|${c.purposeId ?? ""}`, c])).values()],
+      controls: [...new Map(controls.map((c) => [`${c.kind}|${c.purposeId ?? ""}|${c.sponsor ?? ""}`, c])).values()],
       readability,
       readingGrade: readability.grade,
       decisiveFactors: decisive ?? [],
@@ -195,7 +209,7 @@ export class DecisionReader {
         kind: c.kind,
         label: c.label,
         purpose: await purposeKey(c.purposeId),
-        sponsor: null,
+        sponsor: c.sponsor ?? null,
         active: c.active,
       })),
     );

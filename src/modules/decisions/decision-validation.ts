@@ -37,6 +37,7 @@ export interface RecordingLookups {
   cardInputs: Map<string, Set<string>>;
   consentAt(subjectId: string, purposeId: string, at: Date): ConsentStatus;
   modeOf(subjectId: string, surfaceId: string): RecommenderMode;
+  hidesSponsor(subjectId: string, sponsor: string): boolean;
 }
 
 export interface ValidDecision {
@@ -68,6 +69,9 @@ export function validateDecision(
   checkThreshold(input, fail);
   const card = checkCard(input, occurredAt, l, fail);
   const mode = surface ? l.modeOf(subjectId, surface.id) : RecommenderMode.PERSONALIZED;
+  if (input.kind === DecisionKind.AD && input.sponsor && l.hidesSponsor(subjectId, input.sponsor.onBehalfOf)) {
+    fail("SPONSOR_HIDDEN", `The person chose not to see ads from "${input.sponsor.onBehalfOf}"`, "sponsor");
+  }
   if (input.kind === DecisionKind.AD && !input.sponsor)
     fail("INVALID", "An ad must say who it is for and who paid (sponsor)", "sponsor");
   if (input.factors.length === 0) fail("INVALID", "A decision needs at least one factor", "factors");

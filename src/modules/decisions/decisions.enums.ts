@@ -27,6 +27,7 @@ export enum ControlKind {
   SWITCH_TO_NON_PROFILING = "SWITCH_TO_NON_PROFILING",
   REQUEST_DELETION = "REQUEST_DELETION",
   REQUEST_CORRECTION = "REQUEST_CORRECTION",
+  HIDE_SPONSOR = "HIDE_SPONSOR",
 }
 
 /** Whether a factor pushed the decision towards showing the item, or away from it. */

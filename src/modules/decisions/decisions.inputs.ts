@@ -140,6 +140,23 @@ export class SetRecommenderModeInput {
   idempotencyKey?: string | null;
 }
 
+@InputType()
+export class HideSponsorInput {
+  @Field({ description: "The sponsor (an ad's onBehalfOf) whose ads to hide." })
+  @MinLength(1)
+  @MaxLength(200)
+  sponsor: string;
+
+  @Field({ defaultValue: true, description: "False shows the sponsor's ads again." })
+  hidden: boolean;
+
+  @Field(() => String, { nullable: true })
+  @IsOptional()
+  @MinLength(1)
+  @MaxLength(200)
+  idempotencyKey?: string | null;
+}
+
 @ArgsType()
 export class DecisionArgs {
   @Field(() => ID)

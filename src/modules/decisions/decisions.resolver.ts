@@ -13,6 +13,7 @@ import {
   RecordDecisionsInput,
   SetRecommenderModeInput,
   WhyAmISeeingArgs,
+  HideSponsorInput,
 } from "./decisions.inputs";
 import {
   Control,
@@ -24,6 +25,7 @@ import {
   SetRecommenderModePayload,
   Sponsor,
   SurfaceMode,
+  HideSponsorPayload,
 } from "./decisions.types";
 
 @Resolver(() => Decision)
@@ -45,6 +47,21 @@ export class DecisionResolver {
         }),
       ),
     });
+  }
+
+  @Mutation(() => HideSponsorPayload, {
+    description:
+      "Stop seeing ads from a sponsor (hidden: false shows them again); later ads on its behalf are refused.",
+  })
+  async hideSponsor(@Arg("input") input: HideSponsorInput, @Ctx() ctx: Context): Promise<HideSponsorPayload> {
+    const subject = await ctx.services.decisions.hideSponsor(
+      ctx.principal,
+      input.sponsor,
+      input.hidden ?? true,
+      input.idempotencyKey,
+    );
+    ctx.loaders.decisions.hiddenSponsors.clear(subject.id);
+    return Object.assign(new HideSponsorPayload(), { subject });
   }
 
   @Mutation(() => SetRecommenderModePayload)
@@ -147,6 +164,11 @@ export class SubjectDecisionsResolver {
     @Ctx() ctx: Context,
   ): Promise<DecisionConnection> {
     return ctx.services.decisionReader.page(ctx.loaders, subject, first, after, surface);
+  }
+
+  @FieldResolver(() => [String], { description: "Sponsors (onBehalfOf) this person chose not to see ads from." })
+  hiddenSponsors(@Root() subject: Subject, @Ctx() ctx: Context): Promise<string[]> {
+    return ctx.loaders.decisions.hiddenSponsors.load(subject.id);
   }
 
   @FieldResolver(() => [SurfaceMode], { description: "The person's recommender mode on every surface." })

@@ -6,8 +6,8 @@ const readers = anyOf(subject, scope("decisions:write"), admin);
 
 export const decisionPermissions: PermissionMap = {
   Query: { decision: owner, whyAmISeeing: subject },
-  Mutation: { recordDecisions: scope("decisions:write"), setRecommenderMode: subject },
-  Subject: { decisions: owner, recommenderModes: anyOf(subject, service, admin) },
+  Mutation: { recordDecisions: scope("decisions:write"), setRecommenderMode: subject, hideSponsor: subject },
+  Subject: { decisions: owner, recommenderModes: anyOf(subject, service, admin), hiddenSponsors: owner },
   Decision: readers,
   Factor: readers,
   Control: readers,
@@ -21,4 +21,5 @@ export const decisionPermissions: PermissionMap = {
   DecisionConnection: owner,
   SurfaceMode: anyOf(subject, service, admin),
   SetRecommenderModePayload: subject,
+  HideSponsorPayload: subject,
 };

@@ -26,6 +26,7 @@ import { validateDecision, type RecordingLookups } from "./decision-validation";
 import { Decision } from "./decision.entity";
 import type { DecisionInput } from "./decisions.inputs";
 import { decisionIntegrityHash } from "./integrity";
+import { HiddenSponsor } from "./hidden-sponsor.entity";
 import { RecommenderModeChoice } from "./recommender-mode.entity";
 
 interface DecisionVerdict extends Verdict {
@@ -155,7 +156,7 @@ export class DecisionService implements PersonalDataHolder, RetentionHolder {
   }
 
   private async lookups(m: EntityManager, subjectIds: string[], now: Date): Promise<RecordingLookups> {
-    const [surfaces, purposes, categories, partners, cards, purposeLinks, inputLinks, modes, consentAt] =
+    const [surfaces, purposes, categories, partners, cards, purposeLinks, inputLinks, modes, consentAt, hidden] =
       await Promise.all([
         m.find(Surface),
         m.find(Purpose),
@@ -174,6 +175,7 @@ export class DecisionService implements PersonalDataHolder, RetentionHolder {
           .getRawMany(),
         m.findBy(RecommenderModeChoice, { subjectId: In(subjectIds) }),
         consentTimeline(m, subjectIds, this.people, this.config),
+        m.findBy(HiddenSponsor, { subjectId: In(subjectIds) }),
       ]);
     const links = (rows: Array<{ owner: string; target: string }>) => {
       const out = new Map<string, Set<string>>();
@@ -194,6 +196,9 @@ export class DecisionService implements PersonalDataHolder, RetentionHolder {
       cards: cardsByKey,
       cardInputs: links(inputLinks),
       consentAt,
+      hidesSponsor(subjectId, sponsor) {
+        return hidden.some((h) => h.subjectId === subjectId && h.sponsor === sponsor);
+      },
       modeOf(subjectId, surfaceId) {
         return (
           modes.find((x) => x.subjectId === subjectId && x.surfaceId === surfaceId)?.mode ??
@@ -248,6 +253,55 @@ export class DecisionService implements PersonalDataHolder, RetentionHolder {
               entityType: "Subject",
               entityId: subject.id,
               detail: { surface: surface.id, mode, previous: current },
+            };
+            await appendAudit(m, [...creation, entry], now);
+            return subject;
+          },
+        },
+        now,
+      );
+    });
+  }
+
+  /** Hides (or shows again) a sponsor's ads for the calling person; no change writes nothing. */
+  async hideSponsor(
+    principal: Principal,
+    sponsor: string,
+    hidden: boolean,
+    idempotencyKey: string | null | undefined,
+  ): Promise<Subject> {
+    const caller = actorOf(principal);
+    return this.db.transaction(async (m) => {
+      const now = new Date();
+      const person = { externalId: principal.externalId!, jurisdiction: principal.jurisdiction ?? null };
+      const { subject, created } = await this.people.lockOrCreate(m, person, now);
+      const creation = this.people.creationEntries(caller, created ? [subject] : []);
+      const unchanged = async () => {
+        await appendAudit(m, creation, now);
+        return subject;
+      };
+      return withIdempotency(
+        m,
+        {
+          caller,
+          subjectId: subject.id,
+          key: idempotencyKey,
+          requestHash: requestFingerprint({ sponsor, hidden }),
+          field: ["input", "idempotencyKey"],
+          replay: unchanged,
+          run: async (remember) => {
+            const row = { subjectId: subject.id, sponsor };
+            const isHidden = (await m.countBy(HiddenSponsor, row)) > 0;
+            if (isHidden === hidden) return unchanged();
+            if (hidden) await m.insert(HiddenSponsor, { ...row, hiddenAt: now });
+            else await m.delete(HiddenSponsor, row);
+            await remember({});
+            const entry = {
+              actor: caller,
+              action: "decisions.hideSponsor",
+              entityType: "Subject",
+              entityId: subject.id,
+              detail: { sponsor, hidden },
             };
             await appendAudit(m, [...creation, entry], now);
             return subject;

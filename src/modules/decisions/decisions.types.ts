@@ -31,6 +31,9 @@ export class Control {
 
   @Field({ description: "True when already applied." })
   active: boolean;
+
+  @Field(() => String, { nullable: true, description: "For HIDE_SPONSOR: the sponsor (onBehalfOf) it hides." })
+  sponsor?: string | null;
 }
 
 /** A recorded factor as the API shows it (the row, plus its decision's context for controls). */
@@ -199,6 +202,15 @@ export class SurfaceMode {
 
   @Field(() => RecommenderMode)
   mode: RecommenderMode;
+}
+
+@ObjectType()
+export class HideSponsorPayload {
+  @Field(() => Subject, { nullable: true })
+  subject?: Subject | null;
+
+  @Field(() => [UserError])
+  userErrors: UserError[] = [];
 }
 
 @ObjectType()

@@ -171,9 +171,10 @@ const join = (parts: string[], and: string) =>
 
 export function controlLabel(
   locale: Locale,
-  kind: "WITHDRAW_CONSENT" | "SWITCH_TO_NON_PROFILING",
+  kind: "WITHDRAW_CONSENT" | "SWITCH_TO_NON_PROFILING" | "HIDE_SPONSOR",
   name: string,
 ): string {
+  if (kind === "HIDE_SPONSOR") return locale === "es" ? `Ocultar anuncios de ${name}` : `Hide ads from ${name}`;
   if (kind === "WITHDRAW_CONSENT")
     return locale === "es" ? `Dejar de usar mis datos para "${name}"` : `Stop using my data for "${name}"`;
   return locale === "es" ? `Ver "${name}" sin usar mi perfil` : `Show "${name}" without using my profile`;
