@@ -87,7 +87,10 @@ export async function rememberAccepted(m: EntityManager, verdicts: Verdict[]): P
   for (const part of chunks(records)) await m.insert(IdempotencyRecord, part as never);
 }
 
-/** The one audit entry of a batch: what it accepted, replayed and refused (by index, with codes), and who it created. */
+/**
+ * The one audit entry of a batch: what it accepted, replayed and refused (by index, with codes),
+ * and who it created.
+ */
 export function batchAuditEntry(
   actor: string,
   batch: { action: string; entityType: string; entityId: string },
