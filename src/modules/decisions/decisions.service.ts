@@ -20,6 +20,7 @@ import {
   type PeopleService,
   type Subject,
   type Verdict,
+  replayedRows,
 } from "../people";
 import { DecisionFactor } from "./decision-factor.entity";
 import { validateDecision, type RecordingLookups } from "./decision-validation";
@@ -90,14 +91,10 @@ export class DecisionService implements PersonalDataHolder, RetentionHolder {
       ))
         await m.insert(DecisionFactor, part);
       await rememberAccepted(m, verdicts);
-      const replays = verdicts.filter((v) => v.replayOf);
       const batch = { action: "decisions.record", entityType: "DecisionBatch", entityId: newId() };
       const ids = decisions.map((d) => d.id);
       await appendAudit(m, [batchAuditEntry(caller, batch, verdicts, ids, created)], now);
-      const replayed =
-        replays.length > 0
-          ? new Map((await m.findBy(Decision, { id: In(replays.map((v) => v.replayOf!)) })).map((d) => [d.id, d]))
-          : new Map<string, Decision>();
+      const replayed = await replayedRows(m, Decision, verdicts);
       return verdicts.map((v) => ({
         index: v.index,
         decision: v.decision ?? (v.replayOf ? (replayed.get(v.replayOf) ?? null) : null),

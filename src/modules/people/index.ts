@@ -11,7 +11,14 @@ export {
   type PersonRef,
 } from "./people.service";
 export { ownedBy } from "./ownership";
-export { batchAuditEntry, judgeBatch, rememberAccepted, type BatchPlan, type Verdict } from "./people-batch";
+export {
+  batchAuditEntry,
+  judgeBatch,
+  rememberAccepted,
+  replayedRows,
+  type BatchPlan,
+  type Verdict,
+} from "./people-batch";
 export type { PeopleLoaders } from "./people.loaders";
 export { Subject } from "./subject.entity";
 export { Viewer } from "./viewer.types";

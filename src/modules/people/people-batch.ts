@@ -1,4 +1,4 @@
-import type { EntityManager } from "typeorm";
+import { In, type EntityManager, type EntityTarget } from "typeorm";
 import type { AuditEntryInput } from "../../kernel/audit/audit-log";
 import { chunks } from "../../kernel/db/chunks";
 import type { DomainError } from "../../kernel/errors";
@@ -110,4 +110,16 @@ export function batchAuditEntry(
         .map((v) => ({ index: v.index, codes: [...new Set(v.problems.map((p) => p.code))] })),
     },
   };
+}
+
+/** What replayed inputs answer with: the first call's rows, by id (one statement; none without replays). */
+export async function replayedRows<T extends { id: string }>(
+  m: EntityManager,
+  target: EntityTarget<T>,
+  verdicts: Verdict[],
+): Promise<Map<string, T>> {
+  const ids = verdicts.flatMap((v) => (v.replayOf ? [v.replayOf] : []));
+  if (ids.length === 0) return new Map();
+  const rows = await m.findBy(target, { id: In(ids) } as never);
+  return new Map(rows.map((r) => [r.id, r]));
 }

@@ -14,7 +14,14 @@ import { actorOf, type Principal } from "../../kernel/principal";
 import { isTooFarAhead } from "../../kernel/time";
 import { DataCategory, SharingAgreement } from "../catalog";
 import { consentTimeline, ConsentStatus, type ConsentAt } from "../consent";
-import { batchAuditEntry, judgeBatch, rememberAccepted, type PeopleService, type Verdict } from "../people";
+import {
+  batchAuditEntry,
+  judgeBatch,
+  rememberAccepted,
+  type PeopleService,
+  type Verdict,
+  replayedRows,
+} from "../people";
 import type { Pseudonyms } from "./pseudonyms";
 import { SharingEvent } from "./sharing-event.entity";
 import type { SharingEventInput } from "./sharing.inputs";
@@ -78,7 +85,6 @@ export class SharingService implements PersonalDataHolder, RetentionHolder {
       const accepted = verdicts.filter((v) => v.accepted);
       for (const part of chunks(accepted.map((v) => v.event!))) await m.insert(SharingEvent, part);
       await rememberAccepted(m, verdicts);
-      const replays = verdicts.filter((v) => v.replayOf);
       const batch = { action: "sharing.record", entityType: "SharingBatch", entityId: newId() };
       const ids = accepted.map((v) => v.event!.id);
       await appendAudit(m, [batchAuditEntry(caller, batch, verdicts, ids, created)], now);
@@ -98,10 +104,7 @@ export class SharingService implements PersonalDataHolder, RetentionHolder {
         );
         if (then) afterCommit.push(then);
       }
-      const replayed =
-        replays.length > 0
-          ? new Map((await m.findBy(SharingEvent, { id: In(replays.map((v) => v.replayOf!)) })).map((e) => [e.id, e]))
-          : new Map<string, SharingEvent>();
+      const replayed = await replayedRows(m, SharingEvent, verdicts);
       return verdicts.map((v) => ({
         index: v.index,
         event: v.event ?? (v.replayOf ? (replayed.get(v.replayOf) ?? null) : null),
