@@ -55,7 +55,8 @@ describe("Explanations: the decisions a person reads, and the controls on them",
         expect(new Set(explanation.factors.map((f: any) => f.text)).size).toBe(d.factors.length);
         // The headline names the top factor's share.
         expect(explanation.headline).toContain(`${Math.round(decision.factors[0].share * 100)}%`);
-        expect(explanation.headline).toContain(d.itemLabel);
+        const label = locale === "es" ? d.itemLabels![0].text : d.itemLabel;
+        expect(explanation.headline).toContain(label);
         expect(explanation.algorithm).toEqual({ key: d.algorithm, version: d.algorithmVersion });
         expect(explanation.dataUsed.map((c: any) => c.key).sort()).toEqual(
           [...new Set(d.factors.map((f) => f.dataCategory))].sort(),
@@ -82,7 +83,7 @@ describe("Explanations: the decisions a person reads, and the controls on them",
     );
     const es = (await why("home-feed", "sku-boots-ridgeline", "es")).body.data!.whyAmISeeing;
     expect(es.explanation.factors[0].text).toBe(
-      "Viste hiking boots 3 veces en los últimos 7 días. Datos usados: pages you view.",
+      "Viste botas de montaña 3 veces en los últimos 7 días. Datos usados: páginas que ves.",
     );
     const fr = (await why("home-feed", "sku-boots-ridgeline", "fr-FR")).body.data!.whyAmISeeing;
     expect(fr.explanation.locale).toBe("en");

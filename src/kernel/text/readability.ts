@@ -26,7 +26,7 @@ export function fleschKincaidGrade(text: string): number {
 }
 
 // Spanish: the Fernández-Huerta reading ease, 206.84 − 0.60·(syllables per 100 words) − 1.02·
-// (sentences per 100 words), and its grade equivalent 4 + (100 − score)/10 (Flesch's table,
+// (words per sentence), and its grade equivalent 4 + (100 − score)/10 (Flesch's table,
 // linearised; DESIGN §9). Syllables: vowel groups, split where two strong vowels meet or an
 // accented í/ú breaks a diphthong (hiatus).
 
@@ -58,7 +58,9 @@ export function fernandezHuerta(text: string): Readability {
   if (words.length === 0) return { formula: "FERNANDEZ_HUERTA", score: 100, grade: 4 };
   const per100 = 100 / words.length;
   const syllables = words.reduce((sum, w) => sum + countSpanishSyllables(w), 0);
-  const score = 206.84 - 0.6 * syllables * per100 - 1.02 * countSentences(text) * per100;
+  // Words per sentence, as Flesch's formula it adapts has it: the often-quoted "sentences per 100
+  // words" is a transcription slip that would score shorter sentences as harder (Law, 2011).
+  const score = 206.84 - 0.6 * syllables * per100 - 1.02 * (words.length / countSentences(text));
   return { formula: "FERNANDEZ_HUERTA", score: round1(score), grade: round1(Math.max(0, 4 + (100 - score) / 10)) };
 }
 

@@ -10,6 +10,8 @@ import {
   TextColumn,
   TimeColumn,
 } from "../../kernel/db/columns";
+import { LocaleArg } from "../../kernel/graphql/localized";
+import { translated, type Translations } from "../../kernel/text/locale";
 import { CATALOG_CACHE } from "../../kernel/graphql/cache";
 import { Node } from "../../kernel/graphql/node";
 import { DecisionKind, HumanInvolvement } from "./catalog.enums";
@@ -35,7 +37,6 @@ export class AlgorithmCard extends Node {
   @IntColumn()
   position: number;
 
-  @Field()
   @NameColumn()
   name: string;
 
@@ -43,7 +44,6 @@ export class AlgorithmCard extends Node {
   @JsonColumn()
   decisionKinds: DecisionKind[];
 
-  @Field()
   @TextColumn()
   plainLanguageLogic: string;
 
@@ -51,10 +51,6 @@ export class AlgorithmCard extends Node {
   @EnumColumn()
   humanInvolvement: HumanInvolvement;
 
-  @Field(() => String, {
-    nullable: true,
-    description: "Whether and how it was evaluated for accuracy and fairness, and the outcome.",
-  })
   @TextColumn({ nullable: true })
   evaluation: string | null;
 
@@ -85,4 +81,27 @@ export class AlgorithmCard extends Node {
     inverseJoinColumn: { name: "purpose_id" },
   })
   purposes?: Purpose[];
+
+  /** Its texts in the other supported locales (catalog `translations`). */
+  @JsonColumn({ nullable: true })
+  translations: Translations<"name" | "plainLanguageLogic" | "evaluation"> | null;
+
+  @Field(() => String, { name: "name" })
+  nameIn(@LocaleArg() locale?: string): string {
+    return translated(this, "name", locale);
+  }
+
+  @Field(() => String, { name: "plainLanguageLogic" })
+  plainLanguageLogicIn(@LocaleArg() locale?: string): string {
+    return translated(this, "plainLanguageLogic", locale);
+  }
+
+  @Field(() => String, {
+    name: "evaluation",
+    description: "Whether and how it was evaluated for accuracy and fairness, and the outcome.",
+    nullable: true,
+  })
+  evaluationIn(@LocaleArg() locale?: string): string | null {
+    return this.evaluation === null ? null : translated(this, "evaluation", locale);
+  }
 }

@@ -91,6 +91,7 @@ class ApplyRun {
         description: d.description,
         sensitive: d.sensitive,
         usableWithoutProfiling: d.usableWithoutProfiling,
+        translations: d.translations,
         retentionDays: d.retentionDays ?? null,
         dpvIri: d.dpvIri ?? null,
         gppSensitiveSlot: d.gppSensitiveSlot ?? null,
@@ -105,6 +106,7 @@ class ApplyRun {
         name: p.name,
         description: p.description,
         benefit: p.benefit,
+        translations: p.translations,
         legalBasis: p.legalBasis,
         defaultMode: p.defaultMode,
         regulatedUses: p.regulatedUses,
@@ -125,6 +127,7 @@ class ApplyRun {
         level: l.level,
         name: l.name,
         description: l.description,
+        translations: l.translations,
       })),
     );
     await this.link(
@@ -142,6 +145,7 @@ class ApplyRun {
         name: s.name,
         description: s.description,
         mainParameters: s.mainParameters,
+        translations: s.translations,
         modes: s.modes,
       })),
     );
@@ -157,6 +161,7 @@ class ApplyRun {
         name: v.name,
         decisionKinds: v.decisionKinds,
         plainLanguageLogic: v.plainLanguageLogic,
+        translations: v.translations,
         humanInvolvement: v.humanInvolvement,
         evaluation: v.evaluation ?? null,
         lastReviewedAt: v.lastReviewedAt ?? null,
@@ -201,6 +206,7 @@ class ApplyRun {
         partnerId,
         purposeId: purposes.get(a.purpose)!.id,
         reason: a.reason,
+        translations: a.translations,
         isSale: a.isSale,
         isSharingForAdvertising: a.isSharingForAdvertising,
         retentionDays: a.retentionDays ?? null,
@@ -307,7 +313,13 @@ class ApplyRun {
 
   /** Published versions never change: the same version with other content is refused. */
   private async publishPolicy(p: CatalogFile["policy"], file: string): Promise<void> {
-    const fields = { version: p.version, effectiveAt: p.effectiveAt, summary: p.summary, sectionData: p.sections };
+    const fields = {
+      version: p.version,
+      effectiveAt: p.effectiveAt,
+      summary: p.summary,
+      translations: p.translations,
+      sectionData: p.sections,
+    };
     const existing = await this.m.findOneBy(PrivacyPolicy, { version: p.version });
     if (existing) {
       if (same(existing, fields)) {

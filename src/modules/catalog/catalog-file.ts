@@ -10,6 +10,7 @@ import {
   RegulatedUse,
   Safeguard,
 } from "./catalog.enums";
+import { TRANSLATED_LOCALES } from "../../kernel/text/locale";
 
 // The catalog-as-code file format (documented in catalog/README.md): its shape, checked with zod,
 // then its references and the consistency rules of DESIGN §5, each problem named by entry.
@@ -32,6 +33,26 @@ const day = z.union([z.string(), z.date()]).transform((v, ctx) => {
   return d;
 });
 const days = z.number().int().min(1).max(36500);
+
+const missing = (what: string) => (issue: { input?: unknown }) => (issue.input === undefined ? what : undefined);
+/** A translated text: required, so that a person never reads a mix of two languages. */
+const translatedText = (max: number) =>
+  z
+    .string({ error: missing("must be translated") })
+    .trim()
+    .min(1, "must not be empty")
+    .max(max, `must be at most ${max} characters`);
+/**
+ * `translations: { es: { … } }`: the entry's texts in every supported locale besides English (the
+ * entry's own language). `catalog apply` refuses an entry without them.
+ */
+const translations = <S extends z.ZodRawShape>(shape: S) =>
+  z.strictObject(
+    Object.fromEntries(
+      TRANSLATED_LOCALES.map((l) => [l, z.strictObject(shape, { error: missing(`must give the texts in "${l}"`) })]),
+    ) as Record<(typeof TRANSLATED_LOCALES)[number], z.ZodObject<S>>,
+    { error: missing(`must give translations for ${TRANSLATED_LOCALES.join(", ")} (every supported locale)`) },
+  );
 const list = <T extends z.ZodTypeAny>(item: T, max: number) =>
   z.array(item).max(max, `must have at most ${max} entries`);
 
@@ -41,6 +62,7 @@ const dataCategory = z.strictObject({
   description: text(2000),
   sensitive: z.boolean().default(false),
   usableWithoutProfiling: z.boolean().default(false),
+  translations: translations({ name: translatedText(200), description: translatedText(2000) }),
   retentionDays: days.nullable().optional(),
   dpvIri: url.nullable().optional(),
   gppSensitiveSlot: z.number().int().min(1).max(16).nullable().optional(),
@@ -51,6 +73,11 @@ const purpose = z.strictObject({
   name: text(200),
   description: text(2000),
   benefit: text(2000),
+  translations: translations({
+    name: translatedText(200),
+    description: translatedText(2000),
+    benefit: translatedText(2000),
+  }),
   legalBasis: z.enum(LegalBasis),
   defaultMode: z.enum(ConsentMode),
   regulatedUses: list(z.enum(RegulatedUse), 5).default([]),
@@ -62,17 +89,23 @@ const personalizationLevel = z.strictObject({
   level: z.number().int().min(0).max(20),
   name: text(200),
   description: text(2000),
+  translations: translations({ name: translatedText(200), description: translatedText(2000) }),
   purposes: list(key, 200).default([]),
 });
+
+const mainParameter = z.strictObject({ name: text(200), description: text(1000) });
+const translatedParameter = z.strictObject({ name: translatedText(200), description: translatedText(1000) });
 
 const surface = z.strictObject({
   key,
   name: text(200),
   description: text(2000),
-  mainParameters: list(z.strictObject({ name: text(200), description: text(1000) }), 20).min(
-    1,
-    "must name at least one main parameter",
-  ),
+  mainParameters: list(mainParameter, 20).min(1, "must name at least one main parameter"),
+  translations: translations({
+    name: translatedText(200),
+    description: translatedText(2000),
+    mainParameters: list(translatedParameter, 20),
+  }),
   modes: list(z.enum(RecommenderMode), 2).min(1, "must offer at least one mode"),
 });
 
@@ -81,6 +114,11 @@ const algorithmVersion = z.strictObject({
   name: text(200),
   decisionKinds: list(z.enum(DecisionKind), 7).min(1),
   plainLanguageLogic: text(4000),
+  translations: translations({
+    name: translatedText(200),
+    plainLanguageLogic: translatedText(4000),
+    evaluation: translatedText(4000).optional(),
+  }),
   inputs: list(key, 100).min(1),
   purposes: list(key, 100).min(1),
   humanInvolvement: z.enum(HumanInvolvement),
@@ -97,6 +135,7 @@ const agreement = z.strictObject({
   purpose: key,
   dataCategories: list(key, 100).min(1),
   reason: text(2000),
+  translations: translations({ reason: translatedText(2000) }),
   isSale: z.boolean().default(false),
   isSharingForAdvertising: z.boolean().default(false),
   retentionDays: days.nullable().optional(),
@@ -120,7 +159,16 @@ const policy = z.strictObject({
   version: z.number().int().min(1),
   effectiveAt: day,
   summary: text(4000),
-  sections: list(z.strictObject({ key, heading: text(200), body: text(20000) }), 50).min(1),
+  translations: translations({ summary: translatedText(4000) }),
+  sections: list(
+    z.strictObject({
+      key,
+      heading: text(200),
+      body: text(20000),
+      translations: translations({ heading: translatedText(200), body: translatedText(20000) }),
+    }),
+    50,
+  ).min(1),
 });
 
 const catalogFile = z.strictObject({
@@ -233,6 +281,8 @@ export function checkReferences(c: CatalogFile): string[] {
     c.policy.sections.map((s) => s.key),
   );
 
+  problems.push(...checkTranslations(c));
+
   c.dataCategories.forEach((d, i) => {
     if (d.gppSensitiveSlot != null && !d.sensitive) {
       problems.push(`dataCategories[${i}] (${d.key}): gppSensitiveSlot is only for sensitive categories`);
@@ -311,5 +361,30 @@ export function checkReferences(c: CatalogFile): string[] {
       if (a.endedAt && a.endedAt <= a.startedAt) problems.push(`${where}: endedAt must be after startedAt`);
     });
   });
+  return problems;
+}
+
+/** What the shape alone cannot say: a translation has the same parts as the English it translates. */
+function checkTranslations(c: CatalogFile): string[] {
+  const problems: string[] = [];
+  for (const locale of TRANSLATED_LOCALES) {
+    c.surfaces.forEach((s, i) => {
+      const given = s.translations[locale].mainParameters.length;
+      if (given !== s.mainParameters.length) {
+        problems.push(
+          `surfaces[${i}] (${s.key}).translations.${locale}.mainParameters: has ${given} parameters, the English ${s.mainParameters.length}`,
+        );
+      }
+    });
+    c.algorithms.forEach((a, i) =>
+      a.versions.forEach((v) => {
+        const where = `algorithms[${i}] (${a.key}) version ${v.version}.translations.${locale}.evaluation`;
+        const translatedEvaluation = v.translations[locale].evaluation;
+        if (v.evaluation && !translatedEvaluation) problems.push(`${where}: must be translated`);
+        if (!v.evaluation && translatedEvaluation)
+          problems.push(`${where}: translates an evaluation the version has not`);
+      }),
+    );
+  }
   return problems;
 }

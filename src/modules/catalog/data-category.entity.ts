@@ -8,7 +8,10 @@ import {
   PrimaryIdColumn,
   TextColumn,
   UrlColumn,
+  JsonColumn,
 } from "../../kernel/db/columns";
+import { LocaleArg } from "../../kernel/graphql/localized";
+import { translated, type Translations } from "../../kernel/text/locale";
 import { CATALOG_CACHE } from "../../kernel/graphql/cache";
 import { Node } from "../../kernel/graphql/node";
 
@@ -28,11 +31,9 @@ export class DataCategory extends Node {
   @IntColumn()
   position: number;
 
-  @Field()
   @NameColumn()
   name: string;
 
-  @Field()
   @TextColumn()
   description: string;
 
@@ -64,4 +65,18 @@ export class DataCategory extends Node {
   })
   @IntColumn({ nullable: true })
   gppSensitiveSlot: number | null;
+
+  /** Its texts in the other supported locales (catalog `translations`). */
+  @JsonColumn({ nullable: true })
+  translations: Translations<"name" | "description"> | null;
+
+  @Field(() => String, { name: "name" })
+  nameIn(@LocaleArg() locale?: string): string {
+    return translated(this, "name", locale);
+  }
+
+  @Field(() => String, { name: "description" })
+  descriptionIn(@LocaleArg() locale?: string): string {
+    return translated(this, "description", locale);
+  }
 }

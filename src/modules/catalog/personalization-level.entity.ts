@@ -1,6 +1,8 @@
 import { Directive, Field, Int, ObjectType } from "type-graphql";
 import { Entity, Index, JoinTable, ManyToMany } from "typeorm";
-import { IntColumn, NameColumn, PrimaryIdColumn, TextColumn } from "../../kernel/db/columns";
+import { IntColumn, NameColumn, PrimaryIdColumn, TextColumn, JsonColumn } from "../../kernel/db/columns";
+import { LocaleArg } from "../../kernel/graphql/localized";
+import { translated, type Translations } from "../../kernel/text/locale";
 import { CATALOG_CACHE } from "../../kernel/graphql/cache";
 import { Purpose } from "./purpose.entity";
 
@@ -18,11 +20,9 @@ export class PersonalizationLevel {
   @IntColumn()
   level: number;
 
-  @Field()
   @NameColumn()
   name: string;
 
-  @Field()
   @TextColumn()
   description: string;
 
@@ -33,4 +33,18 @@ export class PersonalizationLevel {
     inverseJoinColumn: { name: "purpose_id" },
   })
   purposes?: Purpose[];
+
+  /** Its texts in the other supported locales (catalog `translations`). */
+  @JsonColumn({ nullable: true })
+  translations: Translations<"name" | "description"> | null;
+
+  @Field(() => String, { name: "name" })
+  nameIn(@LocaleArg() locale?: string): string {
+    return translated(this, "name", locale);
+  }
+
+  @Field(() => String, { name: "description" })
+  descriptionIn(@LocaleArg() locale?: string): string {
+    return translated(this, "description", locale);
+  }
 }

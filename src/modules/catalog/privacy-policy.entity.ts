@@ -3,14 +3,20 @@ import { Entity, Index } from "typeorm";
 import { IntColumn, JsonColumn, PrimaryIdColumn, TextColumn, TimeColumn } from "../../kernel/db/columns";
 import { CATALOG_CACHE } from "../../kernel/graphql/cache";
 import { Node } from "../../kernel/graphql/node";
-import { fleschKincaidGrade } from "../../kernel/text/readability";
+import { readabilityOf } from "../../kernel/text/readability";
+import { LocaleArg } from "../../kernel/graphql/localized";
+import { resolveLocale, translated, type Translations } from "../../kernel/text/locale";
 import type { CatalogSnapshot } from "./catalog-snapshot";
 
 export interface PolicySectionData {
   key: string;
   heading: string;
   body: string;
+  translations?: Translations<"heading" | "body"> | null;
 }
+
+/** The reading grade of a text by the formula made for its language. */
+const gradeIn = (text: string, locale: string | undefined) => readabilityOf(text, resolveLocale(locale)).grade;
 
 @Directive(CATALOG_CACHE)
 @ObjectType()
@@ -18,15 +24,26 @@ export class PolicySection implements PolicySectionData {
   @Field()
   key: string;
 
-  @Field()
   heading: string;
-
-  @Field()
   body: string;
+  translations?: Translations<"heading" | "body"> | null;
 
-  @Field(() => Float, { description: "Flesch-Kincaid grade of heading and body." })
-  get readingGrade(): number {
-    return fleschKincaidGrade(`${this.heading}. ${this.body}`);
+  @Field(() => String, { name: "heading" })
+  headingIn(@LocaleArg() locale?: string): string {
+    return translated(this, "heading", locale);
+  }
+
+  @Field(() => String, { name: "body" })
+  bodyIn(@LocaleArg() locale?: string): string {
+    return translated(this, "body", locale);
+  }
+
+  @Field(() => Float, {
+    name: "readingGrade",
+    description: "Reading grade of heading and body: Flesch-Kincaid (en), Fernández-Huerta's grade (es).",
+  })
+  readingGradeIn(@LocaleArg() locale?: string): number {
+    return gradeIn(`${this.headingIn(locale)}. ${this.bodyIn(locale)}`, locale);
   }
 }
 
@@ -49,9 +66,17 @@ export class PrivacyPolicy extends Node {
   @TimeColumn()
   effectiveAt: Date;
 
-  @Field()
   @TextColumn()
   summary: string;
+
+  /** The summary in the other supported locales; each section carries its own. */
+  @JsonColumn({ nullable: true })
+  translations: Translations<"summary"> | null;
+
+  @Field(() => String, { name: "summary" })
+  summaryIn(@LocaleArg() locale?: string): string {
+    return translated(this, "summary", locale);
+  }
 
   @JsonColumn()
   sectionData: PolicySectionData[];
@@ -68,8 +93,13 @@ export class PrivacyPolicy extends Node {
     return this.sectionData.map((s) => Object.assign(new PolicySection(), s));
   }
 
-  @Field(() => Float, { description: "Flesch-Kincaid grade of the summary and every section together." })
-  get readingGrade(): number {
-    return fleschKincaidGrade([this.summary, ...this.sectionData.map((s) => `${s.heading}. ${s.body}`)].join(" "));
+  @Field(() => Float, {
+    name: "readingGrade",
+    description:
+      "Reading grade of the summary and every section together: Flesch-Kincaid (en), Fernández-Huerta's grade (es).",
+  })
+  readingGradeIn(@LocaleArg() locale?: string): number {
+    const sections = this.sections.map((s) => `${s.headingIn(locale)}. ${s.bodyIn(locale)}`);
+    return gradeIn([this.summaryIn(locale), ...sections].join(" "), locale);
   }
 }

@@ -10,6 +10,8 @@ import {
   TextColumn,
   UrlColumn,
 } from "../../kernel/db/columns";
+import { LocaleArg } from "../../kernel/graphql/localized";
+import { translated, type Translations } from "../../kernel/text/locale";
 import { CATALOG_CACHE } from "../../kernel/graphql/cache";
 import { Node } from "../../kernel/graphql/node";
 import { ConsentMode, LegalBasis, RegulatedUse } from "./catalog.enums";
@@ -30,15 +32,12 @@ export class Purpose extends Node {
   @IntColumn()
   position: number;
 
-  @Field()
   @NameColumn()
   name: string;
 
-  @Field({ description: "Plain language: what is done with the data." })
   @TextColumn()
   description: string;
 
-  @Field({ description: "Plain language: what the person gets in return." })
   @TextColumn()
   benefit: string;
 
@@ -66,4 +65,23 @@ export class Purpose extends Node {
     inverseJoinColumn: { name: "data_category_id" },
   })
   dataCategories?: DataCategory[];
+
+  /** Its texts in the other supported locales (catalog `translations`). */
+  @JsonColumn({ nullable: true })
+  translations: Translations<"name" | "description" | "benefit"> | null;
+
+  @Field(() => String, { name: "name" })
+  nameIn(@LocaleArg() locale?: string): string {
+    return translated(this, "name", locale);
+  }
+
+  @Field(() => String, { name: "description", description: "Plain language: what is done with the data." })
+  descriptionIn(@LocaleArg() locale?: string): string {
+    return translated(this, "description", locale);
+  }
+
+  @Field(() => String, { name: "benefit", description: "Plain language: what the person gets in return." })
+  benefitIn(@LocaleArg() locale?: string): string {
+    return translated(this, "benefit", locale);
+  }
 }

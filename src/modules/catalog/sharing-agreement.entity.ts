@@ -10,6 +10,8 @@ import {
   TextColumn,
   TimeColumn,
 } from "../../kernel/db/columns";
+import { LocaleArg } from "../../kernel/graphql/localized";
+import { translated, type Translations } from "../../kernel/text/locale";
 import { CATALOG_CACHE } from "../../kernel/graphql/cache";
 import { Node } from "../../kernel/graphql/node";
 import { Safeguard } from "./catalog.enums";
@@ -46,7 +48,6 @@ export class SharingAgreement extends Node {
   @JoinColumn({ name: "purpose_id" })
   purpose?: Purpose;
 
-  @Field({ description: "Plain language: why the data is shared." })
   @TextColumn()
   reason: string;
 
@@ -81,4 +82,13 @@ export class SharingAgreement extends Node {
     inverseJoinColumn: { name: "data_category_id" },
   })
   dataCategories?: DataCategory[];
+
+  /** Its texts in the other supported locales (catalog `translations`). */
+  @JsonColumn({ nullable: true })
+  translations: Translations<"reason"> | null;
+
+  @Field(() => String, { name: "reason", description: "Plain language: why the data is shared." })
+  reasonIn(@LocaleArg() locale?: string): string {
+    return translated(this, "reason", locale);
+  }
 }

@@ -1,6 +1,8 @@
 import { Directive, Field, ObjectType } from "type-graphql";
 import { Entity, Index } from "typeorm";
 import { IntColumn, JsonColumn, KeyColumn, NameColumn, PrimaryIdColumn, TextColumn } from "../../kernel/db/columns";
+import { LocaleArg } from "../../kernel/graphql/localized";
+import { resolveLocale, translated, type Translations } from "../../kernel/text/locale";
 import { CATALOG_CACHE } from "../../kernel/graphql/cache";
 import { Node } from "../../kernel/graphql/node";
 import { RecommenderMode } from "./catalog.enums";
@@ -33,21 +35,40 @@ export class Surface extends Node {
   @IntColumn()
   position: number;
 
-  @Field()
   @NameColumn()
   name: string;
 
-  @Field()
   @TextColumn()
   description: string;
 
-  @Field(() => [MainParameter], {
-    description: "The main parameters that decide what is shown here, most important first.",
-  })
   @JsonColumn()
   mainParameters: MainParameter[];
 
   @Field(() => [RecommenderMode])
   @JsonColumn()
   modes: RecommenderMode[];
+
+  /** Its texts in the other supported locales (catalog `translations`). */
+  @JsonColumn({ nullable: true })
+  translations: (Translations<"name" | "description"> & { es?: { mainParameters?: MainParameter[] } }) | null;
+
+  @Field(() => [MainParameter], {
+    name: "mainParameters",
+    description: "The main parameters that decide what is shown here, most important first.",
+  })
+  mainParametersIn(@LocaleArg() locale?: string): MainParameter[] {
+    const lang = resolveLocale(locale);
+    const list = (lang !== "en" && this.translations?.[lang]?.mainParameters) || this.mainParameters;
+    return list.map((p) => Object.assign(new MainParameter(), p));
+  }
+
+  @Field(() => String, { name: "name" })
+  nameIn(@LocaleArg() locale?: string): string {
+    return translated(this, "name", locale);
+  }
+
+  @Field(() => String, { name: "description" })
+  descriptionIn(@LocaleArg() locale?: string): string {
+    return translated(this, "description", locale);
+  }
 }

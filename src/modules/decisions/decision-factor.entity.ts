@@ -1,10 +1,13 @@
 import { Column, Entity, Index, PrimaryColumn } from "typeorm";
 import { EnumColumn, IdColumn, JsonColumn, TimeColumn, UUID_LENGTH } from "../../kernel/db/columns";
+import type { LocalizedText } from "../../kernel/text/locale";
 import { FactorKind, SourceClass } from "./decisions.enums";
 
 export interface Evidence {
   key: string;
   value: string;
+  /** The value in other locales; absent when the engine gave none (older hashes stay as they were). */
+  localizedValues?: LocalizedText[];
 }
 
 /** One reason behind a decision, with its share of it. */

@@ -22,11 +22,11 @@ import {
   controlLabel,
   factorSentence,
   headline,
-  resolveLocale,
-  type Locale,
   counterfactualSentence,
   decisiveFactors,
+  evidenceIn,
 } from "./explanation";
+import { DEFAULT_LOCALE, resolveLocale, textFor, translated, type Locale } from "../../kernel/text/locale";
 
 /** Reads of decisions, always through the request's loaders, and their explanations. */
 export class DecisionReader {
@@ -106,7 +106,7 @@ export class DecisionReader {
       out.push(
         Object.assign(new Control(), {
           kind: ControlKind.WITHDRAW_CONSENT,
-          label: controlLabel(locale, "WITHDRAW_CONSENT", purpose.name),
+          label: controlLabel(locale, "WITHDRAW_CONSENT", translated(purpose, "name", locale)),
           purposeId: purpose.id,
           active: consent?.status === ConsentStatus.DENIED,
         }),
@@ -119,7 +119,7 @@ export class DecisionReader {
       out.push(
         Object.assign(new Control(), {
           kind: ControlKind.SWITCH_TO_NON_PROFILING,
-          label: controlLabel(locale, "SWITCH_TO_NON_PROFILING", surface.name),
+          label: controlLabel(locale, "SWITCH_TO_NON_PROFILING", translated(surface, "name", locale)),
           purposeId: null,
           active: mode === RecommenderMode.NON_PROFILING,
         }),
@@ -138,23 +138,23 @@ export class DecisionReader {
           catalog.dataCategory.load(f.row.dataCategoryId),
           f.row.sourcePartnerId ? catalog.partner.load(f.row.sourcePartnerId) : null,
         ]);
-        const evidence = Object.fromEntries(f.row.evidence.map((e) => [e.key, e.value]));
+        const categoryName = categoryWords(category, locale);
         const text = factorSentence(
           locale,
           {
             kind: f.kind,
-            category: (category?.name ?? "data").toLowerCase(),
+            category: categoryName,
             windowDays: windowDays(f.row.observedFrom, f.row.observedTo ?? decision.occurredAt),
             partner: partner?.name ?? null,
             sourceClass: f.sourceClass,
-            evidence,
+            evidence: evidenceIn(locale, f.row.evidence),
           },
           f.direction,
         );
-        return { factor: f, text, category, partner };
+        return { factor: f, text, category, categoryName, partner };
       }),
     );
-    const head = headline(locale, decision.itemLabel, factors);
+    const head = headline(locale, itemLabelIn(locale, decision), factors);
     const unique = <T extends { id: string }>(items: Array<T | null | undefined>) => [
       ...new Map(items.filter((i): i is T => !!i).map((i) => [i.id, i])).values(),
     ];
@@ -178,7 +178,7 @@ export class DecisionReader {
       new Readability(),
       readabilityOf([head, ...texts.map((x) => x.text)].join(" "), locale),
     );
-    const categoryOf = new Map(texts.map((x) => [x.factor, (x.category?.name ?? "data").toLowerCase()]));
+    const categoryOf = new Map(texts.map((x) => [x.factor, x.categoryName]));
     const explanation = Object.assign(new Explanation(), {
       decisionId: decision.globalId,
       locale,
@@ -226,6 +226,14 @@ export class DecisionReader {
     return this.signer.signCanonical(payload, "explanation+jws");
   }
 }
+
+/** A data category's name as a sentence uses it, in the person's language. */
+const categoryWords = (category: DataCategory | null, locale: Locale) =>
+  category ? translated(category, "name", locale).toLowerCase() : locale === "es" ? "datos" : "data";
+
+/** The item's label in the person's language; null when the engine gave none in it (no foreign words). */
+const itemLabelIn = (locale: Locale, d: Decision): string | null =>
+  textFor(d.itemLabels, locale) ?? (locale === DEFAULT_LOCALE ? d.itemLabel : null);
 
 /** Whole days between the start of the data a factor looked at and its end (or the decision). */
 function windowDays(from: Date | null, to: Date): number | null {

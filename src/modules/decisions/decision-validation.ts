@@ -12,6 +12,8 @@ import { ConsentStatus } from "../consent";
 import type { DecisionFactor } from "./decision-factor.entity";
 import type { DecisionInput, FactorInput } from "./decisions.inputs";
 import { SourceClass } from "./decisions.enums";
+import type { LocalizedText } from "../../kernel/text/locale";
+import { checkLocalizedTexts } from "./localized-input";
 
 // The refusal table of DESIGN §5, for one decision. Every problem is reported with its path
 // (["input", "decisions", i, …]); a decision with any problem is refused, the others go on.
@@ -41,6 +43,7 @@ export interface RecordingLookups {
 }
 
 export interface ValidDecision {
+  itemLabels: LocalizedText[] | null;
   surface: Surface;
   card: AlgorithmCard;
   occurredAt: Date;
@@ -62,6 +65,12 @@ export function validateDecision(
   const fail: Fail = (code, message, ...path) => problems.push(new DomainError(code, message, at(...path)));
 
   checkTexts(input, fail);
+  const itemLabels = checkLocalizedTexts(
+    input.itemLabels,
+    MAX_TEXT,
+    (message, ...path) => fail("INVALID", message, "itemLabels", ...path),
+    (message, ...path) => fail("LIMIT_EXCEEDED", message, "itemLabels", ...path),
+  );
   const surface = l.surfaces.get(input.surface);
   if (!surface) fail("NOT_FOUND", `No surface with key "${input.surface}"`, "surface");
   const occurredAt = input.occurredAt ?? l.now;
@@ -87,7 +96,7 @@ export function validateDecision(
   if (problems.length === 0) settleShares(input, factors, fail);
   return {
     problems,
-    valid: problems.length === 0 ? { surface: surface!, card: card!, occurredAt, mode, factors } : null,
+    valid: problems.length === 0 ? { itemLabels, surface: surface!, card: card!, occurredAt, mode, factors } : null,
   };
 }
 
@@ -216,17 +225,18 @@ function checkFactor(f: FactorInput, j: number, c: FactorContext, fail: Fail): V
   const evidence = f.evidence ?? [];
   if (evidence.length > MAX_EVIDENCE)
     fail("LIMIT_EXCEEDED", `At most ${MAX_EVIDENCE} evidence entries per factor`, "factors", j, "evidence");
-  evidence.forEach((e, k) => {
+  const recorded = evidence.map((e, k) => {
+    const at = ["factors", j, "evidence", k] as const;
     if (e.key.length > 50 || e.value.length > MAX_TEXT) {
-      fail(
-        "LIMIT_EXCEEDED",
-        `Evidence keys are at most 50 characters, values at most ${MAX_TEXT}`,
-        "factors",
-        j,
-        "evidence",
-        k,
-      );
+      fail("LIMIT_EXCEEDED", `Evidence keys are at most 50 characters, values at most ${MAX_TEXT}`, ...at);
     }
+    const localizedValues = checkLocalizedTexts(
+      e.localizedValues,
+      MAX_TEXT,
+      (message, ...path) => fail("INVALID", message, ...at, "localizedValues", ...path),
+      (message, ...path) => fail("LIMIT_EXCEEDED", message, ...at, "localizedValues", ...path),
+    );
+    return { key: e.key, value: e.value, ...(localizedValues ? { localizedValues } : {}) };
   });
   if (!purpose || !category) return null;
   return {
@@ -240,7 +250,7 @@ function checkFactor(f: FactorInput, j: number, c: FactorContext, fail: Fail): V
     contribution: f.contribution ?? null,
     observedFrom: f.observedFrom ?? null,
     observedTo: f.observedTo ?? null,
-    evidence: evidence.map((e) => ({ key: e.key, value: e.value })),
+    evidence: recorded,
   };
 }
 

@@ -1,6 +1,7 @@
 import { Field, Float, ObjectType } from "type-graphql";
 import { Column, Entity, Index } from "typeorm";
-import { EnumColumn, IdColumn, NameColumn, PrimaryIdColumn, TimeColumn } from "../../kernel/db/columns";
+import { EnumColumn, IdColumn, JsonColumn, NameColumn, PrimaryIdColumn, TimeColumn } from "../../kernel/db/columns";
+import type { LocalizedText } from "../../kernel/text/locale";
 import { Node } from "../../kernel/graphql/node";
 import { DecisionKind, RecommenderMode } from "../catalog";
 import { Channel } from "../consent";
@@ -34,6 +35,10 @@ export class Decision extends Node {
   @Field()
   @NameColumn()
   itemLabel: string;
+
+  /** The item's label in other locales, as the engine gave them (null when it gave none). */
+  @JsonColumn({ nullable: true })
+  itemLabels: LocalizedText[] | null;
 
   @Field(() => Date)
   @TimeColumn()

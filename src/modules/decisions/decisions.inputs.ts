@@ -1,6 +1,7 @@
 import { ArrayMaxSize, ArrayMinSize, IsOptional, MaxLength, MinLength } from "class-validator";
 import { ArgsType, Field, Float, ID, InputType } from "type-graphql";
 import { PageArgs } from "../../kernel/graphql/connection";
+import { LocalizedTextInput } from "../../kernel/graphql/localized";
 import { DecisionKind, RecommenderMode } from "../catalog";
 import { Channel } from "../consent";
 import { FactorKind, SourceClass } from "./decisions.enums";
@@ -17,6 +18,13 @@ export class EvidenceInput {
 
   @Field()
   value: string;
+
+  @Field(() => [LocalizedTextInput], {
+    nullable: true,
+    description:
+      "The value in other locales. A locale without one gets a sentence that does not embed the value's language.",
+  })
+  localizedValues?: LocalizedTextInput[] | null;
 }
 
 @InputType()
@@ -78,8 +86,15 @@ export class DecisionInput {
   @Field()
   itemRef: string;
 
-  @Field()
+  @Field({ description: "The item's name as shown, in English." })
   itemLabel: string;
+
+  @Field(() => [LocalizedTextInput], {
+    nullable: true,
+    description:
+      "The item's label in other locales; a locale without one gets a sentence that does not embed the default label's language.",
+  })
+  itemLabels?: LocalizedTextInput[] | null;
 
   @Field({ description: "Algorithm card key." })
   algorithm: string;

@@ -128,6 +128,7 @@ export class DecisionService implements PersonalDataHolder, RetentionHolder {
       kind: input.kind,
       itemRef: input.itemRef,
       itemLabel: input.itemLabel,
+      itemLabels: valid.itemLabels,
       occurredAt: valid.occurredAt,
       recordedAt: now,
       channel: input.channel,

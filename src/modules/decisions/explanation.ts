@@ -1,17 +1,27 @@
+import { DEFAULT_LOCALE, textFor, type Locale } from "../../kernel/text/locale";
+import type { Evidence as RecordedEvidence } from "./decision-factor.entity";
 import { FactorDirection, FactorKind, SourceClass } from "./decisions.enums";
 
 // Plain-language sentences, built only from what was recorded: one template per factor kind, in
 // English and Spanish, filled from the factor's evidence (e.g. item, count, days). Short words,
-// short sentences: the demo explanations read at grade 8 or below.
-
-export type Locale = "en" | "es";
-
-export const resolveLocale = (asked: string | null | undefined): Locale => {
-  const lang = (asked ?? "en").toLowerCase().split(/[-_]/)[0];
-  return lang === "es" ? "es" : "en";
-};
+// short sentences: the demo explanations read at grade 8 or below. A sentence never embeds words
+// of another language: evidence the engine did not give in the person's language is left out.
 
 type Evidence = Record<string, string>;
+
+/** Digits, dates, times and percentages read the same in every language. */
+const WORDLESS = /^[\d\s.,:/%+-]*$/;
+
+/** The evidence a sentence may use in this locale: values given in it, or values without words. */
+export function evidenceIn(locale: Locale, evidence: RecordedEvidence[]): Evidence {
+  const out: Evidence = {};
+  for (const e of evidence) {
+    const value =
+      textFor(e.localizedValues, locale) ?? (locale === DEFAULT_LOCALE || WORDLESS.test(e.value) ? e.value : null);
+    if (value !== null) out[e.key] = value;
+  }
+  return out;
+}
 
 interface FactorWords {
   kind: FactorKind;
@@ -144,7 +154,8 @@ const TIE = 1e-9;
  * half of what raised it; otherwise "partly", with the two largest (all of them when tied at the top).
  * A factor that lowered the score is never given as a reason.
  */
-export function headline(locale: Locale, itemLabel: string, factors: HeadlineFactor[]): string {
+export function headline(locale: Locale, label: string | null, factors: HeadlineFactor[]): string {
+  const itemLabel = label ?? (locale === "es" ? "esto" : "this");
   const raised = factors.filter((f) => f.direction === FactorDirection.RAISED).sort((a, b) => b.share - a.share);
   if (raised.length === 0) return locale === "es" ? `Te mostramos ${itemLabel}.` : `We showed you ${itemLabel}.`;
   const total = raised.reduce((s, f) => s + f.share, 0);

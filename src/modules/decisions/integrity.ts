@@ -29,6 +29,7 @@ export function decisionIntegrityHash(
     baseScore: d.baseScore,
     // Only when given: decisions recorded before thresholds existed keep their hashes.
     ...(d.threshold !== null && d.threshold !== undefined ? { threshold: d.threshold } : {}),
+    ...(d.itemLabels ? { itemLabels: d.itemLabels } : {}),
     sponsor: d.sponsorOnBehalfOf === null ? null : { onBehalfOf: d.sponsorOnBehalfOf, paidBy: d.sponsorPaidBy },
     recordedBy: d.recordedBy,
     factors: [...factors]
