@@ -110,7 +110,10 @@ const BECAUSE: Record<Locale, Record<FactorKind, string>> = {
   },
 };
 
-const AGAINST: Record<Locale, string> = {
+/** The headline's words for a reason of this kind (e.g. "of what you did with us"). */
+export const reasonPhrase = (locale: Locale, kind: FactorKind): string => BECAUSE[locale][kind];
+
+export const AGAINST: Record<Locale, string> = {
   en: "This counted against showing it to you.",
   es: "Esto contó en contra de mostrártelo.",
 };
