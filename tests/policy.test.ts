@@ -3,6 +3,12 @@ import { DataCategory } from "../src/modules/catalog/data-category.entity";
 import { UPDATE } from "./helpers/consent";
 import { startTestServer, type TestServer } from "./helpers/server";
 
+/** A section with its Spanish: the server refuses a policy a person cannot read whole in Spanish. */
+const es = (section: Record<string, string>, heading: string, body: string) => ({
+  ...section,
+  translations: [{ locale: "es", heading, body }],
+});
+
 const PUBLISH = `mutation($input: PublishPrivacyPolicyInput!) { publishPrivacyPolicy(input: $input) { privacyPolicy { version readingGrade sections { key readingGrade } } warnings userErrors { field code } } }`;
 const CHANGES = `{ me { policyChangesSinceConsent { fromVersion toVersion changes { kind entity key text } } } }`;
 
@@ -68,9 +74,14 @@ describe("Privacy policy: people read what is done with their data and what chan
       {
         input: {
           summary: "We changed how long we keep data.",
+          summaryTranslations: [{ locale: "es", text: "Cambiamos cuánto tiempo guardamos los datos." }],
           sections: [
-            { key: "retention", heading: "How long we keep data", body: "We keep page views for a year." },
-            { key: "legal", heading: "Legal", body: hard },
+            es(
+              { key: "retention", heading: "How long we keep data", body: "We keep page views for a year." },
+              "Cuánto tiempo guardamos los datos",
+              "Guardamos las páginas que ves durante un año.",
+            ),
+            es({ key: "legal", heading: "Legal", body: hard }, "Aviso legal", "Texto legal."),
           ],
         },
       },
@@ -94,7 +105,14 @@ describe("Privacy policy: people read what is done with their data and what chan
       {
         input: {
           summary: "Email is kept 99 days now.",
-          sections: [{ key: "retention", heading: "How long we keep data", body: "We keep email for 99 days." }],
+          summaryTranslations: [{ locale: "es", text: "Ahora guardamos el correo 99 días." }],
+          sections: [
+            es(
+              { key: "retention", heading: "How long we keep data", body: "We keep email for 99 days." },
+              "Cuánto tiempo guardamos los datos",
+              "Guardamos el correo durante 99 días.",
+            ),
+          ],
         },
       },
       { token: admin },
@@ -113,9 +131,10 @@ describe("Privacy policy: people read what is done with their data and what chan
       {
         input: {
           summary: "x",
+          summaryTranslations: [{ locale: "es", text: "x" }],
           sections: [
-            { key: "a", heading: "A", body: "a" },
-            { key: "a", heading: "B", body: "b" },
+            es({ key: "a", heading: "A", body: "a" }, "A", "a"),
+            es({ key: "a", heading: "B", body: "b" }, "B", "b"),
           ],
         },
       },
@@ -130,5 +149,57 @@ describe("Privacy policy: people read what is done with their data and what chan
       { token },
     );
     expect(bySubject.body.errors?.[0]?.extensions?.code).toBe("FORBIDDEN");
+  });
+
+  it("refuses a policy without its Spanish, naming what is missing, and publishes nothing", async () => {
+    const admin = await t.adminToken();
+    const count = async () =>
+      Number((await t.services.db.manager.query("SELECT COUNT(*) AS n FROM privacy_policy"))[0].n);
+    const before = await count();
+    const section = { key: "a", heading: "How long we keep data", body: "We keep page views for a year." };
+    const attempts: Array<[Record<string, unknown>, string[]]> = [
+      [{ summary: "We changed it.", sections: [es(section, "Cuánto", "Un año.")] }, ["input", "summaryTranslations"]],
+      [
+        {
+          summary: "We changed it.",
+          summaryTranslations: [{ locale: "es", text: "Lo cambiamos." }],
+          sections: [section],
+        },
+        ["input", "sections", "0", "translations"],
+      ],
+      [
+        {
+          summary: "We changed it.",
+          summaryTranslations: [{ locale: "fr", text: "Nous l'avons changé." }],
+          sections: [es(section, "Cuánto", "Un año.")],
+        },
+        ["input", "summaryTranslations", "0", "locale"],
+      ],
+    ];
+    for (const [input, field] of attempts) {
+      const r = await t.gql(PUBLISH, { input }, { token: admin });
+      expect(r.body.data!.publishPrivacyPolicy.userErrors).toEqual([{ field, code: "INVALID" }]);
+    }
+    expect(await count()).toBe(before);
+    const ok = await t.gql(
+      PUBLISH,
+      {
+        input: {
+          summary: "We changed it.",
+          summaryTranslations: [{ locale: "es-MX", text: "Lo cambiamos." }],
+          sections: [es(section, "Cuánto tiempo", "Un año.")],
+        },
+      },
+      { token: admin },
+    );
+    const version = ok.body.data!.publishPrivacyPolicy.privacyPolicy.version;
+    const read = await t.gql(
+      `query($v: Int) { privacyPolicy(version: $v) { summary(locale: "es") sections { heading(locale: "es") body(locale: "es") } } }`,
+      { v: version },
+    );
+    expect(read.body.data!.privacyPolicy).toEqual({
+      summary: "Lo cambiamos.",
+      sections: [{ heading: "Cuánto tiempo", body: "Un año." }],
+    });
   });
 });

@@ -88,6 +88,12 @@ describe("the README's sample answer", () => {
       );
       expect(shown.explanation.controls).toEqual(real.explanation.controls);
       expect(shown.explanation.partnersInvolved).toEqual(real.explanation.partnersInvolved);
+      // The Spanish one, with its counterfactual.
+      const spanishQuery = queries.find((q) => q.includes("query WhyTheseBoots"))!;
+      const spanishShown = JSON.parse(/Spanish[\s\S]*?The real answer:\n\n```json\n([\s\S]*?)```/.exec(readme)![1]);
+      const spanish = (await t.gql(spanishQuery, {}, { token: await t.subjectToken("demo-person-1") })).body.data!
+        .whyAmISeeing.explanation;
+      expect(spanishShown).toEqual(spanish);
     } finally {
       await t.close();
     }

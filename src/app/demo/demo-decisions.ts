@@ -100,7 +100,7 @@ export const DEMO_DECISIONS: DecisionInput[] = [
         { sourceClass: SourceClass.CONTEXTUAL },
       ),
     ],
-    { score: 0.87, baseScore: 0.1 },
+    { score: 0.87, baseScore: 0.1, threshold: 0.5 },
   ),
   decision(
     "search",

@@ -47,3 +47,28 @@ export function translated<F extends string>(
   if (locale === "en") return own;
   return entry.translations?.[locale]?.[field] ?? own;
 }
+
+/**
+ * Texts given per locale (e.g. in a mutation's input), by translated locale: every locale besides
+ * English exactly once, nothing else. Returns the problem, if any, for the caller to place.
+ */
+export function byTranslatedLocale<T extends { locale: string }>(
+  given: readonly T[] | null | undefined,
+): { byLocale: Partial<Record<Exclude<Locale, "en">, T>> } | { problem: string; index: number | null } {
+  const byLocale: Partial<Record<Exclude<Locale, "en">, T>> = {};
+  for (const [index, t] of (given ?? []).entries()) {
+    const lang = languageOf(t.locale);
+    const locale = TRANSLATED_LOCALES.find((l) => l === lang);
+    if (!locale) return { problem: `Give translations only for ${TRANSLATED_LOCALES.join(", ")}`, index };
+    if (byLocale[locale]) return { problem: `"${locale}" is given twice`, index };
+    byLocale[locale] = t;
+  }
+  const missing = TRANSLATED_LOCALES.filter((l) => !byLocale[l]);
+  if (missing.length > 0) {
+    return {
+      problem: `Give the text in ${missing.join(", ")} too: people read it in every supported locale`,
+      index: null,
+    };
+  }
+  return { byLocale };
+}

@@ -3,6 +3,7 @@ import type { Database } from "../../kernel/db/database";
 import { newId } from "../../kernel/ids";
 import { DomainError } from "../../kernel/errors";
 import { fleschKincaidGrade } from "../../kernel/text/readability";
+import { byTranslatedLocale, type Locale, type Translations } from "../../kernel/text/locale";
 import { appendAudit } from "../../kernel/audit/audit-log";
 import { snapshotCatalog, type CatalogSnapshot, PrivacyPolicy, DataCategory, Partner, Purpose } from "../catalog";
 import type { ConsentReader } from "../consent";
@@ -47,6 +48,36 @@ function compare<T extends { key: string }>(
 
 const days = (d: number | null) => (d === null ? "while you have an account" : `${d} days`);
 
+/**
+ * The summary and each section in every supported locale besides English, as `translations`:
+ * a policy a person cannot read whole in their language is refused, as `catalog apply` does.
+ */
+function policyTranslations(input: PublishPrivacyPolicyInput): {
+  summary: Translations<"summary">;
+  sections: Array<Translations<"heading" | "body">>;
+} {
+  const check = <T extends { locale: string }>(given: T[] | null | undefined, path: string[]) => {
+    const result = byTranslatedLocale(given);
+    if ("problem" in result) {
+      const at = result.index === null ? path : [...path, String(result.index), "locale"];
+      throw new DomainError("INVALID", result.problem, ["input", ...at]);
+    }
+    return Object.entries(result.byLocale) as Array<[Exclude<Locale, "en">, T]>;
+  };
+  const summary = check(input.summaryTranslations, ["summaryTranslations"]);
+  return {
+    summary: Object.fromEntries(summary.map(([l, t]) => [l, { summary: t.text }])),
+    sections: input.sections.map((s, i) =>
+      Object.fromEntries(
+        check(s.translations, ["sections", String(i), "translations"]).map(([l, t]) => [
+          l,
+          { heading: t.heading, body: t.body },
+        ]),
+      ),
+    ),
+  };
+}
+
 /** The privacy policy: versions published by admins, their data practices, and what changed. */
 export class PolicyService {
   constructor(
@@ -67,6 +98,7 @@ export class PolicyService {
         String(keys.lastIndexOf(dup)),
         "key",
       ]);
+    const translated = policyTranslations(input);
     const warnings = [
       ...(fleschKincaidGrade(input.summary) > MAX_GRADE
         ? [`The summary reads at grade ${fleschKincaidGrade(input.summary)}; aim for ${MAX_GRADE} or below`]
@@ -85,7 +117,13 @@ export class PolicyService {
           version: (latest?.version ?? 0) + 1,
           effectiveAt: input.effectiveAt ?? now,
           summary: input.summary,
-          sectionData: input.sections.map((s) => ({ key: s.key, heading: s.heading, body: s.body })),
+          translations: translated.summary,
+          sectionData: input.sections.map((s, i) => ({
+            key: s.key,
+            heading: s.heading,
+            body: s.body,
+            translations: translated.sections[i],
+          })),
           publishedAt: now,
           catalogSnapshot: await snapshotCatalog(m),
         });

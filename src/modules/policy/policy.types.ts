@@ -1,4 +1,5 @@
-import { ArrayMaxSize, ArrayMinSize, MaxLength, MinLength, ValidateNested } from "class-validator";
+import { ArrayMaxSize, ArrayMinSize, IsOptional, MaxLength, MinLength, ValidateNested } from "class-validator";
+import { LocalizedTextInput } from "../../kernel/graphql/localized";
 import { Field, InputType, Int, ObjectType, registerEnumType } from "type-graphql";
 import { UserError } from "../../kernel/graphql/user-error";
 import { DataCategory, Partner, PrivacyPolicy, Purpose } from "../catalog";
@@ -63,6 +64,24 @@ export class PolicyDiff {
   changes: PolicyChange[];
 }
 
+@InputType({ description: "A section's heading and body in another locale." })
+export class PolicySectionTranslationInput {
+  @Field({ description: "e.g. es." })
+  @MinLength(1)
+  @MaxLength(35)
+  locale: string;
+
+  @Field()
+  @MinLength(1)
+  @MaxLength(200)
+  heading: string;
+
+  @Field()
+  @MinLength(1)
+  @MaxLength(20_000)
+  body: string;
+}
+
 @InputType()
 export class PolicySectionInput {
   @Field()
@@ -79,6 +98,15 @@ export class PolicySectionInput {
   @MinLength(1)
   @MaxLength(20_000)
   body: string;
+
+  @Field(() => [PolicySectionTranslationInput], {
+    nullable: true,
+    description: "The section in every supported locale besides English (es); required by the server.",
+  })
+  @IsOptional()
+  @ArrayMaxSize(20)
+  @ValidateNested()
+  translations?: PolicySectionTranslationInput[] | null;
 }
 
 @InputType()
@@ -93,6 +121,14 @@ export class PublishPrivacyPolicyInput {
   @ArrayMaxSize(50)
   @ValidateNested()
   sections: PolicySectionInput[];
+
+  @Field(() => [LocalizedTextInput], {
+    nullable: true,
+    description: "The summary in every supported locale besides English (es); required by the server.",
+  })
+  @IsOptional()
+  @ArrayMaxSize(20)
+  summaryTranslations?: LocalizedTextInput[] | null;
 
   @Field(() => Date, { nullable: true, description: "Default: now." })
   effectiveAt?: Date | null;
