@@ -6,7 +6,7 @@ import { CatalogFileError } from "../src/modules/catalog/catalog-file";
 import { DecisionFactor } from "../src/modules/decisions/decision-factor.entity";
 import { Decision } from "../src/modules/decisions/decision.entity";
 import { decisionIntegrityHash } from "../src/modules/decisions/integrity";
-import { decisionWrites, record, recommendation } from "./helpers/decisions";
+import { decisionWrites, record, recommendation, visitFactor } from "./helpers/decisions";
 import { demoCatalogNames, englishWordsIn, type Bilingual } from "./helpers/language";
 import { startTestServer, type TestServer } from "./helpers/server";
 
@@ -159,14 +159,9 @@ describe("Localization: a person reads one language, whole", () => {
       bad({ itemLabels: [{ locale: "es", text: "b".repeat(201) }] }),
       bad({
         factors: [
-          {
-            kind: "POPULARITY",
-            purpose: "store-operation",
-            dataCategory: "user.behavior.current_visit",
-            sourceClass: "CONTEXTUAL",
-            share: 1,
+          visitFactor({
             evidence: [{ key: "period", value: "this week", localizedValues: [{ locale: "", text: "esta semana" }] }],
-          },
+          }),
         ],
       }),
       recommendation("loc-4", { itemLabels: [{ locale: "es", text: "botas Ridgeline" }] }),

@@ -43,6 +43,16 @@ export function recommendation(person: string, extra: Record<string, unknown> = 
   };
 }
 
+/** A factor on this visit alone: usable anywhere, even without profiling. */
+export const visitFactor = (extra: Record<string, unknown> = {}) => ({
+  kind: "POPULARITY",
+  purpose: "store-operation",
+  dataCategory: "user.behavior.current_visit",
+  sourceClass: "CONTEXTUAL",
+  share: 1,
+  ...extra,
+});
+
 export async function record(t: TestServer, key: string, decisions: Array<Record<string, unknown>>) {
   const r = await t.gql(RECORD, { input: { decisions } }, { token: key });
   if (r.body.errors) throw new Error(JSON.stringify(r.body.errors));

@@ -10,8 +10,8 @@ import {
   TextColumn,
   TimeColumn,
 } from "../../kernel/db/columns";
-import { LocaleArg } from "../../kernel/graphql/localized";
-import { translated, type Translations } from "../../kernel/text/locale";
+import { LocalizedTexts } from "../../kernel/graphql/localized";
+import type { Translations } from "../../kernel/text/locale";
 import { CATALOG_CACHE } from "../../kernel/graphql/cache";
 import { Node } from "../../kernel/graphql/node";
 import { DecisionKind, HumanInvolvement } from "./catalog.enums";
@@ -20,6 +20,10 @@ import { Purpose } from "./purpose.entity";
 
 @Directive(CATALOG_CACHE)
 @ObjectType({ implements: Node, description: "Model card: what an algorithm does, in plain language, per version." })
+@LocalizedTexts("name", "plainLanguageLogic", [
+  "evaluation",
+  { nullable: true, description: "Whether and how it was evaluated for accuracy and fairness, and the outcome." },
+])
 @Entity("algorithm_card")
 @Index("uq_algorithm_card_key_version", ["key", "version"], { unique: true })
 export class AlgorithmCard extends Node {
@@ -85,23 +89,4 @@ export class AlgorithmCard extends Node {
   /** Its texts in the other supported locales (catalog `translations`). */
   @JsonColumn({ nullable: true })
   translations: Translations<"name" | "plainLanguageLogic" | "evaluation"> | null;
-
-  @Field(() => String, { name: "name" })
-  nameIn(@LocaleArg() locale?: string): string {
-    return translated(this, "name", locale);
-  }
-
-  @Field(() => String, { name: "plainLanguageLogic" })
-  plainLanguageLogicIn(@LocaleArg() locale?: string): string {
-    return translated(this, "plainLanguageLogic", locale);
-  }
-
-  @Field(() => String, {
-    name: "evaluation",
-    description: "Whether and how it was evaluated for accuracy and fairness, and the outcome.",
-    nullable: true,
-  })
-  evaluationIn(@LocaleArg() locale?: string): string | null {
-    return this.evaluation === null ? null : translated(this, "evaluation", locale);
-  }
 }

@@ -10,13 +10,14 @@ import {
   UrlColumn,
   JsonColumn,
 } from "../../kernel/db/columns";
-import { LocaleArg } from "../../kernel/graphql/localized";
-import { translated, type Translations } from "../../kernel/text/locale";
+import { LocalizedTexts } from "../../kernel/graphql/localized";
+import type { Translations } from "../../kernel/text/locale";
 import { CATALOG_CACHE } from "../../kernel/graphql/cache";
 import { Node } from "../../kernel/graphql/node";
 
 @Directive(CATALOG_CACHE)
 @ObjectType({ implements: Node, description: "A kind of personal data, e.g. browsing history." })
+@LocalizedTexts("name", "description")
 @Entity("data_category")
 export class DataCategory extends Node {
   @PrimaryIdColumn()
@@ -69,14 +70,4 @@ export class DataCategory extends Node {
   /** Its texts in the other supported locales (catalog `translations`). */
   @JsonColumn({ nullable: true })
   translations: Translations<"name" | "description"> | null;
-
-  @Field(() => String, { name: "name" })
-  nameIn(@LocaleArg() locale?: string): string {
-    return translated(this, "name", locale);
-  }
-
-  @Field(() => String, { name: "description" })
-  descriptionIn(@LocaleArg() locale?: string): string {
-    return translated(this, "description", locale);
-  }
 }

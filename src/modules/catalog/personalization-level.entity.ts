@@ -1,8 +1,8 @@
 import { Directive, Field, Int, ObjectType } from "type-graphql";
 import { Entity, Index, JoinTable, ManyToMany } from "typeorm";
 import { IntColumn, NameColumn, PrimaryIdColumn, TextColumn, JsonColumn } from "../../kernel/db/columns";
-import { LocaleArg } from "../../kernel/graphql/localized";
-import { translated, type Translations } from "../../kernel/text/locale";
+import { LocalizedTexts } from "../../kernel/graphql/localized";
+import type { Translations } from "../../kernel/text/locale";
 import { CATALOG_CACHE } from "../../kernel/graphql/cache";
 import { Purpose } from "./purpose.entity";
 
@@ -10,6 +10,7 @@ import { Purpose } from "./purpose.entity";
 @ObjectType({
   description: "A preset bundle of purposes, so that a person can pick how much personalization they want.",
 })
+@LocalizedTexts("name", "description")
 @Entity("personalization_level")
 export class PersonalizationLevel {
   @PrimaryIdColumn()
@@ -37,14 +38,4 @@ export class PersonalizationLevel {
   /** Its texts in the other supported locales (catalog `translations`). */
   @JsonColumn({ nullable: true })
   translations: Translations<"name" | "description"> | null;
-
-  @Field(() => String, { name: "name" })
-  nameIn(@LocaleArg() locale?: string): string {
-    return translated(this, "name", locale);
-  }
-
-  @Field(() => String, { name: "description" })
-  descriptionIn(@LocaleArg() locale?: string): string {
-    return translated(this, "description", locale);
-  }
 }

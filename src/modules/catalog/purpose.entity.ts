@@ -10,8 +10,8 @@ import {
   TextColumn,
   UrlColumn,
 } from "../../kernel/db/columns";
-import { LocaleArg } from "../../kernel/graphql/localized";
-import { translated, type Translations } from "../../kernel/text/locale";
+import { LocalizedTexts } from "../../kernel/graphql/localized";
+import type { Translations } from "../../kernel/text/locale";
 import { CATALOG_CACHE } from "../../kernel/graphql/cache";
 import { Node } from "../../kernel/graphql/node";
 import { ConsentMode, LegalBasis, RegulatedUse } from "./catalog.enums";
@@ -19,6 +19,11 @@ import { DataCategory } from "./data-category.entity";
 
 @Directive(CATALOG_CACHE)
 @ObjectType({ implements: Node, description: "Why data is used, in plain language, with how consent works for it." })
+@LocalizedTexts(
+  "name",
+  ["description", { description: "Plain language: what is done with the data." }],
+  ["benefit", { description: "Plain language: what the person gets in return." }],
+)
 @Entity("purpose")
 export class Purpose extends Node {
   @PrimaryIdColumn()
@@ -69,19 +74,4 @@ export class Purpose extends Node {
   /** Its texts in the other supported locales (catalog `translations`). */
   @JsonColumn({ nullable: true })
   translations: Translations<"name" | "description" | "benefit"> | null;
-
-  @Field(() => String, { name: "name" })
-  nameIn(@LocaleArg() locale?: string): string {
-    return translated(this, "name", locale);
-  }
-
-  @Field(() => String, { name: "description", description: "Plain language: what is done with the data." })
-  descriptionIn(@LocaleArg() locale?: string): string {
-    return translated(this, "description", locale);
-  }
-
-  @Field(() => String, { name: "benefit", description: "Plain language: what the person gets in return." })
-  benefitIn(@LocaleArg() locale?: string): string {
-    return translated(this, "benefit", locale);
-  }
 }

@@ -10,8 +10,8 @@ import {
   TextColumn,
   TimeColumn,
 } from "../../kernel/db/columns";
-import { LocaleArg } from "../../kernel/graphql/localized";
-import { translated, type Translations } from "../../kernel/text/locale";
+import { LocalizedTexts } from "../../kernel/graphql/localized";
+import type { Translations } from "../../kernel/text/locale";
 import { CATALOG_CACHE } from "../../kernel/graphql/cache";
 import { Node } from "../../kernel/graphql/node";
 import { Safeguard } from "./catalog.enums";
@@ -24,6 +24,7 @@ import { Purpose } from "./purpose.entity";
   implements: Node,
   description: "A standing disclosure: this partner receives these categories for this purpose.",
 })
+@LocalizedTexts(["reason", { description: "Plain language: why the data is shared." }])
 @Entity("sharing_agreement")
 @Index("uq_sharing_agreement_partner_key", ["partnerId", "key"], { unique: true })
 export class SharingAgreement extends Node {
@@ -86,9 +87,4 @@ export class SharingAgreement extends Node {
   /** Its texts in the other supported locales (catalog `translations`). */
   @JsonColumn({ nullable: true })
   translations: Translations<"reason"> | null;
-
-  @Field(() => String, { name: "reason", description: "Plain language: why the data is shared." })
-  reasonIn(@LocaleArg() locale?: string): string {
-    return translated(this, "reason", locale);
-  }
 }

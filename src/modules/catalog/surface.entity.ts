@@ -1,8 +1,8 @@
 import { Directive, Field, ObjectType } from "type-graphql";
 import { Entity, Index } from "typeorm";
 import { IntColumn, JsonColumn, KeyColumn, NameColumn, PrimaryIdColumn, TextColumn } from "../../kernel/db/columns";
-import { LocaleArg } from "../../kernel/graphql/localized";
-import { resolveLocale, translated, type Translations } from "../../kernel/text/locale";
+import { LocaleArg, LocalizedTexts } from "../../kernel/graphql/localized";
+import { resolveLocale, type Translations } from "../../kernel/text/locale";
 import { CATALOG_CACHE } from "../../kernel/graphql/cache";
 import { Node } from "../../kernel/graphql/node";
 import { RecommenderMode } from "./catalog.enums";
@@ -22,6 +22,7 @@ export class MainParameter {
   implements: Node,
   description: "A place where personalized content is shown, e.g. home-feed, search, email-offers.",
 })
+@LocalizedTexts("name", "description")
 @Entity("surface")
 export class Surface extends Node {
   @PrimaryIdColumn()
@@ -60,15 +61,5 @@ export class Surface extends Node {
     const lang = resolveLocale(locale);
     const list = (lang !== "en" && this.translations?.[lang]?.mainParameters) || this.mainParameters;
     return list.map((p) => Object.assign(new MainParameter(), p));
-  }
-
-  @Field(() => String, { name: "name" })
-  nameIn(@LocaleArg() locale?: string): string {
-    return translated(this, "name", locale);
-  }
-
-  @Field(() => String, { name: "description" })
-  descriptionIn(@LocaleArg() locale?: string): string {
-    return translated(this, "description", locale);
   }
 }
