@@ -63,14 +63,16 @@ describe("Catalog files: an operator applies a catalog from YAML", () => {
 
   it("updates what changed, in place, keeping ids", async () => {
     const before = await t.gql("{ purposes { id key name dataCategories { key } } }");
+    // A change to what the policy describes comes with a new policy version (added).
     const changed = variant((c) => {
       c.purposes[1].name = "Product suggestions";
       c.purposes[1].dataCategories.push("user.location.precise");
       c.purposes[1].regulatedUses.push("SENSITIVE_DATA");
+      c.policy.version = 2;
     });
     const result = await apply(changed);
     expect(result.changed).toBe(1);
-    expect(result.added).toBe(0);
+    expect(result.added).toBe(1);
     const after = await t.gql("{ purposes { id key name dataCategories { key } } }");
     const rec = after.body.data!.purposes.find((p: any) => p.key === "recommendations");
     expect(rec.name).toBe("Product suggestions");
@@ -79,7 +81,9 @@ describe("Catalog files: an operator applies a catalog from YAML", () => {
       "user.location.precise",
     ]);
     expect(after.body.data!.purposes.map((p: any) => p.id)).toEqual(before.body.data!.purposes.map((p: any) => p.id));
-    await apply(small);
+    // Back as it was: a third version; the first file then applies again, describing the same practices.
+    await apply(variant((c) => (c.policy.version = 3)));
+    await expect(apply(small)).resolves.toMatchObject({ added: 0, changed: 0 });
   });
 
   const bad: Array<[string, string, RegExp]> = [
@@ -128,7 +132,7 @@ describe("Catalog files: an operator applies a catalog from YAML", () => {
     [
       "a changed published policy",
       variant((c) => (c.policy.summary = "Something else.")),
-      /policy: version 1 is already published with other content; publish the change as version 2/,
+      /policy: version 1 is already published with other content; publish the change as version 4/,
     ],
     ["invalid YAML", "purposes: [unclosed", /not valid YAML/],
   ];
@@ -151,7 +155,12 @@ describe("Catalog files: an operator applies a catalog from YAML", () => {
   it("rolls back the whole file when a late step fails", async () => {
     // New entries come before the policy check: none of them may survive its refusal.
     const source = variant((c) => {
-      c.dataCategories.push({ key: "user.new", name: "New", description: "New data." });
+      c.dataCategories.push({
+        key: "user.new",
+        name: "New",
+        description: "New data.",
+        translations: { es: { name: "Nuevo", description: "Datos nuevos." } },
+      });
       c.policy.summary = "Changed without a new version.";
     });
     const before = await snapshot(t);

@@ -175,6 +175,7 @@ describe("Data audit: the privacy office purges expired data and finds data used
       "PROFILING_ON_NON_PROFILING_SURFACE",
       "SHARING_WITHOUT_AGREEMENT",
       "UNDECLARED_DATA_USE",
+      "UNDESCRIBED_PRACTICE",
     ]);
   });
 });

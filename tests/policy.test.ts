@@ -108,7 +108,12 @@ describe("Privacy policy: people read what is done with their data and what chan
           summaryTranslations: [{ locale: "es", text: "Ahora guardamos el correo 99 días." }],
           sections: [
             es(
-              { key: "retention", heading: "How long we keep data", body: "We keep email for 99 days." },
+              {
+                key: "retention",
+                heading: "How long we keep data",
+                body: "We keep email for 99 days.",
+                changeSummary: "We now say how long we keep email",
+              },
               "Cuánto tiempo guardamos los datos",
               "Guardamos el correo durante 99 días.",
             ),
@@ -125,6 +130,10 @@ describe("Privacy policy: people read what is done with their data and what chan
         "CHANGED SECTION retention",
         "REMOVED SECTION legal",
       ]),
+    );
+    // A rewritten section is told in the publisher's own words.
+    expect(diff.changes.find((c: any) => c.entity === "SECTION" && c.key === "retention").text).toBe(
+      'In "How long we keep data": We now say how long we keep email.',
     );
     const dup = await t.gql(
       PUBLISH,
@@ -194,12 +203,16 @@ describe("Privacy policy: people read what is done with their data and what chan
     );
     const version = ok.body.data!.publishPrivacyPolicy.privacyPolicy.version;
     const read = await t.gql(
-      `query($v: Int) { privacyPolicy(version: $v) { summary(locale: "es") sections { heading(locale: "es") body(locale: "es") } } }`,
+      `query($v: Int) { privacyPolicy(version: $v) { summary(locale: "es") sections { generated heading(locale: "es") body(locale: "es") } } }`,
       { v: version },
     );
-    expect(read.body.data!.privacyPolicy).toEqual({
-      summary: "Lo cambiamos.",
-      sections: [{ heading: "Cuánto tiempo", body: "Un año." }],
-    });
+    const { summary, sections } = read.body.data!.privacyPolicy;
+    expect(summary).toBe("Lo cambiamos.");
+    expect(sections.filter((s: any) => !s.generated)).toEqual([
+      { generated: false, heading: "Cuánto tiempo", body: "Un año." },
+    ]);
+    // The generated sections are in Spanish too.
+    for (const s of sections.filter((x: any) => x.generated))
+      expect(s.body).toMatch(/^(Respondemos|Vendemos|No vendemos)/);
   });
 });

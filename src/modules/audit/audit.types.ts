@@ -73,12 +73,17 @@ export enum AuditFindingKind {
   SHARING_WITHOUT_AGREEMENT = "SHARING_WITHOUT_AGREEMENT",
   DECISION_WITHOUT_CONSENT = "DECISION_WITHOUT_CONSENT",
   PROFILING_ON_NON_PROFILING_SURFACE = "PROFILING_ON_NON_PROFILING_SURFACE",
+  UNDESCRIBED_PRACTICE = "UNDESCRIBED_PRACTICE",
 }
 registerEnumType(AuditFindingKind, {
   name: "AuditFindingKind",
   valuesConfig: {
     PROFILING_ON_NON_PROFILING_SURFACE: {
       description: "A decision on a surface in NON_PROFILING mode that relied on data not usable without profiling.",
+    },
+    UNDESCRIBED_PRACTICE: {
+      description:
+        "A decision factor or sharing event that the privacy policy in force at its time did not describe (a purpose or category it did not declare, an agreement it did not list).",
     },
   },
 });

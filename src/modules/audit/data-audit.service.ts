@@ -46,6 +46,7 @@ export class DataAuditService {
       await this.sharingWithoutAgreement(),
       await this.decisionsWithoutConsent(),
       await this.profilingOnNonProfilingSurfaces(),
+      await this.undescribedPractice(),
     ];
     const audit = Object.assign(new DataAudit(), {
       id: toGlobalId("DataAudit", newId()),
@@ -79,6 +80,45 @@ export class DataAuditService {
       n === 0
         ? "Every decision used only data its purpose declares."
         : `${n} decision factor(s) used data that their purpose does not declare.`,
+    );
+  }
+
+  /**
+   * Practice against the policy in force at its time: each version describes from its
+   * effectiveAt until the next one's; before the first, nothing is described. A few statements
+   * per version, aggregated in the database.
+   */
+  private async undescribedPractice(): Promise<AuditFinding> {
+    const versions = await this.catalog.policyVersions();
+    const categoryKey = new Map((await this.catalog.dataCategories()).map((c) => [c.id, c.key]));
+    const periods = [null, ...versions].map((v, i) => ({
+      snapshot: v?.catalogSnapshot ?? null,
+      from: v?.effectiveAt ?? null,
+      to: versions[i]?.effectiveAt ?? null,
+    }));
+    let decisions = 0;
+    let events = 0;
+    for (const { snapshot, from, to } of periods) {
+      if (from && to && from >= to) continue;
+      const uses = new Set(snapshot?.purposes.flatMap((p) => p.dataCategories.map((c) => `${p.key}|${c}`)) ?? []);
+      const agreements = new Map((snapshot?.agreements ?? []).map((a) => [a.key, new Set(a.dataCategories)]));
+      for (const u of await this.decisions.usesBetween(from, to)) {
+        if (!uses.has(`${u.purpose}|${u.category}`)) decisions += u.n;
+      }
+      for (const e of await this.sharing.sharesBetween(from, to)) {
+        const described = agreements.get(e.agreement);
+        // A snapshot from before agreements were recorded cannot say; only a missing policy or agreement counts.
+        const known = snapshot !== null && snapshot.agreements === undefined;
+        if (!known && (!described || !e.categoryIds.every((id) => described.has(categoryKey.get(id) ?? id))))
+          events += e.n;
+      }
+    }
+    return finding(
+      AuditFindingKind.UNDESCRIBED_PRACTICE,
+      decisions + events,
+      decisions + events === 0
+        ? "Every decision and sharing event was described by the privacy policy in force at its time."
+        : `${decisions} decision factor(s) and ${events} sharing event(s) were not described by the privacy policy in force at their time.`,
     );
   }
 

@@ -6,6 +6,8 @@ import { appendAudit } from "../../kernel/audit/audit-log";
 import { AlgorithmCard } from "./algorithm-card.entity";
 import { CatalogFileError, parseCatalogFile, type CatalogFile } from "./catalog-file";
 import { snapshotCatalog } from "./catalog-snapshot";
+import { diffSnapshots } from "./policy-diff";
+import { sectionsMissingSummary } from "./privacy-policy.entity";
 import { DataCategory } from "./data-category.entity";
 import { Partner } from "./partner.entity";
 import { PersonalizationLevel } from "./personalization-level.entity";
@@ -311,7 +313,11 @@ class ApplyRun {
     }
   }
 
-  /** Published versions never change: the same version with other content is refused. */
+  /**
+   * Published versions never change: the same version with other content is refused, and so is a
+   * change to what the latest version describes (purposes, categories, retention, partners,
+   * agreements, legal bases, regulated uses) unless the file publishes a new version with it.
+   */
   private async publishPolicy(p: CatalogFile["policy"], file: string): Promise<void> {
     const fields = {
       version: p.version,
@@ -320,23 +326,43 @@ class ApplyRun {
       translations: p.translations,
       sectionData: p.sections,
     };
-    const existing = await this.m.findOneBy(PrivacyPolicy, { version: p.version });
-    if (existing) {
-      if (same(existing, fields)) {
-        this.seenIds.add(existing.id);
-        return;
+    const [latest] = await this.m.find(PrivacyPolicy, { order: { version: "DESC" }, take: 1 });
+    const practices = await snapshotCatalog(this.m);
+    if (latest && p.version <= latest.version) {
+      const existing =
+        latest.version === p.version ? latest : await this.m.findOneBy(PrivacyPolicy, { version: p.version });
+      if (!existing) {
+        throw new CatalogFileError(file, [
+          `policy: version ${p.version} was never published; the next version is ${latest.version + 1}`,
+        ]);
       }
-      throw new CatalogFileError(file, [
-        `policy: version ${p.version} is already published with other content; publish the change as version ${p.version + 1}`,
-      ]);
+      if (!same(existing, fields)) {
+        throw new CatalogFileError(file, [
+          `policy: version ${p.version} is already published with other content; publish the change as version ${latest.version + 1}`,
+        ]);
+      }
+      const changes = latest.catalogSnapshot ? diffSnapshots(latest.catalogSnapshot, practices) : [];
+      if (changes.length > 0) {
+        throw new CatalogFileError(file, [
+          `policy: version ${latest.version} is published and describes the catalog as it was; these changes need a new version (${latest.version + 1}) in this file, with its summary and sections:`,
+          ...changes.map((c) => `policy: ${c.text}`),
+        ]);
+      }
+      this.seenIds.add(existing.id);
+      return;
+    }
+    const missing = latest ? sectionsMissingSummary(latest.sectionData, p.sections) : [];
+    if (missing.length > 0) {
+      throw new CatalogFileError(
+        file,
+        missing.map(
+          (i) =>
+            `policy.sections[${i}] (${p.sections[i].key}).changeSummary: the body changed since version ${latest!.version}; say what changed in one sentence`,
+        ),
+      );
     }
     const id = newId();
-    await this.m.insert(PrivacyPolicy, {
-      id,
-      ...fields,
-      publishedAt: new Date(),
-      catalogSnapshot: await snapshotCatalog(this.m),
-    } as never);
+    await this.m.insert(PrivacyPolicy, { id, ...fields, publishedAt: new Date(), catalogSnapshot: practices } as never);
     this.addedIds.add(id);
     this.seenIds.add(id);
   }

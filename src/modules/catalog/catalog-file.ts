@@ -165,6 +165,8 @@ const policy = z.strictObject({
       key,
       heading: text(200),
       body: text(20000),
+      /** Required when the body of a section of the previous version changes: one plain sentence. */
+      changeSummary: text(500).optional(),
       translations: translations({ heading: translatedText(200), body: translatedText(20000) }),
     }),
     50,

@@ -68,6 +68,11 @@ export class CatalogService {
     return findJurisdiction(code);
   }
 
+  /** Every published version, oldest first. */
+  policyVersions(): Promise<PrivacyPolicy[]> {
+    return this.manager().find(PrivacyPolicy, { order: { version: "ASC" } });
+  }
+
   /** The current policy is the newest version already in effect. */
   async privacyPolicy(version: number | null | undefined): Promise<PrivacyPolicy | null> {
     if (version !== null && version !== undefined) {

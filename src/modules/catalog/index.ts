@@ -4,7 +4,8 @@ import type { CatalogLoaders } from "./catalog.loaders";
 import type { CatalogService } from "./catalog.service";
 
 export { AlgorithmCard } from "./algorithm-card.entity";
-export { snapshotCatalog, type CatalogSnapshot } from "./catalog-snapshot";
+export { EMPTY_SNAPSHOT, snapshotCatalog, type CatalogSnapshot, type SnapshotAgreement } from "./catalog-snapshot";
+export { diffSnapshots, duration, PolicyChangeKind, PolicyEntity, type PracticeChange } from "./policy-diff";
 export * from "./catalog.enums";
 export type { CatalogLoaders } from "./catalog.loaders";
 export { CatalogService, purposesWithSensitivity } from "./catalog.service";
@@ -12,7 +13,7 @@ export { DataCategory } from "./data-category.entity";
 export { findJurisdiction, Jurisdiction, knownJurisdictionCodes, rulesFor, UNKNOWN_JURISDICTION } from "./jurisdiction";
 export { Partner } from "./partner.entity";
 export { PersonalizationLevel } from "./personalization-level.entity";
-export { PolicySection, PrivacyPolicy, type PolicySectionData } from "./privacy-policy.entity";
+export { PolicySection, PrivacyPolicy, sectionsMissingSummary, type PolicySectionData } from "./privacy-policy.entity";
 export { Purpose } from "./purpose.entity";
 export { SharingAgreement } from "./sharing-agreement.entity";
 export { MainParameter, Surface } from "./surface.entity";

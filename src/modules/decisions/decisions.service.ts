@@ -355,6 +355,25 @@ export class DecisionService implements PersonalDataHolder, RetentionHolder {
     return Number(rows[0].n);
   }
 
+  /** The purpose and data category of every factor of decisions made in [from, to), counted (the data audit). */
+  async usesBetween(
+    from: Date | null,
+    to: Date | null,
+  ): Promise<Array<{ purpose: string; category: string; n: number }>> {
+    const q = this.db.manager
+      .createQueryBuilder(DecisionFactor, "f")
+      .innerJoin("decision", "d", "d.id = f.decision_id")
+      .innerJoin("purpose", "p", "p.id = f.purpose_id")
+      .innerJoin("data_category", "c", "c.id = f.data_category_id")
+      .select(["p.key AS purpose", "c.key AS category", "COUNT(*) AS n"])
+      .groupBy("p.key")
+      .addGroupBy("c.key");
+    if (from) q.andWhere("d.occurred_at >= :from", { from });
+    if (to) q.andWhere("d.occurred_at < :to", { to });
+    const rows = await q.getRawMany<{ purpose: string; category: string; n: string | number }>();
+    return rows.map((r) => ({ ...r, n: Number(r.n) }));
+  }
+
   /** Decisions in NON_PROFILING mode that relied on data not usable without profiling (the data audit's finding). */
   async countProfilingOnNonProfiling(): Promise<number> {
     const rows = await this.db.manager.query(

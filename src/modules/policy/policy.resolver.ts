@@ -1,9 +1,10 @@
 import { Arg, Ctx, FieldResolver, Mutation, Resolver, Root } from "type-graphql";
 import { actorOf } from "../../kernel/principal";
 import type { Context } from "../../kernel/context";
-import { PrivacyPolicy } from "../catalog";
+import { PolicySection, PrivacyPolicy } from "../catalog";
 import { Subject } from "../people";
-import { practicesOf } from "./policy.service";
+import { practicesOf } from "./policy-practices";
+import { buyersAndAdvertisers, responseTimes } from "./policy-prose";
 import { DataPractice, PolicyDiff, PublishPrivacyPolicyInput, PublishPrivacyPolicyPayload } from "./policy.types";
 
 @Resolver(() => PrivacyPolicy)
@@ -18,10 +19,23 @@ export class PolicyResolver {
   }
 
   @FieldResolver(() => [DataPractice], {
-    description: "Generated from the catalog, so it always matches what the system does.",
+    description:
+      "Generated from the catalog as it stood when this version was published, so it always matches what the system does under it.",
   })
-  async dataPractices(@Root() policy: PrivacyPolicy, @Ctx() ctx: Context): Promise<DataPractice[]> {
-    return practicesOf(ctx.services.db.manager, await ctx.services.policies.describes(policy));
+  dataPractices(@Root() policy: PrivacyPolicy, @Ctx() ctx: Context): Promise<DataPractice[]> {
+    return practicesOf(ctx.services.db.manager, ctx.services.policies.describes(policy));
+  }
+
+  @FieldResolver(() => [PolicySection], {
+    description:
+      "The sections as published, then those generated from facts kept elsewhere (generated: true): how fast requests are answered, from the jurisdiction table, and who buys the data or gets it for ads, from the agreements this version describes.",
+  })
+  sections(@Root() policy: PrivacyPolicy, @Ctx() ctx: Context): PolicySection[] {
+    const buyers = buyersAndAdvertisers(ctx.services.policies.describes(policy));
+    const generated = [responseTimes(), ...(buyers ? [buyers] : [])].map((s) =>
+      Object.assign(new PolicySection(), s, { generated: true }),
+    );
+    return [...policy.sections, ...generated];
   }
 }
 

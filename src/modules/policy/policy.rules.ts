@@ -4,6 +4,7 @@ export const policyPermissions: PermissionMap = {
   Mutation: { publishPrivacyPolicy: admin },
   Subject: { policyChangesSinceConsent: anyOf(subject, admin) },
   DataPractice: anyone,
+  Disclosure: anyone,
   PolicyDiff: anyOf(subject, admin),
   PolicyChange: anyOf(subject, admin),
   PublishPrivacyPolicyPayload: admin,

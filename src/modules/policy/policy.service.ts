@@ -5,48 +5,55 @@ import { DomainError } from "../../kernel/errors";
 import { fleschKincaidGrade } from "../../kernel/text/readability";
 import { byTranslatedLocale, type Locale, type Translations } from "../../kernel/text/locale";
 import { appendAudit } from "../../kernel/audit/audit-log";
-import { snapshotCatalog, type CatalogSnapshot, PrivacyPolicy, DataCategory, Partner, Purpose } from "../catalog";
+import {
+  diffSnapshots,
+  EMPTY_SNAPSHOT,
+  PolicyChangeKind,
+  PolicyEntity,
+  PrivacyPolicy,
+  sectionsMissingSummary,
+  snapshotCatalog,
+  type CatalogSnapshot,
+  type PolicySectionData,
+} from "../catalog";
 import type { ConsentReader } from "../consent";
 import type { Subject } from "../people";
-import {
-  DataPractice,
-  PolicyChange,
-  PolicyChangeKind,
-  PolicyDiff,
-  PolicyEntity,
-  type PublishPrivacyPolicyInput,
-} from "./policy.types";
+import { PolicyChange, PolicyDiff, type PublishPrivacyPolicyInput } from "./policy.types";
 
 const MAX_GRADE = 8;
-const EMPTY: CatalogSnapshot = { purposes: [], dataCategories: [], partners: [] };
 
-const change = (kind: PolicyChangeKind, entity: PolicyEntity, key: string, text: string) =>
-  Object.assign(new PolicyChange(), { kind, entity, key, text });
+const change = (c: Omit<PolicyChange, never>) => Object.assign(new PolicyChange(), c);
 
-/** Compares two lists by key: what was added, removed, or changed (per `differs`). */
-function compare<T extends { key: string }>(
-  before: T[],
-  after: T[],
-  entity: PolicyEntity,
-  label: (t: T) => string,
-  differs: (a: T, b: T) => boolean,
-): PolicyChange[] {
+/** Sections, by key: added, removed, renamed, and rewritten (in the publisher's own summary). */
+function sectionChanges(before: PolicySectionData[], after: PolicySectionData[]): PolicyChange[] {
   const old = new Map(before.map((x) => [x.key, x]));
   const now = new Map(after.map((x) => [x.key, x]));
-  return [
-    ...after
-      .filter((x) => !old.has(x.key))
-      .map((x) => change(PolicyChangeKind.ADDED, entity, x.key, `New: ${label(x)}.`)),
-    ...before
-      .filter((x) => !now.has(x.key))
-      .map((x) => change(PolicyChangeKind.REMOVED, entity, x.key, `No longer: ${label(x)}.`)),
-    ...after
-      .filter((x) => old.has(x.key) && differs(old.get(x.key)!, x))
-      .map((x) => change(PolicyChangeKind.CHANGED, entity, x.key, `Changed: ${label(x)}.`)),
-  ];
+  const out: PolicyChange[] = [];
+  const add = (kind: PolicyChangeKind, key: string, text: string) =>
+    out.push(change({ kind, entity: PolicyEntity.SECTION, key, text }));
+  for (const s of after) {
+    const was = old.get(s.key);
+    if (!was) {
+      add(PolicyChangeKind.ADDED, s.key, `We added the part "${s.heading}".`);
+      continue;
+    }
+    if (was.heading !== s.heading)
+      add(PolicyChangeKind.CHANGED, s.key, `The part "${was.heading}" is now called "${s.heading}".`);
+    if (was.body !== s.body) {
+      const summary = s.changeSummary?.trim();
+      add(
+        PolicyChangeKind.CHANGED,
+        s.key,
+        summary
+          ? `In "${s.heading}": ${/[.!?]$/.test(summary) ? summary : `${summary}.`}`
+          : `We rewrote the part "${s.heading}".`,
+      );
+    }
+  }
+  for (const s of before.filter((x) => !now.has(x.key)))
+    add(PolicyChangeKind.REMOVED, s.key, `We removed the part "${s.heading}".`);
+  return out;
 }
-
-const days = (d: number | null) => (d === null ? "while you have an account" : `${d} days`);
 
 /**
  * The summary and each section in every supported locale besides English, as `translations`:
@@ -112,6 +119,14 @@ export class PolicyService {
       this.db.transaction(async (m) => {
         const now = new Date();
         const [latest] = await m.find(PrivacyPolicy, { order: { version: "DESC" }, take: 1 });
+        const [missing] = latest ? sectionsMissingSummary(latest.sectionData, input.sections) : [];
+        if (missing !== undefined) {
+          throw new DomainError(
+            "INVALID",
+            `The body of "${input.sections[missing].key}" changed since version ${latest!.version}: say what changed in one sentence`,
+            ["input", "sections", String(missing), "changeSummary"],
+          );
+        }
         const row = Object.assign(new PrivacyPolicy(), {
           id: newId(),
           version: (latest?.version ?? 0) + 1,
@@ -122,6 +137,7 @@ export class PolicyService {
             key: s.key,
             heading: s.heading,
             body: s.body,
+            ...(s.changeSummary?.trim() ? { changeSummary: s.changeSummary.trim() } : {}),
             translations: translated.sections[i],
           })),
           publishedAt: now,
@@ -167,99 +183,33 @@ export class PolicyService {
     });
   }
 
-  /** What a version describes: the live catalog for the version in force, else its own snapshot. */
-  async describes(policy: PrivacyPolicy): Promise<CatalogSnapshot> {
-    const current = await this.current();
-    return current?.id === policy.id ? snapshotCatalog(this.db.manager) : (policy.catalogSnapshot ?? EMPTY);
+  /** What a version describes: its snapshot, forever (published versions never change). */
+  describes(policy: PrivacyPolicy): CatalogSnapshot {
+    return policy.catalogSnapshot ?? EMPTY_SNAPSHOT;
   }
 
-  diff(from: PrivacyPolicy, to: PrivacyPolicy, toCatalog: CatalogSnapshot): PolicyDiff {
-    const a = from.catalogSnapshot ?? EMPTY;
-    const b = toCatalog;
-    const retention = b.dataCategories
-      .filter((c) => {
-        const old = a.dataCategories.find((x) => x.key === c.key);
-        return old && old.retentionDays !== c.retentionDays;
-      })
-      .map((c) =>
-        change(
-          PolicyChangeKind.CHANGED,
-          PolicyEntity.RETENTION,
-          c.key,
-          `We now keep ${c.name.toLowerCase()} ${days(c.retentionDays)} (before: ${days(a.dataCategories.find((x) => x.key === c.key)!.retentionDays)}).`,
-        ),
-      );
+  /** Every difference between two versions, each one plain sentence. */
+  diff(from: PrivacyPolicy, to: PrivacyPolicy): PolicyDiff {
     return Object.assign(new PolicyDiff(), {
       fromVersion: from.version,
       toVersion: to.version,
       changes: [
-        ...compare(
-          a.purposes,
-          b.purposes,
-          PolicyEntity.PURPOSE,
-          (p) => `we use data for "${p.name}"`,
-          (x, y) =>
-            x.name !== y.name ||
-            x.description !== y.description ||
-            x.benefit !== y.benefit ||
-            x.dataCategories.join() !== y.dataCategories.join(),
-        ),
-        ...compare(
-          a.dataCategories,
-          b.dataCategories,
-          PolicyEntity.DATA_CATEGORY,
-          (c) => `we collect ${c.name.toLowerCase()}`,
-          (x, y) => x.name !== y.name,
-        ),
-        ...compare(
-          a.partners,
-          b.partners,
-          PolicyEntity.PARTNER,
-          (p) => `we share data with ${p.name}`,
-          (x, y) => x.dataCategories.join() !== y.dataCategories.join() || x.purposes.join() !== y.purposes.join(),
-        ),
-        ...retention,
-        ...compare(
-          from.sections.map((s) => ({ ...s })),
-          to.sections.map((s) => ({ ...s })),
-          PolicyEntity.SECTION,
-          (s) => `the part "${s.heading}"`,
-          (x, y) => x.heading !== y.heading || x.body !== y.body,
-        ),
+        ...diffSnapshots(this.describes(from), this.describes(to)).map(change),
+        ...sectionChanges(from.sectionData, to.sectionData),
       ],
     });
   }
 
-  /** What changed between the version in force at the person's last choice and now; null if never chosen. */
+  /**
+   * What changed since the version in force when the person last chose; null when they never
+   * chose, or chose under the version in force now.
+   */
   async changesSince(subject: Subject): Promise<PolicyDiff | null> {
     const m = this.db.manager;
     const version = await this.consent.policyVersionOfLastChoice(subject.id);
     if (version === null) return null;
     const [from, to] = await Promise.all([m.findOneBy(PrivacyPolicy, { version }), this.current()]);
-    if (!from || !to) return null;
-    return this.diff(from, to, await this.describes(to));
+    if (!from || !to || to.version <= from.version) return null;
+    return this.diff(from, to);
   }
-}
-
-/** Entities named in a snapshot, by key: three statements whatever the size. */
-export async function practicesOf(m: EntityManager, snapshot: CatalogSnapshot): Promise<DataPractice[]> {
-  const [categories, purposes, partners] = await Promise.all([m.find(DataCategory), m.find(Purpose), m.find(Partner)]);
-  const byKey = <T extends { key: string }>(rows: T[]) => new Map(rows.map((r) => [r.key, r]));
-  const [c, p, r] = [byKey(categories), byKey(purposes), byKey(partners)];
-  return snapshot.dataCategories
-    .filter((d) => c.has(d.key))
-    .map((d) =>
-      Object.assign(new DataPractice(), {
-        dataCategory: c.get(d.key)!,
-        purposes: snapshot.purposes
-          .filter((x) => x.dataCategories.includes(d.key))
-          .map((x) => p.get(x.key)!)
-          .filter(Boolean),
-        recipients: snapshot.partners
-          .filter((x) => x.dataCategories.includes(d.key))
-          .map((x) => r.get(x.key)!)
-          .filter(Boolean),
-        retentionDays: d.retentionDays,
-      }),
-    );
 }

@@ -1,23 +1,31 @@
 import { ArrayMaxSize, ArrayMinSize, IsOptional, MaxLength, MinLength, ValidateNested } from "class-validator";
 import { LocalizedTextInput } from "../../kernel/graphql/localized";
-import { Field, InputType, Int, ObjectType, registerEnumType } from "type-graphql";
+import { Field, InputType, Int, ObjectType } from "type-graphql";
 import { UserError } from "../../kernel/graphql/user-error";
-import { DataCategory, Partner, PrivacyPolicy, Purpose } from "../catalog";
+import { DataCategory, Partner, PolicyChangeKind, PolicyEntity, PrivacyPolicy, Purpose } from "../catalog";
 
-export enum PolicyChangeKind {
-  ADDED = "ADDED",
-  REMOVED = "REMOVED",
-  CHANGED = "CHANGED",
+export { PolicyChangeKind, PolicyEntity };
+
+@ObjectType({ description: "One recipient of a data category under one agreement, and what it may do with the data." })
+export class Disclosure {
+  @Field(() => Partner)
+  partner: Partner;
+
+  @Field(() => Purpose)
+  purpose: Purpose;
+
+  @Field({ description: "The partner buys it: a sale of personal data under state law." })
+  sold: boolean;
+
+  @Field({ description: "The partner receives it to show or target ads." })
+  sharedForAdvertising: boolean;
+
+  @Field(() => Int, {
+    nullable: true,
+    description: "How long the partner may keep it, in days; null when not limited.",
+  })
+  retentionDays: number | null;
 }
-export enum PolicyEntity {
-  PURPOSE = "PURPOSE",
-  DATA_CATEGORY = "DATA_CATEGORY",
-  PARTNER = "PARTNER",
-  RETENTION = "RETENTION",
-  SECTION = "SECTION",
-}
-registerEnumType(PolicyChangeKind, { name: "PolicyChangeKind" });
-registerEnumType(PolicyEntity, { name: "PolicyEntity" });
 
 @ObjectType({
   description:
@@ -32,6 +40,12 @@ export class DataPractice {
 
   @Field(() => [Partner])
   recipients: Partner[];
+
+  @Field(() => [Disclosure], {
+    description:
+      "Each recipient with what it may do with the data: which buy it, which use it for ads, how long they keep it.",
+  })
+  disclosures: Disclosure[];
 
   @Field(() => Int, { nullable: true })
   retentionDays: number | null;
@@ -98,6 +112,16 @@ export class PolicySectionInput {
   @MinLength(1)
   @MaxLength(20_000)
   body: string;
+
+  @Field(() => String, {
+    nullable: true,
+    description:
+      "Required by the server when the body of an existing section changes: one plain sentence on what changed, used in the policy diff.",
+  })
+  @IsOptional()
+  @MinLength(1)
+  @MaxLength(500)
+  changeSummary?: string | null;
 
   @Field(() => [PolicySectionTranslationInput], {
     nullable: true,

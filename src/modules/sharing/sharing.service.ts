@@ -271,6 +271,34 @@ export class SharingService implements PersonalDataHolder, RetentionHolder {
     return n;
   }
 
+  /** Sharing events in [from, to), grouped by agreement (`partner/agreement` keys) and category ids (the data audit). */
+  async sharesBetween(
+    from: Date | null,
+    to: Date | null,
+  ): Promise<Array<{ agreement: string; categoryIds: string[]; n: number }>> {
+    const q = this.db.manager
+      .createQueryBuilder(SharingEvent, "e")
+      .innerJoin("sharing_agreement", "a", "a.id = e.agreement_id")
+      .innerJoin("partner", "p", "p.id = e.partner_id")
+      .select(["p.key AS partner", "a.key AS agreement", "e.data_category_ids AS categories", "COUNT(*) AS n"])
+      .groupBy("p.key")
+      .addGroupBy("a.key")
+      .addGroupBy("e.data_category_ids");
+    if (from) q.andWhere("e.occurred_at >= :from", { from });
+    if (to) q.andWhere("e.occurred_at < :to", { to });
+    const rows = await q.getRawMany<{
+      partner: string;
+      agreement: string;
+      categories: string | string[];
+      n: string | number;
+    }>();
+    return rows.map((r) => ({
+      agreement: `${r.partner}/${r.agreement}`,
+      categoryIds: typeof r.categories === "string" ? (JSON.parse(r.categories) as string[]) : r.categories,
+      n: Number(r.n),
+    }));
+  }
+
   /** Who had data of these categories shared up to `to`, and which (breach notices). */
   async categoriesSharedBy(
     m: EntityManager,

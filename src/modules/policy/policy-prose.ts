@@ -1,0 +1,214 @@
+import {
+  findJurisdiction,
+  knownJurisdictionCodes,
+  type CatalogSnapshot,
+  type Jurisdiction,
+  type PolicySectionData,
+  UNKNOWN_JURISDICTION,
+} from "../catalog";
+
+// Policy text that states facts kept elsewhere is generated from them, never typed by hand: how
+// fast requests are answered comes from the jurisdiction table, and who buys the data or gets it
+// for ads from the agreements the version describes. A hand-typed "never later than 45 days"
+// contradicted Iowa's 90.
+
+const US_STATES: Record<string, string> = {
+  AL: "Alabama",
+  AK: "Alaska",
+  AZ: "Arizona",
+  AR: "Arkansas",
+  CA: "California",
+  CO: "Colorado",
+  CT: "Connecticut",
+  DE: "Delaware",
+  DC: "the District of Columbia",
+  FL: "Florida",
+  GA: "Georgia",
+  HI: "Hawaii",
+  ID: "Idaho",
+  IL: "Illinois",
+  IN: "Indiana",
+  IA: "Iowa",
+  KS: "Kansas",
+  KY: "Kentucky",
+  LA: "Louisiana",
+  ME: "Maine",
+  MD: "Maryland",
+  MA: "Massachusetts",
+  MI: "Michigan",
+  MN: "Minnesota",
+  MS: "Mississippi",
+  MO: "Missouri",
+  MT: "Montana",
+  NE: "Nebraska",
+  NV: "Nevada",
+  NH: "New Hampshire",
+  NJ: "New Jersey",
+  NM: "New Mexico",
+  NY: "New York",
+  NC: "North Carolina",
+  ND: "North Dakota",
+  OH: "Ohio",
+  OK: "Oklahoma",
+  OR: "Oregon",
+  PA: "Pennsylvania",
+  RI: "Rhode Island",
+  SC: "South Carolina",
+  SD: "South Dakota",
+  TN: "Tennessee",
+  TX: "Texas",
+  UT: "Utah",
+  VT: "Vermont",
+  VA: "Virginia",
+  WA: "Washington",
+  WV: "West Virginia",
+  WI: "Wisconsin",
+  WY: "Wyoming",
+};
+/** Where Spanish names a state otherwise. */
+const US_STATES_ES: Record<string, string> = {
+  DC: "el Distrito de Columbia",
+  HI: "Hawái",
+  LA: "Luisiana",
+  MI: "Míchigan",
+  NH: "Nuevo Hampshire",
+  NJ: "Nueva Jersey",
+  NM: "Nuevo México",
+  NY: "Nueva York",
+  NC: "Carolina del Norte",
+  ND: "Dakota del Norte",
+  OR: "Oregón",
+  PA: "Pensilvania",
+  SC: "Carolina del Sur",
+  SD: "Dakota del Sur",
+  WV: "Virginia Occidental",
+};
+const REGIONS = {
+  en: new Intl.DisplayNames(["en"], { type: "region" }),
+  es: new Intl.DisplayNames(["es"], { type: "region" }),
+};
+type Lang = keyof typeof REGIONS;
+
+/** A jurisdiction's place in words: US-IA → Iowa, CA-QC → Quebec, EU → the European Union. */
+export function placeName(code: string, lang: Lang = "en"): string {
+  if (code.startsWith("US-")) {
+    const state = code.slice(3);
+    return (lang === "es" ? US_STATES_ES[state] : undefined) ?? US_STATES[state] ?? code;
+  }
+  const special: Record<string, [string, string]> = {
+    "CA-QC": ["Quebec", "Quebec"],
+    EU: ["the European Union", "la Unión Europea"],
+    GB: ["the United Kingdom", "el Reino Unido"],
+  };
+  if (special[code]) return special[code][lang === "es" ? 1 : 0];
+  try {
+    return REGIONS[lang].of(code) ?? code;
+  } catch {
+    return code;
+  }
+}
+
+const list = (items: string[], and: string) =>
+  items.length <= 1 ? items.join("") : `${items.slice(0, -1).join(", ")} ${and} ${items[items.length - 1]}`;
+
+const WORDS = {
+  en: {
+    and: "and",
+    heading: "How fast we answer",
+    intro: "We answer a request about your data within the time the law where you live sets.",
+    within: (where: string, days: number, extension: number | null) =>
+      `${where}, we answer within ${days} days${extension ? `, or ${extension} more days if we tell you why we need them` : ""}.`,
+    in: (places: string) => `In ${places}`,
+    elsewhere: "Anywhere else",
+    buyersHeading: "Who buys your data or gets it for ads",
+    none: "We do not sell your data, and we do not share it for ads.",
+    sell: (who: string) => `We sell some of your data to ${who}.`,
+    noSale: "We do not sell your data.",
+    ads: (who: string) => `We share some of your data for ads with ${who}.`,
+    stop: "You can tell us to stop at any time.",
+  },
+  es: {
+    and: "y",
+    heading: "Qué tan rápido respondemos",
+    intro: "Respondemos una solicitud sobre tus datos en el plazo que fija la ley del lugar donde vives.",
+    within: (where: string, days: number, extension: number | null) =>
+      `${where}, respondemos en ${days} días${extension ? `, o en ${extension} días más si te decimos por qué los necesitamos` : ""}.`,
+    in: (places: string) => `En ${places}`,
+    elsewhere: "En cualquier otro lugar",
+    buyersHeading: "Quién compra tus datos o los recibe para anuncios",
+    none: "No vendemos tus datos y no los compartimos para anuncios.",
+    sell: (who: string) => `Vendemos algunos de tus datos a ${who}.`,
+    noSale: "No vendemos tus datos.",
+    ads: (who: string) => `Compartimos algunos de tus datos para anuncios con ${who}.`,
+    stop: "Puedes pedirnos que paremos en cualquier momento.",
+  },
+};
+
+/** One generated section in both languages. */
+const section = (key: string, text: (lang: Lang) => { heading: string; body: string }): PolicySectionData => ({
+  key,
+  ...text("en"),
+  translations: { es: text("es") },
+});
+
+/** "How fast we answer": the deadline and extension of every law in force, grouped. */
+export function responseTimes(at: Date = new Date()): PolicySectionData {
+  const inForce = knownJurisdictionCodes()
+    .map((code) => findJurisdiction(code, at))
+    .filter((j): j is Jurisdiction => j !== null && j.inForce);
+  const groups = new Map<string, Jurisdiction[]>();
+  for (const j of inForce) {
+    const key = `${j.requestResponseDays}/${j.requestExtensionDays ?? 0}`;
+    groups.set(key, [...(groups.get(key) ?? []), j]);
+  }
+  const strict = findJurisdiction(UNKNOWN_JURISDICTION, at)!;
+  const ordered = [...groups.values()].sort((a, b) => b.length - a.length);
+  return section("how-fast-we-answer", (lang) => {
+    const w = WORDS[lang];
+    const places = (js: Jurisdiction[]) =>
+      list(
+        js.map((j) => placeName(j.code, lang)),
+        w.and,
+      );
+    return {
+      heading: w.heading,
+      body: [
+        w.intro,
+        ...ordered.map((js) => w.within(w.in(places(js)), js[0].requestResponseDays, js[0].requestExtensionDays)),
+        w.within(w.elsewhere, strict.requestResponseDays, strict.requestExtensionDays),
+      ].join(" "),
+    };
+  });
+}
+
+/** "Who buys your data or gets it for ads": from the agreements the version describes. */
+export function buyersAndAdvertisers(snapshot: CatalogSnapshot): PolicySectionData | null {
+  const agreements = snapshot.agreements;
+  if (!agreements) return null;
+  const partner = (key: string) => snapshot.partners.find((p) => p.key === key)?.name ?? key;
+  const category = (key: string, lang: Lang) => {
+    const c = snapshot.dataCategories.find((x) => x.key === key);
+    return ((lang === "es" ? c?.translations?.es?.name : undefined) ?? c?.name ?? key).toLowerCase();
+  };
+  const sold = agreements.filter((a) => a.isSale);
+  const ads = agreements.filter((a) => a.isSharingForAdvertising && !a.isSale);
+  return section("who-buys-your-data", (lang) => {
+    const w = WORDS[lang];
+    const what = (a: (typeof agreements)[number]) =>
+      `${partner(a.partner)} (${list(
+        a.dataCategories.map((k) => category(k, lang)),
+        w.and,
+      )})`;
+    const body =
+      sold.length === 0 && ads.length === 0
+        ? w.none
+        : [
+            sold.length > 0 ? w.sell(list(sold.map(what), w.and)) : w.noSale,
+            ads.length > 0 ? w.ads(list(ads.map(what), w.and)) : "",
+            w.stop,
+          ]
+            .filter(Boolean)
+            .join(" ");
+    return { heading: w.buyersHeading, body };
+  });
+}
