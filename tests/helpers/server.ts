@@ -54,6 +54,9 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
     HOST: "127.0.0.1",
     CANDOR_JWT_SECRET: TEST_JWT_SECRET,
     CANDOR_EXPOSE_SQL_COUNT: "true",
+    // DESIGN §9: tests give their people a jurisdiction or set the default. People the engine
+    // names without one live in California here; a test of UNKNOWN sets this to "".
+    CANDOR_DEFAULT_JURISDICTION: "US-CA",
     ...options.env,
   });
   const services = await createServices(config, options.logger);
