@@ -233,3 +233,23 @@ describe("Defect 6: people outside the US, and people nowhere known", () => {
     expect(again.body.data!.updateConsents.userErrors[0].code).toBe("GPC_CONFIRMATION_REQUIRED");
   });
 });
+
+describe("the README's EU person and minor", () => {
+  it("are what the server really answers", async () => {
+    const { readFileSync } = await import("node:fs");
+    const { join } = await import("node:path");
+    const readme = readFileSync(join(__dirname, "..", "README.md"), "utf8");
+    const t = await startTestServer();
+    try {
+      const key = await t.serviceKey(["consent:read", "consent:write"]);
+      for (const name of ["EuropeanDefaults", "MinorDefaults"]) {
+        const [, query, shown] = new RegExp(
+          "```graphql\\n(# as: service\\nmutation " + name + "[\\s\\S]*?)```[\\s\\S]*?```json\\n([\\s\\S]*?)```",
+        ).exec(readme)!;
+        expect((await t.gql(query, {}, { token: key })).body.data).toEqual(JSON.parse(shown));
+      }
+    } finally {
+      await t.close();
+    }
+  });
+});
