@@ -169,7 +169,7 @@ describe("Defect 6: people outside the US, and people nowhere known", () => {
   );
 
   it("a code that names no country or region is a clear userError, and nothing is written", async () => {
-    for (const code of ["XX", "de", "UK", "US-ZZ", "Atlantis"]) {
+    for (const code of ["XX", "de", "UK", "US-ZZ", "Atlantis", ""]) {
       const before = await writes(t);
       const r = await t.gql(UPSERT, { input: { externalId: "nowhere-person", jurisdiction: code } }, { token: engine });
       expect(r.body.data!.upsertSubject.subject).toBeNull();

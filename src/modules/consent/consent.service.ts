@@ -185,19 +185,13 @@ export class ConsentService implements PersonalDataHolder {
     subject: PersonRef,
     facts: { jurisdiction?: string | null; ageBracket?: AgeBracket | null },
   ): Promise<ConsentResult> {
-    const code = facts.jurisdiction;
-    if (code !== undefined && code !== null && !isKnownJurisdictionCode(code)) {
-      throw new DomainError(
-        "INVALID",
-        `"${code}" is not a country or region code Candor knows; use an ISO 3166-1 alpha-2 country code (DE), a US state (US-CA), CA-QC, EU, or UNKNOWN`,
-        ["input", "jurisdiction"],
-      );
+    const { jurisdiction: jurisdictionCode, ageBracket } = facts;
+    if (typeof jurisdictionCode === "string" && !isKnownJurisdictionCode(jurisdictionCode)) {
+      const hint = "use an ISO 3166-1 alpha-2 country code (DE), a US state (US-CA), CA-QC, EU, or UNKNOWN";
+      const message = `"${jurisdictionCode}" is not a country or region code Candor knows; ${hint}`;
+      throw new DomainError("INVALID", message, ["input", "jurisdiction"]);
     }
-    return this.commit(call, subject, () => ({
-      choices: new Map(),
-      jurisdictionCode: code,
-      ageBracket: facts.ageBracket,
-    }));
+    return this.commit(call, subject, () => ({ choices: new Map(), jurisdictionCode, ageBracket }));
   }
 
   /**
