@@ -35,7 +35,9 @@ export class SubjectResolver {
     return ctx.services.consentReader.check(ctx.loaders, subjectExternalIds, purposes);
   }
 
-  @FieldResolver(() => String, { description: "e.g. US-CA; UNKNOWN when no law in force is known to apply." })
+  @FieldResolver(() => String, {
+    description: "e.g. US-CA, DE or CA-QC; UNKNOWN when no law in force is known to apply.",
+  })
   jurisdiction(@Root() subject: Subject, @Ctx() ctx: Context): string {
     return ctx.services.people.rules(subject).code;
   }
