@@ -8,6 +8,7 @@ import { DataRequests1764892800000 } from "./1764892800000-data-requests";
 import { UsableWithoutProfiling1764979200000 } from "./1764979200000-usable-without-profiling";
 import { DecisionThreshold1765065600000 } from "./1765065600000-decision-threshold";
 import { HiddenSponsor1765152000000 } from "./1765152000000-hidden-sponsor";
+import { AgeBracket1765238400000 } from "./1765238400000-age-bracket";
 import { Translations1765411200000 } from "./1765411200000-translations";
 
 /** Every migration, in order. Append-only once released. */
@@ -22,5 +23,6 @@ export const migrations = [
   UsableWithoutProfiling1764979200000,
   DecisionThreshold1765065600000,
   HiddenSponsor1765152000000,
+  AgeBracket1765238400000,
   Translations1765411200000,
 ];

@@ -43,6 +43,10 @@ export interface Config {
 export class ConfigError extends Error {}
 
 /** Where Candor keeps its data when DATABASE_URL is not set (relative to the working directory). */
+/** What a jurisdiction code looks like (DESIGN §9): US-CA, a country (DE), CA-QC, UNKNOWN. The law tables decide which name a place. */
+export const JURISDICTION_SHAPE = /^(US-[A-Z]{2}|[A-Z]{2}|CA-QC|UNKNOWN)$/;
+export const JURISDICTION_EXAMPLES = "US-CA, DE or CA-QC";
+
 export const DEFAULT_DATABASE_URL = "sqlite:./data/candor.sqlite";
 
 type Env = Record<string, string | undefined>;
@@ -109,8 +113,10 @@ export function loadConfig(env: Env = process.env): Config {
     throw new ConfigError("In production set CANDOR_JWT_SECRET or CANDOR_JWKS_URL");
   }
   const defaultJurisdiction = text(env, "CANDOR_DEFAULT_JURISDICTION");
-  if (defaultJurisdiction !== null && !/^US-[A-Z]{2}$/.test(defaultJurisdiction)) {
-    throw new ConfigError(`CANDOR_DEFAULT_JURISDICTION must look like US-CA; got "${defaultJurisdiction}"`);
+  if (defaultJurisdiction !== null && !JURISDICTION_SHAPE.test(defaultJurisdiction)) {
+    throw new ConfigError(
+      `CANDOR_DEFAULT_JURISDICTION must look like ${JURISDICTION_EXAMPLES}; got "${defaultJurisdiction}"`,
+    );
   }
   return {
     nodeEnv,

@@ -7,7 +7,8 @@ import { startTestServer, type TestServer } from "./helpers/server";
 describe("Consent: a mobile app reads and changes a person's choices, and the engine and the privacy office act for them", () => {
   let t: TestServer;
   beforeAll(async () => {
-    t = await startTestServer();
+    // People the engine names without a place are UNKNOWN here, as in production without a default.
+    t = await startTestServer({ env: { CANDOR_DEFAULT_JURISDICTION: "" } });
   });
   afterAll(() => t.close());
 
@@ -457,9 +458,10 @@ describe("Consent: a mobile app reads and changes a person's choices, and the en
       {},
       { token: key },
     );
+    // UNKNOWN is strict (DESIGN §9; issue 11, defect 6): nothing refusable is on before a yes.
     expect(one.body.data!.consentCheck).toEqual({
-      allGranted: true,
-      consents: [{ status: "GRANTED", source: "DEFAULT" }],
+      allGranted: false,
+      consents: [{ status: "DENIED", source: "DEFAULT" }],
     });
     expect(await writes(t)).toEqual(before);
 

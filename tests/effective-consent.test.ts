@@ -1,3 +1,4 @@
+import { AgeBracket } from "../src/modules/catalog/age-bracket";
 import { ConsentMode, RegulatedUse } from "../src/modules/catalog/catalog.enums";
 import { findJurisdiction, rulesFor } from "../src/modules/catalog/jurisdiction";
 import { ConsentSource, ConsentStatus } from "../src/modules/consent/consent.enums";
@@ -14,17 +15,20 @@ const purpose = (
   defaultMode: ConsentMode,
   regulatedUses: RegulatedUse[] = [],
   usesSensitiveData = false,
-): PurposeFacts => ({ id: "p", defaultMode, regulatedUses, usesSensitiveData });
+  profilingForAds = false,
+): PurposeFacts => ({ id: "p", defaultMode, regulatedUses, usesSensitiveData, profilingForAds });
 const essential = purpose(ConsentMode.ESSENTIAL);
 const sale = purpose(ConsentMode.OPT_OUT, [RegulatedUse.SALE]);
 const ads = purpose(ConsentMode.OPT_OUT, [RegulatedUse.TARGETED_ADVERTISING]);
 const profiling = purpose(ConsentMode.OPT_OUT, [RegulatedUse.PROFILING]);
 const optIn = purpose(ConsentMode.OPT_IN, [RegulatedUse.PROFILING]);
 const sensitive = purpose(ConsentMode.OPT_OUT, [RegulatedUse.SENSITIVE_DATA], true);
+const marketing = purpose(ConsentMode.OPT_OUT, [RegulatedUse.PROFILING], false, true);
 
 const gpcAt = new Date("2026-06-01T00:00:00Z");
-const person = (code: string, gpc = false): PersonFacts => ({
+const person = (code: string, gpc = false, ageBracket = AgeBracket.UNKNOWN): PersonFacts => ({
   rules: rulesFor(code, null),
+  ageBracket,
   gpc,
   gpcAt: gpc ? gpcAt : null,
 });
@@ -88,7 +92,15 @@ describe("Effective consent, rule 2: Global Privacy Control", () => {
     const earlier = choice(ConsentStatus.GRANTED, new Date("2026-01-01"));
     expect(result(sale, person(code, true), earlier)).toBe("DENIED/GLOBAL_PRIVACY_CONTROL");
     expect(result(ads, person(code, true))).toBe("DENIED/GLOBAL_PRIVACY_CONTROL");
-    expect(result(profiling, person(code, true))).toBe("GRANTED/DEFAULT");
+    // Profiling is not what GPC objects to: it keeps its default (off only where the place is unknown).
+    expect(result(profiling, person(code, true))).toBe(code === "US-ZZ" ? "DENIED/DEFAULT" : "GRANTED/DEFAULT");
+  });
+
+  it("in an opt-in place (the EU) is an objection to profiling for ads too, not to other profiling", () => {
+    const earlier = choice(ConsentStatus.GRANTED, new Date("2026-01-01"));
+    expect(result(marketing, person("DE", true), earlier)).toBe("DENIED/GLOBAL_PRIVACY_CONTROL");
+    expect(result(marketing, person("US-CA", true), earlier)).toBe("GRANTED/USER");
+    expect(result(profiling, person("DE", true), earlier)).toBe("GRANTED/USER");
   });
 
   it("with scope 'required', applies only where the law requires it (California, Colorado, unknown; not Utah)", () => {
@@ -121,9 +133,33 @@ describe("Effective consent, rule 3: the latest explicit choice", () => {
 });
 
 describe("Effective consent, rule 4: defaults", () => {
-  it.each(PLACES)("OPT_OUT purposes are on and OPT_IN ones off in %s", (code) => {
+  it.each(PLACES.filter((code) => code !== "US-ZZ"))("OPT_OUT purposes are on and OPT_IN ones off in %s", (code) => {
     expect(result(profiling, person(code))).toBe("GRANTED/DEFAULT");
     expect(result(optIn, person(code))).toBe("DENIED/DEFAULT");
+  });
+
+  it("an unknown place (DESIGN §9) starts every refusable purpose off; essential ones stay on", () => {
+    for (const p of [profiling, optIn, sale, ads, sensitive, marketing])
+      expect(result(p, person("US-ZZ"))).toBe("DENIED/DEFAULT");
+    expect(result(essential, person("US-ZZ"))).toBe("GRANTED/DEFAULT");
+  });
+
+  it("an opt-in law (GDPR) starts sale, ads and profiling for ads off, and other OPT_OUT purposes on", () => {
+    for (const p of [sale, ads, marketing]) expect(result(p, person("FR"))).toBe("DENIED/DEFAULT");
+    expect(result(profiling, person("FR"))).toBe("GRANTED/DEFAULT");
+    expect(result(sale, person("FR"), choice(ConsentStatus.GRANTED, new Date()))).toBe("GRANTED/USER");
+  });
+
+  it("a minor under the place's age starts sale and ads off; a child under 13 is never profiled", () => {
+    // California's minorOptInAge is 16: 13-15 is a minor there, 16-17 is not.
+    expect(result(sale, person("US-CA", false, AgeBracket.AGE_13_15))).toBe("DENIED/DEFAULT");
+    expect(result(ads, person("US-CA", false, AgeBracket.AGE_13_15))).toBe("DENIED/DEFAULT");
+    expect(result(profiling, person("US-CA", false, AgeBracket.AGE_13_15))).toBe("GRANTED/DEFAULT");
+    expect(result(sale, person("US-CA", false, AgeBracket.AGE_16_17))).toBe("GRANTED/DEFAULT");
+    const granted = choice(ConsentStatus.GRANTED, new Date());
+    expect(result(sale, person("US-CA", false, AgeBracket.AGE_13_15), granted)).toBe("GRANTED/USER");
+    expect(result(profiling, person("US-CA", false, AgeBracket.UNDER_13), granted)).toBe("DENIED/DEFAULT");
+    expect(result(ads, person("US-CA", true, AgeBracket.UNDER_13), granted)).toBe("DENIED/DEFAULT");
   });
 
   it("sensitive data is off by default where the law needs opt-in (Colorado) or the place is unknown; on in California and Utah", () => {

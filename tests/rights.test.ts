@@ -31,7 +31,7 @@ describe("Data requests: a person exercises their privacy rights and the privacy
   let engine: string;
   let ids: Record<string, string>;
   beforeAll(async () => {
-    t = await startTestServer({ env: { CANDOR_SIGNAL_LAG_MS: "0" } });
+    t = await startTestServer({ env: { CANDOR_SIGNAL_LAG_MS: "0", CANDOR_DEFAULT_JURISDICTION: "" } });
     engine = await t.serviceKey(["decisions:write", "sharing:write"]);
     ids = await agreementIds(t);
   });
@@ -39,6 +39,8 @@ describe("Data requests: a person exercises their privacy rights and the privacy
 
   /** Two people with the same partners and purposes: nothing of one may reach the other's export or deletion. */
   const living = async (person: string) => {
+    const token = await t.subjectToken(person);
+    await t.gql("{ me { id } }", {}, { token }); // first seen in California, before the engine names them
     await record(t, engine, [recommendation(person)]);
     await share(t, engine, [
       {
@@ -47,7 +49,7 @@ describe("Data requests: a person exercises their privacy rights and the privacy
         dataCategories: ["user.behavior.purchase_history"],
       },
     ]);
-    return t.subjectToken(person);
+    return token;
   };
 
   it("exports everything held about the person, from every table that holds their id, and nothing of anyone else", async () => {

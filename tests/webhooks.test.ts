@@ -6,7 +6,7 @@ import { Webhook } from "standardwebhooks";
 import { WebhookAttempt, WebhookDelivery } from "../src/modules/sharing/webhook.entity";
 import { WebhookDispatcher } from "../src/modules/sharing/webhooks";
 import { UPDATE } from "./helpers/consent";
-import { startTestServer, TEST_JWT_SECRET, type TestServer } from "./helpers/server";
+import { startTestServer, TEST_DEFAULT_JURISDICTION, TEST_JWT_SECRET, type TestServer } from "./helpers/server";
 import { agreementIds, share } from "./helpers/sharing";
 
 /** A partner's endpoint: checks every signature, fails the first `failures` tries of each message. */
@@ -242,6 +242,7 @@ function startProcess(databaseUrl: string, port: number): ChildProcess {
       NODE_ENV: "test",
       LOG_LEVEL: "silent",
       CANDOR_JWT_SECRET: TEST_JWT_SECRET,
+      CANDOR_DEFAULT_JURISDICTION: TEST_DEFAULT_JURISDICTION,
       CANDOR_LOAD_DEMO_CATALOG: "false",
     },
     stdio: "ignore",

@@ -6,7 +6,7 @@ import {
   type JWTPayload,
   type JWTVerifyGetKey,
 } from "jose";
-import type { Config } from "../config";
+import { type Config, JURISDICTION_EXAMPLES, JURISDICTION_SHAPE } from "../config";
 import type { Database } from "../kernel/db/database";
 import { getOrCreateSecret } from "../kernel/db/secrets";
 import { AuthenticationError } from "./auth.errors";
@@ -14,7 +14,6 @@ import { type Principal, Role } from "../kernel/principal";
 
 const DEV_SECRET_NAME = "jwt.hs256.dev";
 const MAX_SUB_LENGTH = 200;
-const JURISDICTION = /^(US-[A-Z]{2}|UNKNOWN)$/;
 
 /** The HS256 key: CANDOR_JWT_SECRET, or outside production one generated and kept in the database. */
 export async function hs256Key(config: Config, db: Database): Promise<Uint8Array | null> {
@@ -70,8 +69,10 @@ function principalFromClaims(payload: JWTPayload): Principal {
   if (role !== "subject")
     throw new AuthenticationError("Invalid credentials: the token's role claim must be subject or admin");
   const jurisdiction = payload.jurisdiction;
-  if (jurisdiction !== undefined && (typeof jurisdiction !== "string" || !JURISDICTION.test(jurisdiction))) {
-    throw new AuthenticationError("Invalid credentials: the token's jurisdiction claim must look like US-CA");
+  if (jurisdiction !== undefined && (typeof jurisdiction !== "string" || !JURISDICTION_SHAPE.test(jurisdiction))) {
+    throw new AuthenticationError(
+      `Invalid credentials: the token's jurisdiction claim must look like ${JURISDICTION_EXAMPLES}`,
+    );
   }
   return {
     role: Role.SUBJECT,

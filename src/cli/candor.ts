@@ -7,7 +7,14 @@ import { createServices } from "../app/services";
 import { ApiKeyError } from "../auth/api-key.service";
 import { hs256Key, signToken } from "../auth/jwt";
 import { CLI_ACTOR } from "../kernel/principal";
-import { type Config, ConfigError, DEFAULT_DATABASE_URL, loadConfig } from "../config";
+import {
+  type Config,
+  ConfigError,
+  DEFAULT_DATABASE_URL,
+  JURISDICTION_EXAMPLES,
+  JURISDICTION_SHAPE,
+  loadConfig,
+} from "../config";
 import { openDatabase } from "../app/entities";
 import type { Services } from "../app/context";
 import { startupProblem } from "../app/startup";
@@ -148,8 +155,8 @@ export async function run(argv: string[]): Promise<string | null> {
     case "token subject": {
       if (!arg) throw new UsageError("token subject needs the person's external id");
       const jurisdiction = values.jurisdiction;
-      if (jurisdiction !== undefined && !/^US-[A-Z]{2}$/.test(jurisdiction))
-        throw new UsageError("--jurisdiction looks like US-CA");
+      if (jurisdiction !== undefined && !JURISDICTION_SHAPE.test(jurisdiction))
+        throw new UsageError(`--jurisdiction looks like ${JURISDICTION_EXAMPLES}`);
       if (arg.length > 200) throw new UsageError("an external id is at most 200 characters");
       return withServices((s) => mintToken(s, { sub: arg, role: "subject", jurisdiction }, ttl(values.ttl)));
     }

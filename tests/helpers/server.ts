@@ -12,6 +12,8 @@ import { resetDatabase, testDatabaseUrl } from "./database";
 // GraphQL client and real credentials.
 
 export const TEST_JWT_SECRET = "candor-test-secret-0123456789-abcdefghijklmnop";
+/** DESIGN §9: tests give their people a jurisdiction or set the default; people the engine names without one live here. */
+export const TEST_DEFAULT_JURISDICTION = "US-CA";
 
 export interface GqlResult<T = Record<string, unknown>> {
   status: number;
@@ -54,6 +56,8 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
     HOST: "127.0.0.1",
     CANDOR_JWT_SECRET: TEST_JWT_SECRET,
     CANDOR_EXPOSE_SQL_COUNT: "true",
+    // A test of UNKNOWN sets this to "".
+    CANDOR_DEFAULT_JURISDICTION: TEST_DEFAULT_JURISDICTION,
     ...options.env,
   });
   const services = await createServices(config, options.logger);

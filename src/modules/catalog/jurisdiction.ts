@@ -1,29 +1,22 @@
 import { Directive, Field, Int, ObjectType } from "type-graphql";
 import { CATALOG_CACHE } from "../../kernel/graphql/cache";
-import laws from "../../../catalog/us-state-laws.json";
 import { ConsentMode } from "./catalog.enums";
+import { isPlaceCode, lawFor, type PrivacyLaw } from "./privacy-laws";
 
-// US state privacy laws, from catalog/us-state-laws.json (researched, with sources). The rules of
-// DESIGN §5: a code not in the data, or a law not yet in force, is UNKNOWN and treated strictly.
+// The rules of DESIGN §5 and §9 for a place, from the two law tables (privacy-laws.ts): a place
+// without a law in force is UNKNOWN and treated strictly.
 
 export const UNKNOWN_JURISDICTION = "UNKNOWN";
 const STRICT_RESPONSE_DAYS = 45;
-
-interface StateLaw {
-  state: string;
-  law: string;
-  effectiveDate: string;
-  sensitiveDataConsent: "opt-in" | "opt-out" | "limit" | null;
-  universalOptOutRequired: boolean | null;
-  universalOptOutFrom: string | null;
-  responseDays: number | null;
-  extensionDays: number | null;
-}
+/** Strict: anyone known to be under 18 is a minor where no law in force says otherwise. */
+const STRICT_MINOR_OPT_IN_AGE = 18;
 
 @Directive(CATALOG_CACHE)
 @ObjectType({ description: "The privacy rules Candor applies to people in one place, today." })
 export class Jurisdiction {
-  @Field({ description: "e.g. US-CA; UNKNOWN when no law in force applies." })
+  @Field({
+    description: "e.g. US-CA, DE (under the EU's rules), CA-QC; UNKNOWN when no law in force applies.",
+  })
   code: string;
 
   @Field(() => String, { nullable: true })
@@ -46,13 +39,27 @@ export class Jurisdiction {
 
   @Field(() => Int, { nullable: true })
   requestExtensionDays: number | null;
-}
 
-const LAWS = new Map((laws as StateLaw[]).map((l) => [`US-${l.state}`, l]));
+  @Field(() => Int, {
+    nullable: true,
+    description:
+      "Age under which sale and targeted advertising need the person's (or a parent's) opt-in; null when the law sets none. UNKNOWN uses 18.",
+  })
+  minorOptInAge: number | null;
+
+  @Field({
+    description:
+      "Whether sale, sharing for advertising and targeted advertising need opt-in consent (as under the GDPR), rather than allowing opt-out.",
+  })
+  optInForSaleAndAdvertising: boolean;
+
+  /** UNKNOWN (DESIGN §9): every purpose that can be refused starts DENIED. Not in the schema. */
+  optInForEverything: boolean;
+}
 
 const day = (at: Date) => at.toISOString().slice(0, 10);
 
-function strict(code: string, law: StateLaw | null): Jurisdiction {
+function strict(code: string, law: PrivacyLaw | null): Jurisdiction {
   return Object.assign(new Jurisdiction(), {
     code,
     law: law?.law ?? null,
@@ -62,14 +69,17 @@ function strict(code: string, law: StateLaw | null): Jurisdiction {
     honorsGlobalPrivacyControl: true,
     requestResponseDays: STRICT_RESPONSE_DAYS,
     requestExtensionDays: null,
+    minorOptInAge: STRICT_MINOR_OPT_IN_AGE,
+    optInForSaleAndAdvertising: true,
+    optInForEverything: true,
   });
 }
 
-/** The rules in force for `code` at `at`; null for a code that names no known place. */
+/** The rules in force for `code` at `at`; null for a code that names no place. */
 export function findJurisdiction(code: string, at: Date = new Date()): Jurisdiction | null {
   if (code === UNKNOWN_JURISDICTION) return strict(UNKNOWN_JURISDICTION, null);
-  const law = LAWS.get(code);
-  if (!law) return null;
+  const law = lawFor(code);
+  if (!law) return isPlaceCode(code) ? strict(code, null) : null;
   if (law.effectiveDate > day(at)) return strict(code, law);
   const gpcRequired =
     law.universalOptOutRequired !== false && (law.universalOptOutFrom === null || law.universalOptOutFrom <= day(at));
@@ -85,6 +95,9 @@ export function findJurisdiction(code: string, at: Date = new Date()): Jurisdict
     honorsGlobalPrivacyControl: gpcRequired,
     requestResponseDays: law.responseDays ?? STRICT_RESPONSE_DAYS,
     requestExtensionDays: law.extensionDays,
+    minorOptInAge: law.minorOptInAge,
+    optInForSaleAndAdvertising: law.optInForSaleAndAdvertising,
+    optInForEverything: false,
   });
 }
 
@@ -99,5 +112,3 @@ export function rulesFor(
   const fallback = defaultCode ? findJurisdiction(defaultCode, at) : null;
   return fallback?.inForce ? fallback : strict(UNKNOWN_JURISDICTION, null);
 }
-
-export const knownJurisdictionCodes = (): string[] => [...LAWS.keys()];

@@ -1,5 +1,6 @@
 import type { Config } from "../../config";
 import { newId, toGlobalId } from "../../kernel/ids";
+import type { AgeBracket } from "../catalog";
 import { Subject } from "../people";
 import { ConsentEvent } from "./consent-event.entity";
 import { ConsentState } from "./consent-state.entity";
@@ -27,6 +28,8 @@ export interface Plan {
   choices: Map<string, { status: ConsentStatus; gpcOverridden: boolean }>;
   gpc?: boolean;
   jurisdictionCode?: string | null;
+  /** null: back to UNKNOWN. */
+  ageBracket?: AgeBracket | null;
 }
 
 /** The person as the call found them (locked). */
@@ -52,7 +55,7 @@ export interface ConsentDiff {
   newChoices: ConsentState[];
   changed: PurposeChange[];
   subjectChanged: boolean;
-  /** A signed receipt: for changes of consent, not for a change of jurisdiction alone. */
+  /** A signed receipt: for changes of consent, not for a change of the person's facts (place, age) alone. */
   needsReceipt: boolean;
   isEmpty: boolean;
 }
@@ -71,6 +74,7 @@ export function diff(
   const next = Object.assign(new Subject(), s.subject);
   if (plan.gpc !== undefined && plan.gpc !== s.subject.gpc) Object.assign(next, { gpc: plan.gpc, gpcAt: now });
   if (plan.jurisdictionCode !== undefined) next.jurisdictionCode = plan.jurisdictionCode;
+  if (plan.ageBracket !== undefined) next.ageBracket = plan.ageBracket;
   const newChoices = [...plan.choices].map(([purposeId, c]) =>
     Object.assign(new ConsentState(), {
       subjectId: s.subject.id,
@@ -94,7 +98,10 @@ export function diff(
       purpose: s.catalog.purposes[i],
     }))
     .filter(({ after: a, before: b }) => a.status !== b.status || (!gpc && a.source !== b.source));
-  const subjectChanged = next.gpc !== s.subject.gpc || next.jurisdictionCode !== s.subject.jurisdictionCode;
+  const subjectChanged =
+    next.gpc !== s.subject.gpc ||
+    next.jurisdictionCode !== s.subject.jurisdictionCode ||
+    next.ageBracket !== s.subject.ageBracket;
   // A choice GPC hides still counts: when the signal is cleared, the person's "no" must stand.
   const choicesChanged = newChoices.some((c) => {
     const old = s.choices.get(c.purposeId) as ConsentState | undefined;
@@ -108,7 +115,7 @@ export function diff(
     newChoices,
     changed,
     subjectChanged,
-    needsReceipt: changed.length > 0 && plan.jurisdictionCode === undefined,
+    needsReceipt: changed.length > 0 && plan.jurisdictionCode === undefined && plan.ageBracket === undefined,
     isEmpty: changed.length === 0 && !subjectChanged && !choicesChanged,
   };
 }

@@ -3,17 +3,32 @@ import type { Config } from "../../config";
 import { pageOf } from "../../kernel/graphql/connection";
 import { DomainError, notFound } from "../../kernel/errors";
 import type { Loaders } from "../../kernel/context";
-import { ConsentMode, PersonalizationLevel, SharingAgreement } from "../catalog";
+import {
+  AgeBracket,
+  ConsentMode,
+  isMinor,
+  isUsPlace,
+  PersonalizationLevel,
+  SharingAgreement,
+  UNKNOWN_JURISDICTION,
+} from "../catalog";
 import { ConsentEvent } from "./consent-event.entity";
 import { ConsentState } from "./consent-state.entity";
 import { ConsentStatus } from "./consent.enums";
 import { choiceMap, evaluateAll } from "./consent-change";
 import { Consent, ConsentCheck, type ConsentEventConnection } from "./consent.types";
 import type { EffectiveConsent } from "./effective-consent";
-import { usnatGppString } from "./gpp";
+import { ChildSlot, HEADER_ONLY_GPP, usnatGppString } from "./gpp";
 import type { PeopleService, Subject } from "../people";
 
 export const MAX_CHECK_PEOPLE = 500;
+
+/** usnat's child slots by bracket (13-16 is the spec's band for 13-15). */
+const CHILD_SLOT: Partial<Record<AgeBracket, ChildSlot>> = {
+  [AgeBracket.UNDER_13]: ChildSlot.UNDER_13,
+  [AgeBracket.AGE_13_15]: ChildSlot.AGE_13_TO_16,
+  [AgeBracket.AGE_16_17]: ChildSlot.AGE_16_TO_17,
+};
 export const MAX_CHECK_PURPOSES = 100;
 
 /** Reads of consent state, batched through the request's loaders (no statement per person). */
@@ -112,7 +127,13 @@ export class ConsentReader {
     return match?.level ?? null;
   }
 
+  /**
+   * usnat for people in the US, and for those whose place is unknown (who may be: the strict
+   * values then say no to everything); the header alone (DESIGN §9) for people elsewhere.
+   */
   async gppString(loaders: Loaders, subject: Subject): Promise<string> {
+    const person = this.people.person(subject);
+    if (!isUsPlace(person.place) && person.place !== UNKNOWN_JURISDICTION) return HEADER_ONLY_GPP;
     const [consents, catalog, agreements] = await Promise.all([
       this.consentsOf(loaders, subject),
       loaders.consent.catalog(),
@@ -131,6 +152,9 @@ export class ConsentReader {
       hasSharingAgreements: agreements > 0,
       gpc: subject.gpc,
       mspaCoveredTransaction: this.config.mspaCoveredTransaction,
+      childSlot: isMinor(person.ageBracket, person.rules.minorOptInAge)
+        ? (CHILD_SLOT[person.ageBracket] ?? null)
+        : null,
     });
   }
 }

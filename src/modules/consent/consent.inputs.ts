@@ -12,6 +12,7 @@ import {
 import { ArgsType, Field, InputType, Int } from "type-graphql";
 import { KEY_LENGTH } from "../../kernel/db/columns";
 import { PageArgs } from "../../kernel/graphql/connection";
+import { AgeBracket } from "../catalog";
 import { Channel } from "./consent.enums";
 import { MAX_CHECK_PEOPLE, MAX_CHECK_PURPOSES } from "./consent-read.service";
 
@@ -122,11 +123,20 @@ export class UpsertSubjectInput {
 
   @Field(() => String, {
     nullable: true,
-    description: "e.g. US-CA; where the person lives, as the business knows it. UNKNOWN clears it.",
+    description:
+      "Where the person lives, as the business knows it: a US state (US-CA), an ISO 3166-1 alpha-2 country (DE, under the EU's rules; GB; BR), CA-QC, or EU. UNKNOWN clears it.",
   })
   @IsOptional()
   @MaxLength(20)
   jurisdiction?: string | null;
+
+  @Field(() => AgeBracket, {
+    nullable: true,
+    description:
+      "What the business knows of the person's age (the person, or a service with consent:write). Defaults are derived again; choices that stay lawful are kept.",
+  })
+  @IsOptional()
+  ageBracket?: AgeBracket | null;
 }
 
 @ArgsType()

@@ -14,6 +14,18 @@ export interface ConsentCatalog {
   facts: PurposeFacts[];
 }
 
+/** DPV purposes whose end is marketing: profiling for one of them is profiling for ads. */
+const MARKETING_PURPOSES = new Set(
+  [
+    "Advertising",
+    "DirectMarketing",
+    "Marketing",
+    "PersonalisedAdvertising",
+    "SocialMediaMarketing",
+    "TargetedAdvertising",
+  ].map((name) => `https://w3id.org/dpv#${name}`),
+);
+
 /** One statement: every purpose in catalog order, with whether it uses sensitive data. */
 export async function loadConsentCatalog(manager: EntityManager): Promise<ConsentCatalog> {
   const { purposes, sensitive } = await purposesWithSensitivity(manager);
@@ -25,6 +37,7 @@ export async function loadConsentCatalog(manager: EntityManager): Promise<Consen
       defaultMode: p.defaultMode,
       regulatedUses: p.regulatedUses,
       usesSensitiveData: sensitive.has(p.id),
+      profilingForAds: p.dpvIri !== null && MARKETING_PURPOSES.has(p.dpvIri),
     })),
   };
 }

@@ -1,5 +1,6 @@
 import { Arg, Ctx, Mutation, Resolver } from "type-graphql";
 import type { Context } from "../../kernel/context";
+import { AgeBracket } from "../catalog";
 import { Channel } from "./consent.enums";
 import {
   OptOutOfAllInput,
@@ -28,6 +29,9 @@ function forget(ctx: Context, subject: Subject): Subject {
   if (ctx.principal.role === Role.SUBJECT && subject.externalId === ctx.principal.externalId) ctx.remember(subject);
   return subject;
 }
+
+/** UNKNOWN is stored as null, as for people never told. */
+const bracketOrNull = (bracket: AgeBracket) => (bracket === AgeBracket.UNKNOWN ? null : bracket);
 
 const payload = (ctx: Context, result: ConsentResult) =>
   Object.assign(new UpdateConsentsPayload(), { subject: forget(ctx, result.subject), receipt: result.receipt });
@@ -95,15 +99,21 @@ export class ConsentMutationResolver {
   async upsertSubject(@Arg("input") input: UpsertSubjectInput, @Ctx() ctx: Context): Promise<UpsertSubjectPayload> {
     const { consent } = ctx.services;
     const person = consent.target(ctx.principal, input.externalId);
+    const facts = {
+      jurisdiction: input.jurisdiction,
+      // Null is "not said": UNKNOWN is how to say the age is not known.
+      ageBracket:
+        input.ageBracket === null || input.ageBracket === undefined ? undefined : bracketOrNull(input.ageBracket),
+    };
     const result =
-      input.jurisdiction === undefined
+      facts.jurisdiction === undefined && facts.ageBracket === undefined
         ? {
             subject: await ctx.services.people.ensure(
               { externalId: person.externalId, jurisdiction: person.jurisdiction },
               actorOf(ctx.principal),
             ),
           }
-        : await consent.setJurisdiction(call(ctx, "upsertSubject", input, Channel.API), person, input.jurisdiction);
+        : await consent.setFacts(call(ctx, "upsertSubject", input, Channel.API), person, facts);
     return Object.assign(new UpsertSubjectPayload(), { subject: forget(ctx, result.subject) });
   }
 }

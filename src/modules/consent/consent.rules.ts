@@ -29,6 +29,7 @@ export const consentPermissions: PermissionMap = {
     globalPrivacyControl: consentReaders,
     gppString: consentReaders,
     personalizationLevel: owner,
+    ageBracket: owner,
     consentHistory: owner,
   },
   Consent: consentReaders,

@@ -9,7 +9,7 @@ import { newId } from "../../kernel/ids";
 import type { PersonalDataHolder } from "../../kernel/personal-data";
 import { actorOf, type Principal, Role } from "../../kernel/principal";
 import type { ReceiptSigner } from "../../kernel/signer";
-import { ConsentMode, PersonalizationLevel, PrivacyPolicy, type Purpose } from "../catalog";
+import { ConsentMode, PersonalizationLevel, PrivacyPolicy, type AgeBracket, type Purpose } from "../catalog";
 import { isKnownJurisdictionCode, type PeopleService, type PersonRef, Subject } from "../people";
 import {
   choiceMap,
@@ -26,7 +26,7 @@ import { ConsentReceipt } from "./consent-receipt.entity";
 import { ConsentState } from "./consent-state.entity";
 import { Channel, ConsentSource, ConsentStatus } from "./consent.enums";
 import { loadConsentCatalog } from "./consent.loaders";
-import { gpcApplies, isGpcPurpose } from "./effective-consent";
+import { gpcApplies, gpcCovers, offForChild } from "./effective-consent";
 
 export { choiceMap, evaluateAll };
 export type { PersonRef };
@@ -122,7 +122,7 @@ export class ConsentService implements PersonalDataHolder {
           throw new DomainError("INVALID", `"${purpose.key}" is essential to the service and cannot be changed`, field);
         return { purposeId: purpose.id, granted: change.granted };
       });
-      return this.choices(call, s, wanted, confirmGpcOverride);
+      return this.choices(call, s, wanted, confirmGpcOverride, ["input", "changes"]);
     });
   }
 
@@ -144,6 +144,7 @@ export class ConsentService implements PersonalDataHolder {
         s,
         this.refusable(s).map((p) => ({ purposeId: p.id, granted: included.has(p.id) })),
         confirmGpcOverride,
+        ["input", "level"],
       ),
     );
   }
@@ -155,6 +156,7 @@ export class ConsentService implements PersonalDataHolder {
         s,
         this.refusable(s).map((p) => ({ purposeId: p.id, granted: false })),
         false,
+        ["input"],
       ),
     );
   }
@@ -177,15 +179,19 @@ export class ConsentService implements PersonalDataHolder {
     ).subject;
   }
 
-  setJurisdiction(call: Call, subject: PersonRef, code: string | null): Promise<ConsentResult> {
-    if (code !== null && !isKnownJurisdictionCode(code)) {
-      throw new DomainError(
-        "INVALID",
-        `"${code}" is not a jurisdiction Candor knows; use a code like US-CA, or UNKNOWN`,
-        ["input", "jurisdiction"],
-      );
+  /** Where the person lives and how old they are, as the business knows it; defaults follow. */
+  setFacts(
+    call: Call,
+    subject: PersonRef,
+    facts: { jurisdiction?: string | null; ageBracket?: AgeBracket | null },
+  ): Promise<ConsentResult> {
+    const { jurisdiction: jurisdictionCode, ageBracket } = facts;
+    if (typeof jurisdictionCode === "string" && !isKnownJurisdictionCode(jurisdictionCode)) {
+      const hint = "use an ISO 3166-1 alpha-2 country code (DE), a US state (US-CA), CA-QC, EU, or UNKNOWN";
+      const message = `"${jurisdictionCode}" is not a country or region code Candor knows; ${hint}`;
+      throw new DomainError("INVALID", message, ["input", "jurisdiction"]);
     }
-    return this.commit(call, subject, () => ({ choices: new Map(), jurisdictionCode: code }));
+    return this.commit(call, subject, () => ({ choices: new Map(), jurisdictionCode, ageBracket }));
   }
 
   /**
@@ -228,14 +234,17 @@ export class ConsentService implements PersonalDataHolder {
     s: Snapshot,
     wanted: Array<{ purposeId: string; granted: boolean }>,
     confirm: boolean,
+    field: string[],
   ): Plan {
     const gpcOn = gpcApplies(s.person, this.config.gpcScope);
     const plan: Plan = { choices: new Map() };
     for (const { purposeId, granted } of wanted) {
       const facts = s.catalog.facts.find((f) => f.id === purposeId)!;
-      const overridesGpc = granted && gpcOn && isGpcPurpose(facts);
+      const key = s.catalog.purposes.find((p) => p.id === purposeId)!.key;
+      if (granted && offForChild(facts, s.person))
+        throw new DomainError("INVALID", `"${key}" profiles the person and stays off for a child under 13`, field);
+      const overridesGpc = granted && gpcOn && gpcCovers(facts, s.person);
       if (overridesGpc && !(confirm && call.principal.role === Role.SUBJECT)) {
-        const key = s.catalog.purposes.find((p) => p.id === purposeId)!.key;
         throw new DomainError(
           "GPC_CONFIRMATION_REQUIRED",
           call.principal.role === Role.SUBJECT
@@ -312,7 +321,8 @@ export class ConsentService implements PersonalDataHolder {
   private async write(m: EntityManager, call: Call, d: ConsentDiff) {
     const { next, now } = d;
     if (d.subjectChanged) {
-      const fields = { gpc: next.gpc, gpcAt: next.gpcAt, jurisdictionCode: next.jurisdictionCode, updatedAt: now };
+      const { gpc, gpcAt, jurisdictionCode, ageBracket } = next;
+      const fields = { gpc, gpcAt, jurisdictionCode, ageBracket, updatedAt: now };
       await m.update(Subject, { id: next.id }, fields);
     }
     // The person's choices are kept whenever the call writes anything, even those that GPC
@@ -342,7 +352,8 @@ export class ConsentService implements PersonalDataHolder {
     events: ConsentEvent[],
     receipt: ConsentReceipt | null,
   ) {
-    const subjectFields = d.subjectChanged ? { gpc: d.next.gpc, jurisdiction: d.next.jurisdictionCode } : {};
+    const { gpc, jurisdictionCode: jurisdiction, ageBracket } = d.next;
+    const subjectFields = d.subjectChanged ? { gpc, jurisdiction, ageBracket } : {};
     return {
       actor: caller,
       action: `consent.${call.operation}`,

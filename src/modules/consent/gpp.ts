@@ -1,7 +1,7 @@
 import { GppModel } from "@iabgpp/cmpapi";
 import { RegulatedUse } from "../catalog";
 import { ConsentStatus } from "./consent.enums";
-import type { EffectiveConsent } from "./effective-consent";
+import { isGpcPurpose, type EffectiveConsent } from "./effective-consent";
 
 // The IAB Global Privacy Platform string with the US National section (usnat, section 7,
 // version 2) and its GPC sub-section, encoded with IAB Tech Lab's own library. Values per the
@@ -14,7 +14,19 @@ export interface GppInputs {
   hasSharingAgreements: boolean;
   gpc: boolean;
   mspaCoveredTransaction: boolean;
+  /** A known minor under their law: which KnownChildSensitiveDataConsents slot is theirs. */
+  childSlot: ChildSlot | null;
 }
+
+/** usnat v2 KnownChildSensitiveDataConsents, in the spec's order: ages 13-16, under 13, 16-17. */
+export enum ChildSlot {
+  AGE_13_TO_16 = 0,
+  UNDER_13 = 1,
+  AGE_16_TO_17 = 2,
+}
+
+/** The GPP string with no section: for people outside the US, whom usnat does not cover. */
+export const HEADER_ONLY_GPP = new GppModel().encode();
 
 export function usnatGppString(input: GppInputs): string {
   const status = new Map(input.consents.map((c) => [c.purposeId, c.status]));
@@ -43,7 +55,7 @@ export function usnatGppString(input: GppInputs): string {
   set("SharingOptOut", optOut(RegulatedUse.CROSS_CONTEXT_BEHAVIORAL_ADVERTISING));
   set("TargetedAdvertisingOptOut", optOut(RegulatedUse.TARGETED_ADVERTISING));
   set("SensitiveDataProcessing", slots);
-  set("KnownChildSensitiveDataConsents", [0, 0, 0]);
+  set("KnownChildSensitiveDataConsents", childConsents(input, status));
   set("PersonalDataConsents", 0);
   set("MspaCoveredTransaction", input.mspaCoveredTransaction ? 1 : 2);
   set("MspaOptOutOptionMode", 0);
@@ -51,4 +63,16 @@ export function usnatGppString(input: GppInputs): string {
   set("GpcSegmentIncluded", true);
   set("Gpc", input.gpc);
   return model.encode();
+}
+
+/**
+ * 0 (not applicable) except the known minor's own slot: 2 when they (or a parent) said yes to a
+ * sale or advertising purpose, which their law makes opt-in for them, else 1.
+ */
+function childConsents(input: GppInputs, status: Map<string, ConsentStatus>): number[] {
+  const slots = [0, 0, 0];
+  if (input.childSlot === null) return slots;
+  const optIn = input.purposes.filter(isGpcPurpose);
+  slots[input.childSlot] = optIn.some((p) => status.get(p.id) === ConsentStatus.GRANTED) ? 2 : 1;
+  return slots;
 }

@@ -1,6 +1,6 @@
 import { Args, Ctx, FieldResolver, Int, Query, Resolver, Root } from "type-graphql";
 import type { Context } from "../../kernel/context";
-import { Purpose } from "../catalog";
+import { AgeBracket, Purpose } from "../catalog";
 import { Viewer, Subject } from "../people";
 import { ConsentEvent } from "./consent-event.entity";
 import { ConsentReceipt } from "./consent-receipt.entity";
@@ -35,9 +35,16 @@ export class SubjectResolver {
     return ctx.services.consentReader.check(ctx.loaders, subjectExternalIds, purposes);
   }
 
-  @FieldResolver(() => String, { description: "e.g. US-CA; UNKNOWN when no law in force is known to apply." })
+  @FieldResolver(() => String, {
+    description: "e.g. US-CA, DE or CA-QC; UNKNOWN when no law in force is known to apply.",
+  })
   jurisdiction(@Root() subject: Subject, @Ctx() ctx: Context): string {
     return ctx.services.people.rules(subject).code;
+  }
+
+  @FieldResolver(() => AgeBracket, { description: "As the business last told Candor (upsertSubject)." })
+  ageBracket(@Root() subject: Subject): AgeBracket {
+    return subject.ageBracket ?? AgeBracket.UNKNOWN;
   }
 
   @FieldResolver(() => [Consent], { description: "Effective consent for every purpose in the catalog." })
@@ -73,7 +80,8 @@ export class SubjectResolver {
   }
 
   @FieldResolver(() => String, {
-    description: "IAB Global Privacy Platform string with the usnat section (and its GPC sub-section).",
+    description:
+      "IAB Global Privacy Platform string. For people in the US or whose place is unknown: the usnat section with its GPC sub-section; for people elsewhere, whom usnat does not cover: the header alone, DBAA (no section applies).",
   })
   gppString(@Root() subject: Subject, @Ctx() ctx: Context): Promise<string> {
     return ctx.services.consentReader.gppString(ctx.loaders, subject);

@@ -4,10 +4,10 @@ import { appendAudit, type AuditEntryInput } from "../../kernel/audit/audit-log"
 import type { Database } from "../../kernel/db/database";
 import { chunks } from "../../kernel/db/chunks";
 import { newId } from "../../kernel/ids";
-import { findJurisdiction, rulesFor, UNKNOWN_JURISDICTION, type Jurisdiction } from "../catalog";
+import { AgeBracket, findJurisdiction, rulesFor, UNKNOWN_JURISDICTION, type Jurisdiction } from "../catalog";
 import { Subject } from "./subject.entity";
 
-/** A stored jurisdiction is a code Candor knows (even if not yet in force), or UNKNOWN. */
+/** A stored jurisdiction names a place (a US state, a country, a region of the law tables), or is UNKNOWN. */
 export function isKnownJurisdictionCode(code: string): boolean {
   return code === UNKNOWN_JURISDICTION || findJurisdiction(code) !== null;
 }
@@ -15,6 +15,9 @@ export function isKnownJurisdictionCode(code: string): boolean {
 /** What the consent rules need to know of a person. */
 export interface PersonFacts {
   rules: Jurisdiction;
+  /** Where the person lives as told, else the code of the rules applied (UNKNOWN or the configured default). */
+  place: string;
+  ageBracket: AgeBracket;
   gpc: boolean;
   gpcAt: Date | null;
 }
@@ -49,8 +52,15 @@ export class PeopleService {
     return rulesFor(subject?.jurisdictionCode, this.config.defaultJurisdiction);
   }
 
-  person(subject: Pick<Subject, "jurisdictionCode" | "gpc" | "gpcAt"> | null): PersonFacts {
-    return { rules: this.rules(subject), gpc: subject?.gpc ?? false, gpcAt: subject?.gpcAt ?? null };
+  person(subject: Pick<Subject, "jurisdictionCode" | "ageBracket" | "gpc" | "gpcAt"> | null): PersonFacts {
+    const rules = this.rules(subject);
+    return {
+      rules,
+      place: subject?.jurisdictionCode ?? rules.code,
+      ageBracket: subject?.ageBracket ?? AgeBracket.UNKNOWN,
+      gpc: subject?.gpc ?? false,
+      gpcAt: subject?.gpcAt ?? null,
+    };
   }
 
   find(externalId: string, manager: EntityManager = this.db.manager): Promise<Subject | null> {
@@ -103,6 +113,7 @@ export class PeopleService {
       id: newId(),
       externalId: r.externalId,
       jurisdictionCode: r.jurisdiction && isKnownJurisdictionCode(r.jurisdiction) ? r.jurisdiction : null,
+      ageBracket: null,
       gpc: false,
       gpcAt: null,
       createdAt: now,

@@ -1,7 +1,8 @@
 import { Field, ObjectType } from "type-graphql";
 import { Column, Entity, Index } from "typeorm";
-import { BoolColumn, PrimaryIdColumn, TimeColumn } from "../../kernel/db/columns";
+import { BoolColumn, EnumColumn, PrimaryIdColumn, TimeColumn } from "../../kernel/db/columns";
 import { Node } from "../../kernel/graphql/node";
+import type { AgeBracket } from "../catalog";
 
 /** A person, known by the business's own id for them. */
 @ObjectType({ implements: Node, description: "A person whose data the business uses." })
@@ -19,6 +20,10 @@ export class Subject extends Node {
   /** Where the person lives as last told (token claim or upsertSubject); null when never told. */
   @Column({ type: "varchar", length: 20, nullable: true })
   jurisdictionCode: string | null;
+
+  /** What the business knows of the person's age (upsertSubject); null when never told (UNKNOWN). */
+  @EnumColumn({ nullable: true })
+  ageBracket: AgeBracket | null;
 
   /** The person's Global Privacy Control signal, and when it was last set or cleared. */
   @BoolColumn()

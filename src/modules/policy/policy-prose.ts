@@ -1,6 +1,6 @@
 import {
   findJurisdiction,
-  knownJurisdictionCodes,
+  lawCodes,
   type CatalogSnapshot,
   type Jurisdiction,
   type PolicySectionData,
@@ -153,7 +153,7 @@ const section = (key: string, text: (lang: Lang) => { heading: string; body: str
 
 /** "How fast we answer": the deadline and extension of every law in force, grouped. */
 export function responseTimes(at: Date = new Date()): PolicySectionData {
-  const inForce = knownJurisdictionCodes()
+  const inForce = lawCodes()
     .map((code) => findJurisdiction(code, at))
     .filter((j): j is Jurisdiction => j !== null && j.inForce);
   const groups = new Map<string, Jurisdiction[]>();
