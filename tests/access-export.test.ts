@@ -236,7 +236,7 @@ describe("The access export: a person gets a readable copy of what is held about
     expect(mine.filter((r: any) => r.summary).map((r: any) => r.kind)).toEqual(["ACCESS", "ACCESS"]);
   });
 
-  it("refuses a locale that is not a language tag, with a typed error, and writes nothing", async () => {
+  it("refuses a locale that is not a language tag, with a typed error, and writes nothing; a retry keeps its locale", async () => {
     const token = await t.subjectToken("bad-locale");
     const count = async () =>
       Number((await t.services.db.manager.query("SELECT COUNT(*) AS n FROM data_request"))[0].n);
@@ -247,6 +247,14 @@ describe("The access export: a person gets a readable copy of what is held about
       userErrors: [{ field: ["input", "locale"], code: "INVALID" }],
     });
     expect(await count()).toBe(before);
+    // A retry is the same request: the same locale answers the first export, another is a conflict.
+    const input = { kind: "ACCESS", locale: "es", idempotencyKey: "copy-1" };
+    const first = (await t.gql(SUBMIT, { input }, { token })).body.data!.submitDataRequest.dataRequest;
+    const again = (await t.gql(SUBMIT, { input }, { token })).body.data!.submitDataRequest.dataRequest;
+    expect(again.id).toBe(first.id);
+    const other = await t.gql(SUBMIT, { input: { ...input, locale: "en" } }, { token });
+    expect(other.body.data!.submitDataRequest.userErrors[0]).toMatchObject({ code: "CONFLICT" });
+    expect(await count()).toBe(before + 1);
   });
 
   it("costs the same SQL statements for 2 decisions as for 8", async () => {

@@ -61,7 +61,8 @@ export class RightsService {
           caller: actor,
           subjectId: subject.id,
           key: input.idempotencyKey,
-          requestHash: requestFingerprint({ kind: input.kind, details: input.details }),
+          // A missing locale drops out of the fingerprint, so requests without one keep theirs.
+          requestHash: requestFingerprint({ kind: input.kind, details: input.details, locale: input.locale }),
           field: ["input", "idempotencyKey"],
           what: "request",
           replay: async (stored) => {
