@@ -8,6 +8,7 @@ import { DataRequests1764892800000 } from "./1764892800000-data-requests";
 import { UsableWithoutProfiling1764979200000 } from "./1764979200000-usable-without-profiling";
 import { DecisionThreshold1765065600000 } from "./1765065600000-decision-threshold";
 import { HiddenSponsor1765152000000 } from "./1765152000000-hidden-sponsor";
+import { DataRequestReceived1765324800000 } from "./1765324800000-data-request-received";
 
 /** Every migration, in order. Append-only once released. */
 export const migrations = [
@@ -21,4 +22,5 @@ export const migrations = [
   UsableWithoutProfiling1764979200000,
   DecisionThreshold1765065600000,
   HiddenSponsor1765152000000,
+  DataRequestReceived1765324800000,
 ];
