@@ -58,7 +58,14 @@ describe("The access export: a person gets a readable copy of what is held about
       },
     ]);
     expect(shared.payload.results[0].userErrors).toEqual([]);
-    const choice = { channel: "WEB", changes: [{ purpose: "email-offers", granted: false }] };
+    // Saying no to the sale after it happened signals the partner that bought the data.
+    const choice = {
+      channel: "WEB",
+      changes: [
+        { purpose: "email-offers", granted: false },
+        { purpose: "sale-to-data-partners", granted: false },
+      ],
+    };
     expect((await t.gql(UPDATE, { input: choice }, { token })).body.data!.updateConsents.userErrors).toEqual([]);
     await t.gql(
       `mutation { hideSponsor(input: { sponsor: "Peak Outfitters" }) { userErrors { code } } }`,
@@ -148,6 +155,11 @@ describe("The access export: a person gets a readable copy of what is held about
       api.sharingEvents.edges.map((e: any) => [e.node.id, e.node.partner.name]),
     );
     expect(data.sharing.events[0].agreement.purpose.name).toEqual(expect.any(String));
+    expect(data.sharing.signals.length).toBeGreaterThan(0);
+    expect(data.sharing.signals[0]).toMatchObject({
+      partner: { name: data.sharing.events[0].partner.name },
+      purpose: { key: "sale-to-data-partners", name: expect.any(String) },
+    });
     expect(data.breachNotices.map((n: any) => [n.id, n.incident.title])).toEqual(
       api.breachNotices.map((n: any) => [n.id, n.incident.title]),
     );
