@@ -9,6 +9,7 @@ import { UsableWithoutProfiling1764979200000 } from "./1764979200000-usable-with
 import { DecisionThreshold1765065600000 } from "./1765065600000-decision-threshold";
 import { HiddenSponsor1765152000000 } from "./1765152000000-hidden-sponsor";
 import { AgeBracket1765238400000 } from "./1765238400000-age-bracket";
+import { DataRequestReceived1765324800000 } from "./1765324800000-data-request-received";
 import { Translations1765411200000 } from "./1765411200000-translations";
 
 /** Every migration, in order. Append-only once released. */
@@ -24,5 +25,6 @@ export const migrations = [
   DecisionThreshold1765065600000,
   HiddenSponsor1765152000000,
   AgeBracket1765238400000,
+  DataRequestReceived1765324800000,
   Translations1765411200000,
 ];

@@ -72,30 +72,37 @@ describe("README queries", () => {
   });
 });
 
-describe("the README's sample answer", () => {
+describe("the README's sample answers", () => {
+  let t: TestServer;
+  beforeAll(async () => {
+    t = await startTestServer();
+    await recordDemoDecisions(t.services);
+  });
+  afterAll(() => t.close());
+
   it("is what the server really answers", async () => {
-    const t = await startTestServer();
-    try {
-      await recordDemoDecisions(t.services);
-      const query = queries.find((q) => q.includes("query WhyThisAd"))!;
-      const shown = JSON.parse(/The real answer[\s\S]*?```json\n([\s\S]*?)```/.exec(readme)![1]);
-      const real = (await t.gql(query, {}, { token: await t.subjectToken("demo-person-1") })).body.data!.whyAmISeeing;
-      expect(shown.itemLabel).toBe(real.itemLabel);
-      expect(shown.explanation.headline).toBe(real.explanation.headline);
-      expect(shown.explanation.readingGrade).toBe(real.explanation.readingGrade);
-      expect(shown.explanation.factors.map((f: any) => f.text)).toEqual(
-        real.explanation.factors.map((f: any) => f.text),
-      );
-      expect(shown.explanation.controls).toEqual(real.explanation.controls);
-      expect(shown.explanation.partnersInvolved).toEqual(real.explanation.partnersInvolved);
-      // The Spanish one, with its counterfactual.
-      const spanishQuery = queries.find((q) => q.includes("query WhyTheseBoots"))!;
-      const spanishShown = JSON.parse(/Spanish[\s\S]*?The real answer:\n\n```json\n([\s\S]*?)```/.exec(readme)![1]);
-      const spanish = (await t.gql(spanishQuery, {}, { token: await t.subjectToken("demo-person-1") })).body.data!
-        .whyAmISeeing.explanation;
-      expect(spanishShown).toEqual(spanish);
-    } finally {
-      await t.close();
-    }
+    const query = queries.find((q) => q.includes("query WhyThisAd"))!;
+    const shown = JSON.parse(/The real answer[\s\S]*?```json\n([\s\S]*?)```/.exec(readme)![1]);
+    const real = (await t.gql(query, {}, { token: await t.subjectToken("demo-person-1") })).body.data!.whyAmISeeing;
+    expect(shown.itemLabel).toBe(real.itemLabel);
+    expect(shown.explanation.headline).toBe(real.explanation.headline);
+    expect(shown.explanation.readingGrade).toBe(real.explanation.readingGrade);
+    expect(shown.explanation.factors.map((f: any) => f.text)).toEqual(real.explanation.factors.map((f: any) => f.text));
+    expect(shown.explanation.controls).toEqual(real.explanation.controls);
+    expect(shown.explanation.partnersInvolved).toEqual(real.explanation.partnersInvolved);
+    // The Spanish one, with its counterfactual.
+    const spanishQuery = queries.find((q) => q.includes("query WhyTheseBoots"))!;
+    const spanishShown = JSON.parse(/Spanish[\s\S]*?The real answer:\n\n```json\n([\s\S]*?)```/.exec(readme)![1]);
+    const spanish = (await t.gql(spanishQuery, {}, { token: await t.subjectToken("demo-person-1") })).body.data!
+      .whyAmISeeing.explanation;
+    expect(spanishShown).toEqual(spanish);
+  });
+
+  it("show the summary of demo-person-1's first copy as the server writes it", async () => {
+    const query = queries.find((q) => q.includes("mutation CopyOfMyData"))!;
+    const shown = /The summary of demo-person-1's first copy[\s\S]*?```text\n([\s\S]*?)```/.exec(readme)![1];
+    const real = (await t.gql(query, {}, { token: await t.subjectToken("demo-person-1") })).body.data!.submitDataRequest
+      .dataRequest.summary;
+    expect(shown.replace(/\s+/g, " ").trim()).toBe(real);
   });
 });

@@ -13,7 +13,7 @@ import { createSharingLoaders } from "../modules/sharing/sharing.loaders";
 export type { Context, Loaders, Services };
 
 /** Fresh per request: a loader's cache must never outlive the request (or leak across callers). */
-export function createLoaders(services: Services): Loaders {
+export function createLoaders(services: Pick<Services, "db">): Loaders {
   const reader = () => services.db.manager;
   const catalog = createCatalogLoaders(reader);
   return {

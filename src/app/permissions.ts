@@ -10,12 +10,14 @@ import { breachPermissions } from "../modules/breach/breach.rules";
 import { policyPermissions } from "../modules/policy/policy.rules";
 import { rightsPermissions } from "../modules/rights/rights.rules";
 import { viewerPermissions } from "../modules/people/viewer.rules";
-import { admin, anyOf, subject } from "../kernel/rules";
+import { admin, anyOf, anyone, subject } from "../kernel/rules";
 
 /** The read models assembled here (src/app/queries). */
 const appPermissions: PermissionMap = {
   Subject: { dataUse: anyOf(subject, admin) },
   DataUse: anyOf(subject, admin),
+  // Published figures (11 CCR 7102): anyone may read them, like the policy they belong to.
+  RequestMetrics: anyone,
 };
 
 /** Every domain's rules, merged. A field missing here is denied (fallbackRule: deny). */

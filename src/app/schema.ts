@@ -40,9 +40,11 @@ import { permissionsMiddleware } from "./permissions";
 import { cacheControlDirective } from "../kernel/graphql/cache";
 import { UserErrorsMiddleware } from "./user-errors.middleware";
 import { SubjectDataUseResolver } from "./data-use.resolver";
+import { PolicyRequestMetricsResolver } from "./request-metrics.resolver";
 
 const resolvers = [
   SubjectDataUseResolver,
+  PolicyRequestMetricsResolver,
   NodeResolver,
   ViewerResolver,
   CatalogQueryResolver,

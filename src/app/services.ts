@@ -20,6 +20,7 @@ import { SharingReader } from "../modules/sharing/sharing-read.service";
 import { SharingService } from "../modules/sharing/sharing.service";
 import { SignalService } from "../modules/sharing/signals.service";
 import { WebhookDispatcher, WebhookService } from "../modules/sharing/webhooks";
+import { AppAccessExporter } from "./access-export";
 import { openDatabase } from "./entities";
 
 export type { Services };
@@ -50,6 +51,10 @@ export async function createServices(
     const decisions = new DecisionService(db, config, people);
     const sharing = new SharingService(db, config, people, await Pseudonyms.load(db), signals);
     const breaches = new BreachService(db, catalog, decisions, sharing);
+    const decisionReader = new DecisionReader(manager, consentReader, receipts);
+    // The access export needs every domain's records and app's read models: rights owns its
+    // shape, app gathers it.
+    const exporter = new AppAccessExporter(db, people, consentReader, decisionReader);
     const dispatcher = new WebhookDispatcher(db, config, logger);
     // A commit that wrote outbox rows wakes the dispatcher (it otherwise polls rarely).
     signals.onOutbox = () => dispatcher.wake();
@@ -65,7 +70,7 @@ export async function createServices(
       consent,
       consentReader,
       decisions,
-      decisionReader: new DecisionReader(manager, consentReader, receipts),
+      decisionReader,
       sharing,
       sharingReader: new SharingReader(manager),
       signals,
@@ -75,7 +80,7 @@ export async function createServices(
       breaches,
       policies: new PolicyService(db, consentReader),
       // Deletion asks every domain that holds data about people to forget the person.
-      rights: new RightsService(db, people, consent, signals, [consent, decisions, sharing, breaches]),
+      rights: new RightsService(db, people, consent, signals, [consent, decisions, sharing, breaches], exporter),
       dataAudit: new DataAuditService(db, catalog, decisions, sharing),
     };
   } catch (err) {

@@ -3,10 +3,11 @@ import { randomUUID } from "node:crypto";
 import { HeaderMap, type ApolloServer } from "@apollo/server";
 import { buildContext, type Context, type Services } from "../app/context";
 import { countSqlStatements } from "../kernel/db/sql-counter";
+import { ACCESS_EXPORT_SCHEMA_PATH, accessExportSchema } from "../modules/rights";
 import type { Metrics } from "./metrics";
 
 // Candor's HTTP layer: node:http directly (measured faster than an express integration), with
-// GraphQL at /graphql plus health, metrics and .well-known routes.
+// GraphQL at /graphql plus health, metrics, .well-known and /schemas routes.
 
 const CORS_HEADERS = {
   "access-control-allow-origin": "*",
@@ -15,6 +16,8 @@ const CORS_HEADERS = {
     "authorization, content-type, apollo-require-preflight, x-apollo-operation-name, sec-gpc, x-request-id",
   "access-control-max-age": "600",
 };
+
+const ACCESS_EXPORT_SCHEMA = JSON.stringify(accessExportSchema);
 
 class BodyTooLarge extends Error {}
 
@@ -164,6 +167,13 @@ export function createHttpServer({ services, apollo, metrics }: HttpDeps): Serve
         // The GPC spec's support resource: this site honors Global Privacy Control.
         send(res, 200, JSON.stringify({ gpc: true, lastUpdate: "2026-11-29" }));
         return "well-known";
+      case ACCESS_EXPORT_SCHEMA_PATH:
+        // What an access export (DataRequest.export) looks like, for the person's tools or a regulator's.
+        send(res, 200, ACCESS_EXPORT_SCHEMA, {
+          "content-type": "application/schema+json; charset=utf-8",
+          "cache-control": "public, max-age=3600",
+        });
+        return "schema";
       default:
         send(res, 404, JSON.stringify({ error: "Not found" }));
         return "not-found";

@@ -2,6 +2,7 @@ import { randomBytes } from "node:crypto";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { createConnection } from "mysql2/promise";
+import type { TestServer } from "./server";
 
 /** The database under test: TEST_DATABASE_URL (MariaDB/MySQL, suites in band), else a fresh SQLite file. */
 export function testDatabaseUrl(): string {
@@ -41,4 +42,21 @@ export async function expectIntactAuditChain(manager: import("typeorm").EntityMa
     previous = entry.hash;
   });
   return log.length;
+}
+
+/** Tables that hold a person's id, read from the database itself (not from the code under test). */
+export async function subjectTables(t: TestServer): Promise<string[]> {
+  const m = t.services.db.manager;
+  if (onMariaDb()) {
+    const rows = await m.query(
+      "SELECT table_name AS t FROM information_schema.columns WHERE table_schema = DATABASE() AND column_name = 'subject_id'",
+    );
+    return rows.map((r: { t: string }) => r.t).sort();
+  }
+  const tables = (await m.query("SELECT name FROM sqlite_master WHERE type = 'table'")) as Array<{ name: string }>;
+  const out: string[] = [];
+  for (const { name } of tables)
+    if ((await m.query(`PRAGMA table_info("${name}")`)).some((c: { name: string }) => c.name === "subject_id"))
+      out.push(name);
+  return out.sort();
 }

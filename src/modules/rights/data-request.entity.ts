@@ -32,6 +32,7 @@ registerEnumType(DataRequestStatus, { name: "DataRequestStatus" });
 @Entity("data_request")
 @Index("ix_data_request_subject", ["subjectId", "receivedAt"])
 @Index("ix_data_request_due", ["status", "dueAt"])
+@Index("ix_data_request_received", ["receivedAt"])
 export class DataRequest extends Node {
   @PrimaryIdColumn()
   id: string;

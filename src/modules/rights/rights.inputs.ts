@@ -1,4 +1,4 @@
-import { IsInt, IsOptional, Max, MaxLength, Min, MinLength } from "class-validator";
+import { IsInt, IsOptional, Matches, Max, MaxLength, Min, MinLength } from "class-validator";
 import { ArgsType, Field, ID, InputType, Int } from "type-graphql";
 import { PageArgs } from "../../kernel/graphql/connection";
 import { DataRequestKind, DataRequestStatus } from "./data-request.entity";
@@ -26,6 +26,16 @@ export class SubmitDataRequestInput {
   @IsOptional()
   @MaxLength(200)
   idempotencyKey?: string | null;
+
+  @Field(() => String, {
+    nullable: true,
+    description:
+      "For ACCESS: the language of the export's texts and its summary, as a BCP 47 tag: en (the default) or es; other languages fall back to en, as Explanation.locale does.",
+  })
+  @IsOptional()
+  @Matches(/^[A-Za-z]{2,3}([-_][A-Za-z0-9]{1,8})*$/, { message: "locale must be a language tag such as en or es-MX" })
+  @MaxLength(35)
+  locale?: string | null;
 }
 
 @InputType()

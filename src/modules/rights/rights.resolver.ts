@@ -61,10 +61,18 @@ export class DataRequestResolver {
   @FieldResolver(() => String, {
     nullable: true,
     description:
-      "For ACCESS when completed: everything held about the person, as JSON text; objects named by global id.",
+      "For ACCESS when completed: everything held about the person, as JSON text organised by topic (JSON Schema at /schemas/access-export.json); objects named by global id, with their names beside.",
   })
   export(@Root() request: DataRequest): string | null {
     return request.exportData ? JSON.stringify(request.exportData) : null;
+  }
+
+  @FieldResolver(() => String, {
+    nullable: true,
+    description: "For ACCESS when completed: a plain-language account of the export, for the person.",
+  })
+  summary(@Root() request: DataRequest, @Ctx() ctx: Context): string | null {
+    return ctx.services.rights.summary(request);
   }
 
   @FieldResolver(() => Subject, { nullable: true, description: "[admin] The person who asked." })

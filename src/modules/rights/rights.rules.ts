@@ -24,6 +24,7 @@ export const rightsPermissions: PermissionMap = {
     statusReason: submitters,
     extensionReason: submitters,
     export: owner,
+    summary: owner,
     subject: admin,
   },
   DataRequestEdge: admin,

@@ -5,13 +5,15 @@ import { DomainError } from "../../kernel/errors";
 import { checkFirst, connectionOf, decodeNumberCursor, encodeCursor } from "../../kernel/graphql/connection";
 import { requestFingerprint } from "../../kernel/idempotency/fingerprint";
 import { forgetIdempotencyRecords, withIdempotency } from "../../kernel/idempotency/idempotency";
-import { fromGlobalId, newId, toGlobalId } from "../../kernel/ids";
-import { rowsAboutPerson, type PersonalDataHolder } from "../../kernel/personal-data";
+import { fromGlobalId, newId } from "../../kernel/ids";
+import type { PersonalDataHolder } from "../../kernel/personal-data";
 import { actorOf, type Principal } from "../../kernel/principal";
 import { DAY_MS } from "../../kernel/time";
 import { GPC_USES, type ConsentService } from "../consent";
 import type { PeopleService, Subject } from "../people";
 import type { SignalService } from "../sharing/signals.service";
+import { aboutExport, exportLocale, type AccessExport, type AccessExporter } from "./access-export";
+import { summaryOf } from "./access-summary";
 import { DataRequest, DataRequestKind, DataRequestStatus } from "./data-request.entity";
 
 export interface SubmitRequest {
@@ -19,6 +21,8 @@ export interface SubmitRequest {
   details?: string | null;
   subjectExternalId?: string | null;
   idempotencyKey?: string | null;
+  /** For ACCESS: the language of the export's texts and summary (en or es; others fall back to en). */
+  locale?: string | null;
 }
 
 /**
@@ -34,6 +38,8 @@ export class RightsService {
     private readonly signals: SignalService,
     /** Every domain that holds data about people; each forgets a person its own way. */
     private readonly holders: PersonalDataHolder[],
+    /** Gathers the access export from every domain (implemented in app/). */
+    private readonly exporter: AccessExporter,
   ) {}
 
   async submit(principal: Principal, input: SubmitRequest): Promise<DataRequest> {
@@ -55,7 +61,8 @@ export class RightsService {
           caller: actor,
           subjectId: subject.id,
           key: input.idempotencyKey,
-          requestHash: requestFingerprint({ kind: input.kind, details: input.details }),
+          // A missing locale drops out of the fingerprint, so requests without one keep theirs.
+          requestHash: requestFingerprint({ kind: input.kind, details: input.details, locale: input.locale }),
           field: ["input", "idempotencyKey"],
           what: "request",
           replay: async (stored) => {
@@ -92,11 +99,14 @@ export class RightsService {
     });
     if (replayed) return request;
     switch (input.kind) {
-      case DataRequestKind.ACCESS:
-        return this.finish(request, actor, async (m) => ({
-          exportData: await this.exportOf(m, subject),
+      case DataRequestKind.ACCESS: {
+        // Gathered before the completing transaction: a read of committed rows, this request's included.
+        const exportData = await this.exportOf(subject, input.locale);
+        return this.finish(request, actor, async () => ({
+          exportData: exportData as unknown as Record<string, unknown>,
           statusReason: "Your data is in the export.",
         }));
+      }
       case DataRequestKind.DELETE:
         return this.erase(request, subject, actor);
       case DataRequestKind.OPT_OUT_OF_SALE:
@@ -159,26 +169,17 @@ export class RightsService {
     });
   }
 
-  /** Every table that holds the person's id: each one a list, objects named by global id. */
-  private async exportOf(m: EntityManager, subject: Subject): Promise<Record<string, unknown>> {
-    const person = {
-      id: toGlobalId("Subject", subject.id),
-      externalId: subject.externalId,
-      jurisdiction: subject.jurisdictionCode,
-      globalPrivacyControl: subject.gpc,
-      createdAt: subject.createdAt,
-    };
-    const requests = (await m.findBy(DataRequest, { subjectId: subject.id })).map((r) => ({
-      id: toGlobalId("DataRequest", r.id),
-      kind: r.kind,
-      status: r.status,
-      receivedAt: r.receivedAt,
-    }));
-    return {
-      subject: person,
-      ...(await rowsAboutPerson(m, subject.id, ["data_request", "subject"])),
-      data_request: requests,
-    };
+  /** What is held about the person, by topic, in their language (the shape is in access-export.ts). */
+  private async exportOf(subject: Subject, locale: string | null | undefined): Promise<AccessExport> {
+    const language = exportLocale(locale);
+    const body = await this.exporter.gather(subject, language);
+    return { about: aboutExport(language, new Date()), ...body };
+  }
+
+  /** DataRequest.summary: for a completed ACCESS request whose export is still held. */
+  summary(request: DataRequest): string | null {
+    if (request.kind !== DataRequestKind.ACCESS || request.status !== DataRequestStatus.COMPLETED) return null;
+    return request.exportData ? summaryOf(request.exportData as unknown as AccessExport) : null;
   }
 
   /**
