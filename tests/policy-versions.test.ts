@@ -173,7 +173,7 @@ describe("Policy versions: what a published version says never changes under it"
     const answer = current.sections.find((s: any) => s.key === "how-fast-we-answer");
     expect(answer.generated).toBe(true);
     const iowa = laws.find((l: any) => l.state === "IA");
-    expect(answer.body).toMatch(new RegExp(`In [^.]*Iowa[^.]*, we answer within ${iowa.responseDays} days`));
+    expect(answer.body).toMatch(new RegExp(`We take at most ${iowa.responseDays} days in [^.]*Iowa[^.]*\\.`));
     const buyers = current.sections.find((s: any) => s.key === "who-buys-your-data");
     const broker = parse(demoSource).partners.find((p: any) => p.key === "open-range-data");
     expect(buyers.body).toContain(`We sell some of your data to ${broker.name} (`);

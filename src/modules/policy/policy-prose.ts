@@ -116,10 +116,10 @@ const WORDS = {
     and: "and",
     heading: "How fast we answer",
     intro: "We answer a request about your data within the time the law where you live sets.",
-    within: (where: string, days: number, extension: number | null) =>
-      `${where}, we answer within ${days} days${extension ? `, or ${extension} more days if we tell you why we need them` : ""}.`,
-    in: (places: string) => `In ${places}`,
-    elsewhere: "Anywhere else",
+    takes: (days: number, places: string) => `We take at most ${days} days in ${places}.`,
+    same: (places: string) => `The same goes for ${places}.`,
+    more: (extension: number) => `There, we may take ${extension} more days if we tell you why.`,
+    elsewhere: (days: number) => `Anywhere else, we take at most ${days} days.`,
     buyersHeading: "Who buys your data or gets it for ads",
     none: "We do not sell your data, and we do not share it for ads.",
     sell: (who: string) => `We sell some of your data to ${who}.`,
@@ -131,10 +131,10 @@ const WORDS = {
     and: "y",
     heading: "Qué tan rápido respondemos",
     intro: "Respondemos una solicitud sobre tus datos en el plazo que fija la ley del lugar donde vives.",
-    within: (where: string, days: number, extension: number | null) =>
-      `${where}, respondemos en ${days} días${extension ? `, o en ${extension} días más si te decimos por qué los necesitamos` : ""}.`,
-    in: (places: string) => `En ${places}`,
-    elsewhere: "En cualquier otro lugar",
+    takes: (days: number, places: string) => `Tardamos ${days} días como máximo en ${places}.`,
+    same: (places: string) => `Lo mismo vale para ${places}.`,
+    more: (extension: number) => `Ahí podemos tardar ${extension} días más si te decimos por qué.`,
+    elsewhere: (days: number) => `En cualquier otro lugar, tardamos ${days} días como máximo.`,
     buyersHeading: "Quién compra tus datos o los recibe para anuncios",
     none: "No vendemos tus datos y no los compartimos para anuncios.",
     sell: (who: string) => `Vendemos algunos de tus datos a ${who}.`,
@@ -163,6 +163,9 @@ export function responseTimes(at: Date = new Date()): PolicySectionData {
   }
   const strict = findJurisdiction(UNKNOWN_JURISDICTION, at)!;
   const ordered = [...groups.values()].sort((a, b) => b.length - a.length);
+  // Short sentences: a long list of places is told a few at a time.
+  const chunked = (js: Jurisdiction[]) =>
+    Array.from({ length: Math.ceil(js.length / 5) }, (_, i) => js.slice(i * 5, i * 5 + 5));
   return section("how-fast-we-answer", (lang) => {
     const w = WORDS[lang];
     const places = (js: Jurisdiction[]) =>
@@ -170,13 +173,18 @@ export function responseTimes(at: Date = new Date()): PolicySectionData {
         js.map((j) => placeName(j.code, lang)),
         w.and,
       );
+    const group = (js: Jurisdiction[]) => {
+      const [first, ...rest] = chunked(js);
+      const extension = js[0].requestExtensionDays;
+      return [
+        w.takes(js[0].requestResponseDays, places(first)),
+        ...rest.map((c) => w.same(places(c))),
+        ...(extension ? [w.more(extension)] : []),
+      ];
+    };
     return {
       heading: w.heading,
-      body: [
-        w.intro,
-        ...ordered.map((js) => w.within(w.in(places(js)), js[0].requestResponseDays, js[0].requestExtensionDays)),
-        w.within(w.elsewhere, strict.requestResponseDays, strict.requestExtensionDays),
-      ].join(" "),
+      body: [w.intro, ...ordered.flatMap(group), w.elsewhere(strict.requestResponseDays)].join(" "),
     };
   });
 }
