@@ -9,6 +9,7 @@ import { UsableWithoutProfiling1764979200000 } from "./1764979200000-usable-with
 import { DecisionThreshold1765065600000 } from "./1765065600000-decision-threshold";
 import { HiddenSponsor1765152000000 } from "./1765152000000-hidden-sponsor";
 import { Translations1765411200000 } from "./1765411200000-translations";
+import { DataController1765497600000 } from "./1765497600000-data-controller";
 
 /** Every migration, in order. Append-only once released. */
 export const migrations = [
@@ -23,4 +24,5 @@ export const migrations = [
   DecisionThreshold1765065600000,
   HiddenSponsor1765152000000,
   Translations1765411200000,
+  DataController1765497600000,
 ];

@@ -7,6 +7,7 @@ import { AlgorithmCard } from "./algorithm-card.entity";
 import { CatalogFileError, parseCatalogFile, type CatalogFile } from "./catalog-file";
 import { snapshotCatalog } from "./catalog-snapshot";
 import { DataCategory } from "./data-category.entity";
+import { CONTROLLER_KEY, DataController } from "./data-controller.entity";
 import { Partner } from "./partner.entity";
 import { PersonalizationLevel } from "./personalization-level.entity";
 import { PrivacyPolicy } from "./privacy-policy.entity";
@@ -81,6 +82,15 @@ class ApplyRun {
   constructor(private readonly m: EntityManager) {}
 
   async apply(c: CatalogFile, file: string): Promise<void> {
+    const { controller } = c;
+    await this.upsert(DataController, () => CONTROLLER_KEY, [
+      {
+        key: CONTROLLER_KEY,
+        ...controller,
+        phone: controller.phone ?? null,
+        processingLocations: controller.processingLocations ?? null,
+      },
+    ]);
     const categories = await this.upsert(
       DataCategory,
       (r) => r.key,

@@ -9,6 +9,7 @@ export * from "./catalog.enums";
 export type { CatalogLoaders } from "./catalog.loaders";
 export { CatalogService, purposesWithSensitivity } from "./catalog.service";
 export { DataCategory } from "./data-category.entity";
+export { DataController } from "./data-controller.entity";
 export { findJurisdiction, Jurisdiction, knownJurisdictionCodes, rulesFor, UNKNOWN_JURISDICTION } from "./jurisdiction";
 export { Partner } from "./partner.entity";
 export { PersonalizationLevel } from "./personalization-level.entity";
