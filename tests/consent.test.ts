@@ -95,9 +95,7 @@ describe("Consent: a mobile app reads and changes a person's choices, and the en
       collection_method: { channel: "MOBILE_APP", source: "USER" },
       pii_controllers: [{ party_name: "Trailhead Outfitters, Inc." }],
     });
-    expect(
-      receipt.purposes.map((p: any) => [p.purpose_id, p.events[0].status, p.lawful_basis.basis]),
-    ).toEqual([
+    expect(receipt.purposes.map((p: any) => [p.purpose_id, p.events[0].status, p.lawful_basis.basis])).toEqual([
       ["personalized-recommendations", "DENIED", expect.any(String)],
       ["location-based-offers", "GRANTED", expect.any(String)],
     ]);

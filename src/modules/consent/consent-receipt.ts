@@ -81,7 +81,12 @@ const PRIVACY_RIGHTS: Array<{ right: string; request: boolean; en: string; es: s
     en: "Opt out of sale and ads with your browser's Global Privacy Control signal",
     es: "Excluirte de la venta y de los anuncios con la señal Global Privacy Control de tu navegador",
   },
-  { right: "ACCESS", request: true, en: "Get a copy of the data we hold about you", es: "Obtener una copia de tus datos" },
+  {
+    right: "ACCESS",
+    request: true,
+    en: "Get a copy of the data we hold about you",
+    es: "Obtener una copia de tus datos",
+  },
   { right: "DELETE", request: true, en: "Have your data deleted", es: "Pedir que borremos tus datos" },
   { right: "CORRECT", request: true, en: "Have wrong data corrected", es: "Pedir que corrijamos datos incorrectos" },
   {
@@ -291,7 +296,7 @@ export async function buildReceipt(m: EntityManager, input: ReceiptInput): Promi
     applicable_law: input.jurisdiction.law,
     collection_method: collectionMethod(input.channel, d.changed[0].after.source),
     storage_locations: controller?.storageLocations ?? [],
-    ...(controller?.processingLocations ? { processing_locations: controller.processingLocations } : {}),
+    ...(controller?.processingLocations ? { processing_location: controller.processingLocations } : {}),
     withdrawal_method: { url: controller?.withdrawalUrl ?? null, description: TEXT[locale].withdraw },
     privacy_rights: PRIVACY_RIGHTS.map((r) => ({
       right: r.right,

@@ -12,15 +12,7 @@ import type { ReceiptSigner } from "../../kernel/signer";
 import { DEFAULT_LOCALE, resolveLocale } from "../../kernel/text/locale";
 import { ConsentMode, PersonalizationLevel, PrivacyPolicy, type Purpose } from "../catalog";
 import { isKnownJurisdictionCode, type PeopleService, type PersonRef, Subject } from "../people";
-import {
-  choiceMap,
-  diff,
-  eventsOf,
-  evaluateAll,
-  type ConsentDiff,
-  type Plan,
-  type Snapshot,
-} from "./consent-change";
+import { choiceMap, diff, eventsOf, evaluateAll, type ConsentDiff, type Plan, type Snapshot } from "./consent-change";
 import { ConsentEvent } from "./consent-event.entity";
 import { buildReceipt } from "./consent-receipt";
 import { ConsentReceipt } from "./consent-receipt.entity";
