@@ -14,7 +14,7 @@ import { parse, stringify } from "yaml";
 import { CatalogApplyService } from "../src/modules/catalog/catalog-apply.service";
 import { DataRequestKind } from "../src/modules/rights/data-request.entity";
 import { ReceiptSigner } from "../src/kernel/signer";
-import { UPDATE } from "./helpers/consent";
+import { UPDATE, writes } from "./helpers/consent";
 import { startTestServer, type TestServer } from "./helpers/server";
 
 // Receipt keys: generated once and kept (every process of a deployment signs with the same key),
@@ -289,6 +289,41 @@ describe("Consent receipts: every ISO/IEC TS 27560 field Candor can know", () =>
     expect(spanish.language).toBe("es");
     expect(spanish.privacy_notice.language).toBe("es");
     expect(spanish.purposes[0].purpose).toBe(declared.translations.es.name);
+  });
+
+  it("treats a spelled-out default locale as the same call on a retry, and another locale as a different one", async () => {
+    const token = await t.subjectToken("iso-retry");
+    const call = (locale?: string) =>
+      t.gql(
+        UPDATE,
+        {
+          input: {
+            channel: "WEB",
+            idempotencyKey: "iso-retry-1",
+            changes: [{ purpose: "email-offers", granted: false }],
+            ...(locale ? { locale } : {}),
+          },
+        },
+        { token },
+      );
+    const first = (await call()).body.data!.updateConsents;
+    expect((await call("en")).body.data!.updateConsents.receipt).toEqual(first.receipt);
+    expect((await call("es")).body.data!.updateConsents.userErrors).toEqual([
+      expect.objectContaining({ code: "CONFLICT" }),
+    ]);
+  });
+
+  it("refuses a locale that is no language tag, with its path, writing nothing", async () => {
+    const before = await writes(t);
+    const r = await t.gql(
+      UPDATE,
+      { input: { channel: "WEB", locale: "not a tag", changes: [{ purpose: "email-offers", granted: false }] } },
+      { token: await t.subjectToken("iso-bad-locale") },
+    );
+    expect(r.body.data!.updateConsents.userErrors).toEqual([
+      expect.objectContaining({ code: "INVALID", field: ["input", "locale"] }),
+    ]);
+    expect(await writes(t)).toEqual(before);
   });
 
   it("names the controller of the catalog applied last", async () => {
