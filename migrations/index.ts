@@ -11,6 +11,7 @@ import { HiddenSponsor1765152000000 } from "./1765152000000-hidden-sponsor";
 import { AgeBracket1765238400000 } from "./1765238400000-age-bracket";
 import { DataRequestReceived1765324800000 } from "./1765324800000-data-request-received";
 import { Translations1765411200000 } from "./1765411200000-translations";
+import { DataController1765497600000 } from "./1765497600000-data-controller";
 
 /** Every migration, in order. Append-only once released. */
 export const migrations = [
@@ -27,4 +28,5 @@ export const migrations = [
   AgeBracket1765238400000,
   DataRequestReceived1765324800000,
   Translations1765411200000,
+  DataController1765497600000,
 ];

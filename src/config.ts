@@ -23,8 +23,6 @@ export interface Config {
   loadDemoCatalog: boolean;
   /** Ed25519 private JWK (JSON) that signs consent receipts; else one is generated and kept. */
   receiptSigningKey: string | null;
-  /** Who receipts name as the controller. */
-  controllerName: string;
   /** GPP usnat MspaCoveredTransaction: whether the business signed the IAB MSPA. */
   mspaCoveredTransaction: boolean;
   /** The partner feed serves only signals at least this old, so that it never skips one. */
@@ -141,7 +139,6 @@ export function loadConfig(env: Env = process.env): Config {
     // The demo catalog by default only in development; production never gets demo people or decisions.
     loadDemoCatalog: flag(env, "CANDOR_LOAD_DEMO_CATALOG", nodeEnv === "development"),
     receiptSigningKey: receiptKey(env),
-    controllerName: text(env, "CANDOR_CONTROLLER_NAME") ?? "Candor demo controller",
     mspaCoveredTransaction: flag(env, "CANDOR_MSPA_COVERED_TRANSACTION", false),
     signalLagMs: integer(env, "CANDOR_SIGNAL_LAG_MS", 3000, 0, 600_000),
     decisionMaxSkewMs: integer(env, "CANDOR_DECISION_MAX_SKEW_MS", 300_000, 0, 10 * 366 * 86_400_000),

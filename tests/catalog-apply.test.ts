@@ -25,6 +25,7 @@ const TABLES = [
   "sharing_agreement",
   "sharing_agreement_data_category",
   "privacy_policy",
+  "data_controller",
   "audit_log",
 ];
 
@@ -135,6 +136,26 @@ describe("Catalog files: an operator applies a catalog from YAML", () => {
       /policy: version 1 is already published with other content; publish the change as version 4/,
     ],
     ["invalid YAML", "purposes: [unclosed", /not valid YAML/],
+    [
+      "a catalog without the controller block",
+      variant((c) => delete c.controller),
+      /controller: is required: who is responsible for the data/,
+    ],
+    [
+      "a controller with a malformed email",
+      variant((c) => (c.controller.email = "privacy at small-shop.example")),
+      /controller\.email: must be an email address/,
+    ],
+    [
+      "a controller with a malformed URL",
+      variant((c) => (c.controller.withdrawalUrl = "small-shop.example/choices")),
+      /controller\.withdrawalUrl: must be an http\(s\) URL/,
+    ],
+    [
+      "a controller with a malformed storage location",
+      variant((c) => (c.controller.storageLocations = ["usa"])),
+      /controller\.storageLocations\[0\]: must be an ISO 3166-1 alpha-2 code/,
+    ],
   ];
 
   it.each(bad)(
@@ -151,6 +172,21 @@ describe("Catalog files: an operator applies a catalog from YAML", () => {
       expect(await snapshot(t)).toEqual(before);
     },
   );
+
+  it("keeps the controller it has when a new one is refused, and updates it in place when valid", async () => {
+    const row = () => t.services.db.manager.query("SELECT id, name, email FROM data_controller");
+    const before = await row();
+    expect(before).toEqual([{ id: expect.any(String), name: "Small Shop LLC", email: "privacy@small-shop.example" }]);
+    const renamedBadly = variant((c) => {
+      c.controller.name = "Renamed Shop LLC";
+      c.controller.url = "ftp://small-shop.example";
+    });
+    await expect(apply(renamedBadly)).rejects.toThrow(/controller\.url: must be an http\(s\) URL/);
+    expect(await row()).toEqual(before);
+    expect(await apply(variant((c) => (c.controller.name = "Renamed Shop LLC")))).toMatchObject({ changed: 1 });
+    expect(await row()).toEqual([{ ...before[0], name: "Renamed Shop LLC" }]);
+    await apply(small);
+  });
 
   it("rolls back the whole file when a late step fails", async () => {
     // New entries come before the policy check: none of them may survive its refusal.
@@ -208,6 +244,21 @@ describe("The candor command: operators apply catalogs and manage keys from a sh
     expect(r.stdout).toBe("");
     expect(r.stderr).toContain(`${file}: 1 problem`);
     expect(r.stderr).toContain('purposes[1] (recommendations).dataCategories: unknown data category "user.nope"');
+  });
+
+  it("refuses a catalog without its controller block, naming the entry, and writes nothing", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "candor-cli-"));
+    const file = join(dir, "no-controller.yaml");
+    writeFileSync(
+      file,
+      variant((c) => delete c.controller),
+    );
+    const before = await snapshot(t);
+    const r = await candor("catalog", "apply", file);
+    expect(r).toMatchObject({ code: 1, stdout: "" });
+    expect(r.stderr).toContain(`${file}: 1 problem`);
+    expect(r.stderr).toContain("controller: is required");
+    expect(await snapshot(t)).toEqual(before);
   });
 
   it("prints a subject token, a service key and a partner key that work, and revokes a key", async () => {

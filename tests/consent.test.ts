@@ -89,14 +89,14 @@ describe("Consent: a mobile app reads and changes a person's choices, and the en
     expect(protectedHeader.alg).toBe("EdDSA");
     const receipt = JSON.parse(new TextDecoder().decode(payload));
     expect(receipt).toMatchObject({
-      recordId: out.receipt.id,
-      subject: { externalId: "changer" },
+      receipt_id: out.receipt.id,
+      pii_principal_external_id: "changer",
       jurisdiction: "US-CA",
-      policyVersion: 2,
-      channel: "MOBILE_APP",
-      controller: { name: expect.any(String) },
+      privacy_notice: { version: 2 },
+      collection_method: { channel: "MOBILE_APP", source: "USER" },
+      pii_controllers: [{ party_name: "Trailhead Outfitters, Inc." }],
     });
-    expect(receipt.purposes.map((p: any) => [p.purpose, p.status, p.legalBasis])).toEqual([
+    expect(receipt.purposes.map((p: any) => [p.purpose_id, p.events[0].status, p.lawful_basis.basis])).toEqual([
       ["personalized-recommendations", "DENIED", expect.any(String)],
       ["location-based-offers", "GRANTED", expect.any(String)],
     ]);

@@ -2,6 +2,7 @@ import { ApiKey } from "../auth/api-key.entity";
 import { AuditHead, AuditLog } from "../kernel/audit/audit-log.entity";
 import { AlgorithmCard } from "../modules/catalog/algorithm-card.entity";
 import { DataCategory } from "../modules/catalog/data-category.entity";
+import { DataController } from "../modules/catalog/data-controller.entity";
 import { Partner } from "../modules/catalog/partner.entity";
 import { PersonalizationLevel } from "../modules/catalog/personalization-level.entity";
 import { PrivacyPolicy } from "../modules/catalog/privacy-policy.entity";
@@ -35,6 +36,7 @@ export const entities = [
   Partner,
   SharingAgreement,
   PrivacyPolicy,
+  DataController,
   ApiKey,
   AppSecret,
   AuditLog,

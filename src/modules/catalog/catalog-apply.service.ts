@@ -9,6 +9,7 @@ import { snapshotCatalog } from "./catalog-snapshot";
 import { diffSnapshots } from "./policy-diff";
 import { sectionsMissingSummary } from "./privacy-policy.entity";
 import { DataCategory } from "./data-category.entity";
+import { CONTROLLER_KEY, DataController } from "./data-controller.entity";
 import { Partner } from "./partner.entity";
 import { PersonalizationLevel } from "./personalization-level.entity";
 import { PrivacyPolicy } from "./privacy-policy.entity";
@@ -83,6 +84,15 @@ class ApplyRun {
   constructor(private readonly m: EntityManager) {}
 
   async apply(c: CatalogFile, file: string): Promise<void> {
+    const { controller } = c;
+    await this.upsert(DataController, () => CONTROLLER_KEY, [
+      {
+        key: CONTROLLER_KEY,
+        ...controller,
+        phone: controller.phone ?? null,
+        processingLocations: controller.processingLocations ?? null,
+      },
+    ]);
     const categories = await this.upsert(
       DataCategory,
       (r) => r.key,

@@ -33,6 +33,7 @@ const day = z.union([z.string(), z.date()]).transform((v, ctx) => {
   return d;
 });
 const days = z.number().int().min(1).max(36500);
+const country = z.string().regex(/^[A-Z]{2}$/, "must be an ISO 3166-1 alpha-2 code, e.g. US");
 
 const missing = (what: string) => (issue: { input?: unknown }) => (issue.input === undefined ? what : undefined);
 /** A translated text: required, so that a person never reads a mix of two languages. */
@@ -150,7 +151,7 @@ const partner = z.strictObject({
   role: z.enum(PartnerRole),
   website: url.nullable().optional(),
   privacyPolicyUrl: url.nullable().optional(),
-  country: z.string().regex(/^[A-Z]{2}$/, "must be an ISO 3166-1 alpha-2 code, e.g. US"),
+  country,
   iabVendorId: z.number().int().min(1).nullable().optional(),
   agreements: list(agreement, 100).default([]),
 });
@@ -173,7 +174,29 @@ const policy = z.strictObject({
   ).min(1),
 });
 
+/** Who is responsible for the data: named, with its contacts, on every consent receipt (ISO/IEC TS 27560). */
+const controller = z.strictObject(
+  {
+    name: text(200),
+    address: text(500),
+    email: z.email("must be an email address, e.g. privacy@example.com").max(320),
+    url,
+    phone: z
+      .string()
+      .regex(/^\+?[0-9][0-9 ().-]{4,38}$/, "must be a phone number, e.g. +1 303 555 0100")
+      .nullable()
+      .optional(),
+    privacyNoticeUrl: url,
+    withdrawalUrl: url,
+    rightsUrl: url,
+    storageLocations: list(country, 50).min(1, "must name at least one country"),
+    processingLocations: list(country, 50).min(1, "must name at least one country").nullable().optional(),
+  },
+  { error: missing("is required: who is responsible for the data, with its contacts (see catalog/README.md)") },
+);
+
 const catalogFile = z.strictObject({
+  controller,
   policy,
   dataCategories: list(dataCategory, 500).min(1),
   purposes: list(purpose, 200).min(1),

@@ -14,6 +14,7 @@ export { AgeBracket, isChild, isMinor } from "./age-bracket";
 export { findJurisdiction, Jurisdiction, rulesFor, UNKNOWN_JURISDICTION } from "./jurisdiction";
 export { lawCodes } from "./privacy-laws";
 export { isPlaceCode, isUsPlace } from "./privacy-laws";
+export { DataController } from "./data-controller.entity";
 export { Partner } from "./partner.entity";
 export { PersonalizationLevel } from "./personalization-level.entity";
 export { PolicySection, PrivacyPolicy, sectionsMissingSummary, type PolicySectionData } from "./privacy-policy.entity";

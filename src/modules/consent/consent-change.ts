@@ -1,5 +1,5 @@
 import type { Config } from "../../config";
-import { newId, toGlobalId } from "../../kernel/ids";
+import { newId } from "../../kernel/ids";
 import type { AgeBracket } from "../catalog";
 import { Subject } from "../people";
 import { ConsentEvent } from "./consent-event.entity";
@@ -9,7 +9,7 @@ import type { ConsentCatalog } from "./consent.loaders";
 import { effectiveConsent, type EffectiveConsent, type ExplicitChoice, type PersonFacts } from "./effective-consent";
 
 // What one consent call changes, computed without writing anything: the effective state before
-// and after by the rules of DESIGN §5, the rows to write and the receipt's payload.
+// and after by the rules of DESIGN §5, and the rows to write (the receipt: consent-receipt.ts).
 
 /** Effective consent for every purpose of the catalog, in catalog order. */
 export function evaluateAll(
@@ -137,35 +137,4 @@ export function eventsOf(d: ConsentDiff, channel: Channel, receiptId: string | n
       receiptId,
     }),
   );
-}
-
-/** ISO/IEC TS 27560-aligned: record id, controller, subject, jurisdiction, policy, channel, purposes. */
-export function receiptPayload(
-  id: string,
-  d: ConsentDiff,
-  events: ConsentEvent[],
-  facts: { controllerName: string; jurisdiction: string; channel: Channel },
-): Record<string, unknown> {
-  const eventOf = new Map(events.map((e) => [e.purposeId, e.id]));
-  return {
-    schema: "ISO/IEC TS 27560:2023 consent record",
-    recordId: toGlobalId("ConsentReceipt", id),
-    issuedAt: d.now.toISOString(),
-    controller: { name: facts.controllerName },
-    subject: { id: toGlobalId("Subject", d.next.id), externalId: d.next.externalId },
-    jurisdiction: facts.jurisdiction,
-    policyVersion: d.policyVersion,
-    channel: facts.channel,
-    globalPrivacyControl: d.next.gpc,
-    purposes: d.changed.map(({ after: a, before: b, purpose }) => ({
-      purpose: purpose.key,
-      name: purpose.name,
-      dpvIri: purpose.dpvIri,
-      legalBasis: purpose.legalBasis,
-      status: a.status,
-      previousStatus: b.status,
-      source: a.source,
-      event: toGlobalId("ConsentEvent", eventOf.get(a.purposeId)!),
-    })),
-  };
 }

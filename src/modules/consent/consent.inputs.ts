@@ -3,6 +3,7 @@ import {
   ArrayMinSize,
   IsInt,
   IsOptional,
+  Matches,
   Max,
   MaxLength,
   Min,
@@ -11,6 +12,7 @@ import {
 } from "class-validator";
 import { ArgsType, Field, InputType, Int } from "type-graphql";
 import { KEY_LENGTH } from "../../kernel/db/columns";
+import { LOCALE_TAG } from "../../kernel/text/locale";
 import { PageArgs } from "../../kernel/graphql/connection";
 import { AgeBracket } from "../catalog";
 import { Channel } from "./consent.enums";
@@ -26,6 +28,19 @@ function OptionalText(max: number, description?: string): PropertyDecorator {
     IsOptional()(target, property);
     MinLength(1)(target, property);
     MaxLength(max)(target, property);
+  };
+}
+
+/** The language the person read the choice in: the receipt is written in it. */
+function ReceiptLocale(): PropertyDecorator {
+  return (target, property) => {
+    Field(() => String, {
+      nullable: true,
+      defaultValue: "en",
+      description: "The language the person chose in: en or es (es-MX serves es; others get en). The receipt is in it.",
+    })(target, property);
+    IsOptional()(target, property);
+    Matches(LOCALE_TAG, { message: "must be a language tag such as en, es or es-MX" })(target, property);
   };
 }
 
@@ -69,6 +84,9 @@ export class UpdateConsentsInput {
   })
   confirmGpcOverride?: boolean | null;
 
+  @ReceiptLocale()
+  locale?: string | null;
+
   @IdempotencyKey()
   idempotencyKey?: string | null;
 }
@@ -87,6 +105,9 @@ export class SetPersonalizationLevelInput {
   @Field(() => Boolean, { nullable: true, defaultValue: false })
   confirmGpcOverride?: boolean | null;
 
+  @ReceiptLocale()
+  locale?: string | null;
+
   @IdempotencyKey()
   idempotencyKey?: string | null;
 }
@@ -98,6 +119,9 @@ export class OptOutOfAllInput {
 
   @OptionalText(ID_LENGTH, "External id of the subject. Only services and admins give it.")
   subjectExternalId?: string | null;
+
+  @ReceiptLocale()
+  locale?: string | null;
 
   @IdempotencyKey()
   idempotencyKey?: string | null;

@@ -9,19 +9,12 @@ import { newId } from "../../kernel/ids";
 import type { PersonalDataHolder } from "../../kernel/personal-data";
 import { actorOf, type Principal, Role } from "../../kernel/principal";
 import type { ReceiptSigner } from "../../kernel/signer";
+import { DEFAULT_LOCALE, resolveLocale } from "../../kernel/text/locale";
 import { ConsentMode, PersonalizationLevel, PrivacyPolicy, type AgeBracket, type Purpose } from "../catalog";
 import { isKnownJurisdictionCode, type PeopleService, type PersonRef, Subject } from "../people";
-import {
-  choiceMap,
-  diff,
-  eventsOf,
-  evaluateAll,
-  receiptPayload,
-  type ConsentDiff,
-  type Plan,
-  type Snapshot,
-} from "./consent-change";
+import { choiceMap, diff, eventsOf, evaluateAll, type ConsentDiff, type Plan, type Snapshot } from "./consent-change";
 import { ConsentEvent } from "./consent-event.entity";
+import { buildReceipt } from "./consent-receipt";
 import { ConsentReceipt } from "./consent-receipt.entity";
 import { ConsentState } from "./consent-state.entity";
 import { Channel, ConsentSource, ConsentStatus } from "./consent.enums";
@@ -31,10 +24,11 @@ import { gpcApplies, gpcCovers, offForChild } from "./effective-consent";
 export { choiceMap, evaluateAll };
 export type { PersonRef };
 
-/** The input as a retry would send it: a spelled-out default (confirmGpcOverride: false) is no different call. */
+/** The input as a retry would send it: a spelled-out default (confirmGpcOverride: false, locale: "en") is no different call. */
 function requestHash(operation: string, input: Record<string, unknown>): string {
-  const { confirmGpcOverride, ...rest } = input;
-  return requestFingerprint({ operation, input: confirmGpcOverride ? input : rest });
+  const { confirmGpcOverride, locale, ...rest } = input;
+  const given = { ...rest, ...(confirmGpcOverride ? { confirmGpcOverride } : {}) };
+  return requestFingerprint({ operation, input: locale && locale !== DEFAULT_LOCALE ? { ...given, locale } : given });
 }
 
 /** What changed for one person in one committed call, for domains that must react (sharing). */
@@ -332,12 +326,17 @@ export class ConsentService implements PersonalDataHolder {
     const events = eventsOf(d, call.channel, receiptId);
     let receipt: ConsentReceipt | null = null;
     if (receiptId) {
-      const facts = {
-        controllerName: this.config.controllerName,
-        jurisdiction: this.people.rules(next).code,
-        channel: call.channel,
-      };
-      const jws = await this.signer.sign(receiptPayload(receiptId, d, events, facts));
+      const jws = await this.signer.sign(
+        await buildReceipt(m, {
+          id: receiptId,
+          diff: d,
+          events,
+          channel: call.channel,
+          actor: actorOf(call.principal),
+          jurisdiction: this.people.rules(next),
+          locale: resolveLocale(call.input.locale as string | null | undefined),
+        }),
+      );
       receipt = Object.assign(new ConsentReceipt(), { id: receiptId, subjectId: next.id, issuedAt: now, jws });
       await m.insert(ConsentReceipt, receipt);
     }
