@@ -2,6 +2,7 @@ import { execFile } from "node:child_process";
 import { join } from "node:path";
 import { promisify } from "node:util";
 import { DataCategory, SharingAgreement } from "../src/modules/catalog";
+import { newId } from "../src/kernel/ids";
 import { UPDATE } from "./helpers/consent";
 import { decisionWrites, record, recommendation } from "./helpers/decisions";
 import { startTestServer, TEST_JWT_SECRET, type TestServer } from "./helpers/server";
@@ -154,6 +155,59 @@ describe("Data audit: the privacy office purges expired data and finds data used
     expect((await t.gql(RUN, {}, { token: await t.subjectToken("auditee") })).body.errors?.[0]?.extensions?.code).toBe(
       "FORBIDDEN",
     );
+  });
+
+  it("reports practice the privacy policy in force at its time did not describe", async () => {
+    const baseline = (await findings()).of("UNDESCRIBED_PRACTICE").count;
+    // The catalog changes behind the published version (a row written directly: catalog apply would
+    // refuse it without a new version), and the engine uses what it now allows.
+    const key = t.services.db.dialect === "sqlite" ? '"key"' : "`key`";
+    await t.services.db.transaction((m) =>
+      m.query(
+        `INSERT INTO purpose_data_category (purpose_id, data_category_id) SELECT p.id, c.id FROM purpose p, data_category c ` +
+          `WHERE p.${key} = 'personalized-recommendations' AND c.${key} = 'user.location.precise' AND NOT EXISTS ` +
+          `(SELECT 1 FROM purpose_data_category j WHERE j.purpose_id = p.id AND j.data_category_id = c.id)`,
+      ),
+    );
+    const undescribed = recommendation("undescribed", {
+      itemRef: "undescribed-use",
+      factors: [
+        {
+          kind: "GEOGRAPHIC",
+          purpose: "personalized-recommendations",
+          dataCategory: "user.location.precise",
+          sourceClass: "OBSERVED",
+          share: 1,
+        },
+      ],
+    });
+    const { payload } = await record(t, engine, [undescribed]);
+    expect(payload.results[0].userErrors).toEqual([]);
+    // A sharing agreement the published version does not list (written directly, as above).
+    const ads = (await t.services.db.manager.findOneByOrFail(SharingAgreement, {
+      key: "retargeting-ads",
+    })) as SharingAgreement;
+    const secret = { ...ads, id: newId(), key: "unlisted-deal", translations: null };
+    await t.services.db.transaction(async (m) => {
+      await m.insert(SharingAgreement, secret as never);
+      await m.query(
+        `INSERT INTO sharing_agreement_data_category (sharing_agreement_id, data_category_id) SELECT ?, c.id FROM data_category c WHERE c.${key} = 'user.behavior.browsing_history'`,
+        [secret.id],
+      );
+    });
+    const ids = await agreementIds(t);
+    const { payload: shared } = await share(t, engine, [
+      {
+        subjectExternalId: "undescribed",
+        agreement: ids["unlisted-deal"],
+        dataCategories: ["user.behavior.browsing_history"],
+      },
+    ]);
+    expect(shared.results[0].userErrors).toEqual([]);
+    expect((await findings()).of("UNDESCRIBED_PRACTICE")).toMatchObject({
+      count: baseline + 2,
+      detail: expect.stringMatching(/1 decision factor\(s\) and 1 sharing event\(s\) were not described/),
+    });
   });
 
   it("runs from the command line for a scheduler, printing the findings as JSON", async () => {
