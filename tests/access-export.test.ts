@@ -5,6 +5,7 @@ import { readabilityOf } from "../src/kernel/text/readability";
 import { UPDATE } from "./helpers/consent";
 import { subjectTables } from "./helpers/database";
 import { record, recommendation } from "./helpers/decisions";
+import { demoBrands, demoCatalogNames, englishWordsIn } from "./helpers/language";
 import { startTestServer, type TestServer } from "./helpers/server";
 import { agreementIds, share } from "./helpers/sharing";
 
@@ -243,6 +244,12 @@ describe("The access export: a person gets a readable copy of what is held about
     expect(en.summary).toContain(enData.dataUse[0].dataCategory.name.toLowerCase());
     expect(es.summary).toContain(partner);
     expect(es.summary).toMatch(/^Este archivo/);
+    // Spanish through and through: catalog names from the catalog's translations, no English word.
+    expect(es.summary).toContain(esData.dataUse[0].dataCategory.name.toLowerCase());
+    expect(esData.consents.map((c: any) => c.purpose.name)).not.toEqual(
+      enData.consents.map((c: any) => c.purpose.name),
+    );
+    expect(englishWordsIn(es.summary, demoCatalogNames(), demoBrands())).toEqual([]);
     expect(readabilityOf(en.summary, "en").grade).toBeLessThanOrEqual(8);
     expect(readabilityOf(es.summary, "es").grade).toBeLessThanOrEqual(8);
     // Only an ACCESS request has one.

@@ -1,5 +1,6 @@
 import type { Database } from "../kernel/db/database";
 import { toGlobalId } from "../kernel/ids";
+import { translated, type Translations } from "../kernel/text/locale";
 import type { Loaders } from "../kernel/context";
 import type { DataCategory, Partner, Purpose, Surface, AlgorithmCard } from "../modules/catalog";
 import type { ConsentReader } from "../modules/consent";
@@ -32,10 +33,14 @@ export const EXPORT_TABLES: Record<ExportTopic, string[]> = {
 /** Tables that hold a person's id for Candor's own bookkeeping, never exported: replays of retried writes. */
 export const BOOKKEEPING_TABLES = ["idempotency_record"];
 
-type CatalogObject = { globalId: string; key: string; name: string };
+type CatalogObject = { globalId: string; key: string; name: string; translations?: Translations<"name"> | null };
 
-/** Global id, key and name: what the export puts wherever the database has an id. */
-const named = (o: CatalogObject): Named => ({ id: o.globalId, key: o.key, name: o.name });
+/** Global id, key and name (in the export's language): what the export puts wherever the database has an id. */
+const named = (locale: ExportLocale, o: CatalogObject): Named => ({
+  id: o.globalId,
+  key: o.key,
+  name: translated(o, "name", locale),
+});
 const iso = (d: Date) => d.toISOString();
 const isoOrNull = (d: Date | null) => (d ? d.toISOString() : null);
 
@@ -65,15 +70,15 @@ export class AppAccessExporter implements AccessExporter {
       this.consentReader.consentsOf(loaders, subject),
     ]);
     const { catalog } = loaders;
-    const purpose = async (id: string) => named((await catalog.purpose.load(id)) as Purpose);
-    const category = async (id: string) => named((await catalog.dataCategory.load(id)) as DataCategory);
-    const partner = async (id: string) => named((await catalog.partner.load(id)) as Partner);
+    const purpose = async (id: string) => named(locale, (await catalog.purpose.load(id)) as Purpose);
+    const category = async (id: string) => named(locale, (await catalog.dataCategory.load(id)) as DataCategory);
+    const partner = async (id: string) => named(locale, (await catalog.partner.load(id)) as Partner);
     const all = <T>(ids: string[], one: (id: string) => Promise<T>) => Promise.all(ids.map(one));
     const jurisdiction = this.people.rules(subject);
     const [profileModes, consentList, decisions, dataUse, sharing] = await Promise.all([
       Promise.all(
         records.modes.map(async (c) => ({
-          surface: named((await catalog.surface.load(c.surfaceId)) as Surface),
+          surface: named(locale, (await catalog.surface.load(c.surfaceId)) as Surface),
           mode: c.mode,
         })),
       ),
@@ -81,7 +86,7 @@ export class AppAccessExporter implements AccessExporter {
         consents.map(async (c) => {
           const p = (await catalog.purpose.load(c.purposeId)) as Purpose;
           return {
-            purpose: { ...named(p), description: p.description },
+            purpose: { ...named(locale, p), description: translated(p, "description", locale) },
             status: c.status,
             source: c.source,
             since: isoOrNull(c.updatedAt),
@@ -104,7 +109,7 @@ export class AppAccessExporter implements AccessExporter {
         uses.map(async (u) => {
           const c = (await catalog.dataCategory.load(u.dataCategoryId)) as DataCategory;
           return {
-            dataCategory: { ...named(c), description: c.description },
+            dataCategory: { ...named(locale, c), description: translated(c, "description", locale) },
             purposes: await all(u.purposeIds, purpose),
             decisions: u.decisions,
             firstUsedAt: iso(u.firstUsedAt),
@@ -114,7 +119,7 @@ export class AppAccessExporter implements AccessExporter {
           };
         }),
       ),
-      this.sharing(loaders, records),
+      this.sharing(loaders, records, locale),
     ]);
     return {
       profile: {
@@ -191,9 +196,9 @@ export class AppAccessExporter implements AccessExporter {
           text,
           share: factor.share,
           direction: factor.direction,
-          purpose: named(p as Purpose),
-          dataCategory: named(c as DataCategory),
-          sourcePartner: source ? named(source) : null,
+          purpose: named(locale, p as Purpose),
+          dataCategory: named(locale, c as DataCategory),
+          sourcePartner: source ? named(locale, source) : null,
           evidence: row.evidence.map((e) => ({ key: e.key, value: e.value })),
         };
       }),
@@ -201,12 +206,12 @@ export class AppAccessExporter implements AccessExporter {
     return {
       id: d.globalId,
       kind: d.kind,
-      surface: named(surface as Surface),
+      surface: named(locale, surface as Surface),
       item: { ref: d.itemRef, label: d.itemLabel },
       occurredAt: iso(d.occurredAt),
       mode: d.mode,
       sponsor: d.sponsorOnBehalfOf ? { onBehalfOf: d.sponsorOnBehalfOf, paidBy: d.sponsorPaidBy } : null,
-      algorithm: named(algorithm as AlgorithmCard),
+      algorithm: named(locale, algorithm as AlgorithmCard),
       explanation: {
         locale,
         headline: explanation.headline,
@@ -216,7 +221,11 @@ export class AppAccessExporter implements AccessExporter {
     };
   }
 
-  private async sharing(loaders: Loaders, records: PersonalRecords): Promise<AccessExportBody["sharing"]> {
+  private async sharing(
+    loaders: Loaders,
+    records: PersonalRecords,
+    locale: ExportLocale,
+  ): Promise<AccessExportBody["sharing"]> {
     const { catalog } = loaders;
     const [events, signals] = await Promise.all([
       Promise.all(
@@ -229,9 +238,14 @@ export class AppAccessExporter implements AccessExporter {
           const why = (await catalog.purpose.load(agreement!.purposeId)) as Purpose;
           return {
             id: e.globalId,
-            partner: { ...named(p as Partner), country: (p as Partner).country },
-            agreement: { id: agreement!.globalId, key: agreement!.key, reason: agreement!.reason, purpose: named(why) },
-            dataCategories: categories.map((c) => named(c as DataCategory)),
+            partner: { ...named(locale, p as Partner), country: (p as Partner).country },
+            agreement: {
+              id: agreement!.globalId,
+              key: agreement!.key,
+              reason: translated(agreement!, "reason", locale),
+              purpose: named(locale, why),
+            },
+            dataCategories: categories.map((c) => named(locale, c as DataCategory)),
             occurredAt: iso(e.occurredAt),
           };
         }),
@@ -244,9 +258,9 @@ export class AppAccessExporter implements AccessExporter {
           ]);
           return {
             id: s.globalId,
-            partner: named(p as Partner),
+            partner: named(locale, p as Partner),
             kind: s.kind,
-            purpose: why ? named(why) : null,
+            purpose: why ? named(locale, why) : null,
             sentAt: iso(s.occurredAt),
             acknowledgedAt: isoOrNull(s.acknowledgedAt),
           };

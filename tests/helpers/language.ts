@@ -29,9 +29,18 @@ export function demoCatalogNames(): Bilingual[] {
   ];
 }
 
-/** The English words of `entries` that a Spanish text carries: empty when it is all Spanish. */
-export function englishWordsIn(spanish: string, entries: Bilingual[]): string[] {
-  const present = new Set(words(spanish));
+/** The demo's brand names (partners, the store): the same in every language. */
+export function demoBrands(): string[] {
+  const c = parse(readFileSync(join(__dirname, "..", "..", "catalog", "demo.yaml"), "utf8"));
+  return [...c.partners.map((p: any) => p.name), c.controller?.name].filter(Boolean);
+}
+
+/**
+ * The English words of `entries` that a Spanish text carries: empty when it is all Spanish.
+ * Brand names are taken out first: "Open Range Data Co." is Spanish too.
+ */
+export function englishWordsIn(spanish: string, entries: Bilingual[], brands: string[] = []): string[] {
+  const present = new Set(words(brands.reduce((text, brand) => text.split(brand).join(" "), spanish)));
   const found = new Set<string>();
   for (const entry of entries) {
     const inSpanish = new Set(words(entry.es));

@@ -60,12 +60,9 @@ const WORDS: Record<ExportLocale, (f: Facts) => string[]> = {
       f.decisions === 0
         ? "No elegimos anuncios ni artículos para ti."
         : `Elegimos ${n(f.decisions, "anuncio o artículo", "anuncios o artículos")} para ti. Cada uno dice por qué.`,
-      // Counts, not names: the catalog's names are in English only, and English has no place here.
-      ...(f.categories.length
-        ? [
-            `Usamos ${n(f.categories.length, "tipo", "tipos")} de datos tuyos para ${n(f.usedFor.length, "fin", "fines")}. La lista está en el archivo.`,
-          ]
-        : []),
+      // The export names the catalog's entries in its own language (the catalog's translations).
+      ...(f.categories.length ? [`Usamos estos datos tuyos: ${list(f.categories)}.`] : []),
+      ...(f.usedFor.length ? [`Los usamos para: ${list(f.usedFor)}.`] : []),
       f.partners.length === 0
         ? "No dimos tus datos a ningún socio."
         : `Dimos tus datos a ${n(f.partners.length, "socio", "socios")}: ${list(f.partners)}.`,
