@@ -206,6 +206,8 @@ describe("Catalog files: an operator applies a catalog from YAML", () => {
 });
 
 describe("The candor command: operators apply catalogs and manage keys from a shell", () => {
+  // Each test spawns the CLI (a fresh Node process compiling TypeScript) several times.
+  jest.setTimeout(180_000);
   let t: TestServer;
   let env: NodeJS.ProcessEnv;
   const candor = (...args: string[]) =>
