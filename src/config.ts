@@ -36,6 +36,8 @@ export interface Config {
   webhookMaxAttempts: number;
   /** Webhooks: allow URLs that reach loopback addresses, over http too (development and tests; refused in production). */
   webhookAllowLoopback: boolean;
+  /** The bearer token that reads /metrics; without one /metrics is not served. */
+  metricsToken: string | null;
 }
 
 export class ConfigError extends Error {}
@@ -121,6 +123,10 @@ export function loadConfig(env: Env = process.env): Config {
   if (nodeEnv === "production" && webhookAllowLoopback) {
     throw new ConfigError("CANDOR_WEBHOOK_ALLOW_LOOPBACK cannot be set in production");
   }
+  const metricsToken = text(env, "CANDOR_METRICS_TOKEN");
+  if (metricsToken !== null && !/^[A-Za-z0-9._~+/=-]{16,200}$/.test(metricsToken)) {
+    throw new ConfigError("CANDOR_METRICS_TOKEN must be 16-200 letters, digits or . _ ~ + / = - (a token68)");
+  }
   return {
     nodeEnv,
     port: integer(env, "PORT", 4000, 0, 65535),
@@ -151,5 +157,6 @@ export function loadConfig(env: Env = process.env): Config {
     webhookBackoffMs: integer(env, "CANDOR_WEBHOOK_BACKOFF_MS", 5000, 10, 3_600_000),
     webhookMaxAttempts: integer(env, "CANDOR_WEBHOOK_MAX_ATTEMPTS", 8, 1, 50),
     webhookAllowLoopback,
+    metricsToken,
   };
 }

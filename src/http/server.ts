@@ -4,7 +4,7 @@ import { HeaderMap, type ApolloServer } from "@apollo/server";
 import { buildContext, type Context, type Services } from "../app/context";
 import { countSqlStatements } from "../kernel/db/sql-counter";
 import { ACCESS_EXPORT_SCHEMA_PATH, accessExportSchema } from "../modules/rights";
-import type { Metrics } from "./metrics";
+import { metricsAccess, type Metrics } from "./metrics";
 
 // Candor's HTTP layer: node:http directly (measured faster than an express integration), with
 // GraphQL at /graphql plus health, metrics, .well-known and /schemas routes.
@@ -157,8 +157,17 @@ export function createHttpServer({ services, apollo, metrics }: HttpDeps): Serve
         return "health";
       }
       case "/metrics":
-        send(res, 200, await metrics.registry.metrics(), { "content-type": metrics.registry.contentType });
-        return "metrics";
+        switch (metricsAccess(config.metricsToken, req.headers.authorization)) {
+          case "off":
+            send(res, 404, JSON.stringify({ error: "Not found" }));
+            return "not-found";
+          case "unauthorized":
+            send(res, 401, JSON.stringify({ error: "Unauthorized" }), { "www-authenticate": 'Bearer realm="metrics"' });
+            return "metrics";
+          default:
+            send(res, 200, await metrics.registry.metrics(), { "content-type": metrics.registry.contentType });
+            return "metrics";
+        }
       case "/.well-known/jwks.json":
         // Public keys that verify consent receipts (and signed audit heads), retired ones included.
         send(res, 200, JSON.stringify(services.receipts.jwks()), { "cache-control": "public, max-age=300" });
