@@ -43,7 +43,7 @@ describe("/metrics without a token configured", () => {
 
   it("is not served at all", async () => {
     await t.gql("query Probe { viewer { role } }");
-    for (const headers of [{}, { authorization: "Bearer anything-at-all-0123" }]) {
+    for (const headers of [{}, { authorization: "Bearer anything-at-all-0123" }] as Array<Record<string, string>>) {
       const r = await fetch(`${base(t)}/metrics`, { headers });
       expect(r.status).toBe(404);
       expect(await r.text()).not.toContain("candor_graphql");
