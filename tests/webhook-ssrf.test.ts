@@ -151,6 +151,8 @@ describe("Webhook SSRF, as in production (no loopback allowance)", () => {
       "https://255.255.255.255/hook",
       "https://[ff02::1]/hook",
       "https://127.0.0.1/hook",
+      "https://2130706433/hook",
+      "https://0x7f.0.0.1/hook",
       "http://127.0.0.1:8080/hook",
     ];
     for (const url of urls) {
