@@ -34,8 +34,10 @@ export interface Config {
   /** Webhooks: the first retry delay (doubling, with jitter) and the number of attempts. */
   webhookBackoffMs: number;
   webhookMaxAttempts: number;
-  /** Webhooks: allow http:// URLs on loopback (development and tests). */
+  /** Webhooks: allow URLs that reach loopback addresses, over http too (development and tests; refused in production). */
   webhookAllowLoopback: boolean;
+  /** The bearer token that reads /metrics; without one /metrics is not served. */
+  metricsToken: string | null;
 }
 
 export class ConfigError extends Error {}
@@ -116,6 +118,15 @@ export function loadConfig(env: Env = process.env): Config {
       `CANDOR_DEFAULT_JURISDICTION must look like ${JURISDICTION_EXAMPLES}; got "${defaultJurisdiction}"`,
     );
   }
+  // Webhooks to loopback are a development aid: in production they are the SSRF this guards against.
+  const webhookAllowLoopback = flag(env, "CANDOR_WEBHOOK_ALLOW_LOOPBACK", nodeEnv !== "production");
+  if (nodeEnv === "production" && webhookAllowLoopback) {
+    throw new ConfigError("CANDOR_WEBHOOK_ALLOW_LOOPBACK cannot be set in production");
+  }
+  const metricsToken = text(env, "CANDOR_METRICS_TOKEN");
+  if (metricsToken !== null && !/^[A-Za-z0-9._~+/=-]{16,200}$/.test(metricsToken)) {
+    throw new ConfigError("CANDOR_METRICS_TOKEN must be 16-200 letters, digits or . _ ~ + / = - (a token68)");
+  }
   return {
     nodeEnv,
     port: integer(env, "PORT", 4000, 0, 65535),
@@ -145,6 +156,7 @@ export function loadConfig(env: Env = process.env): Config {
     webhookPollMs: integer(env, "CANDOR_WEBHOOK_POLL_MS", 30_000, 50, 3_600_000),
     webhookBackoffMs: integer(env, "CANDOR_WEBHOOK_BACKOFF_MS", 5000, 10, 3_600_000),
     webhookMaxAttempts: integer(env, "CANDOR_WEBHOOK_MAX_ATTEMPTS", 8, 1, 50),
-    webhookAllowLoopback: flag(env, "CANDOR_WEBHOOK_ALLOW_LOOPBACK", nodeEnv !== "production"),
+    webhookAllowLoopback,
+    metricsToken,
   };
 }

@@ -3,12 +3,13 @@ import { applyFixture, startTestServer, type TestServer } from "./helpers/server
 
 const post = (t: TestServer, body: string, headers: Record<string, string> = { "content-type": "application/json" }) =>
   fetch(t.url, { method: "POST", headers, body });
+const METRICS_TOKEN = "metrics-token-0123456789";
 const base = (t: TestServer) => t.url.replace(/\/graphql$/, "");
 
 describe("HTTP: health checks, limits and error answers every client meets", () => {
   let t: TestServer;
   beforeAll(async () => {
-    t = await startTestServer({ demoCatalog: false });
+    t = await startTestServer({ demoCatalog: false, env: { CANDOR_METRICS_TOKEN: METRICS_TOKEN } });
     await applyFixture(t, "small.yaml");
   });
   afterAll(() => t.close());
@@ -29,7 +30,9 @@ describe("HTTP: health checks, limits and error answers every client meets", () 
 
   it("exports request counts and latency by operation name on /metrics", async () => {
     await t.gql("query CatalogScreen { purposes { key } }");
-    const text = await (await fetch(`${base(t)}/metrics`)).text();
+    const text = await (
+      await fetch(`${base(t)}/metrics`, { headers: { authorization: `Bearer ${METRICS_TOKEN}` } })
+    ).text();
     expect(text).toMatch(/candor_graphql_requests_total\{operation="CatalogScreen",outcome="ok"\} [1-9]/);
     expect(text).toMatch(/candor_graphql_request_duration_seconds_count\{operation="CatalogScreen"\} [1-9]/);
   });

@@ -20,6 +20,7 @@ import { SharingReader } from "../modules/sharing/sharing-read.service";
 import { SharingService } from "../modules/sharing/sharing.service";
 import { SignalService } from "../modules/sharing/signals.service";
 import { WebhookDispatcher, WebhookService } from "../modules/sharing/webhooks";
+import type { HostResolver } from "../modules/sharing/webhook-target";
 import { AppAccessExporter } from "./access-export";
 import { openDatabase } from "./entities";
 
@@ -30,9 +31,15 @@ export type { Services };
  * CLI alike. (A generated development JWT secret lives in the database, so migrations come first.)
  * This is the one place that knows how the domains are wired to each other.
  */
+export interface ServiceOptions {
+  /** How webhook hosts are resolved (DNS by default); tests give a hosts-style map. */
+  resolveHost?: HostResolver;
+}
+
 export async function createServices(
   config: Config,
   logger: Logger = pino({ level: config.logLevel }),
+  options: ServiceOptions = {},
 ): Promise<Services> {
   const db = await openDatabase(config.databaseUrl, {
     onQueryError: (message) => logger.debug({ message }, "query failed"),
@@ -55,7 +62,7 @@ export async function createServices(
     // The access export needs every domain's records and app's read models: rights owns its
     // shape, app gathers it.
     const exporter = new AppAccessExporter(db, people, consentReader, decisionReader);
-    const dispatcher = new WebhookDispatcher(db, config, logger);
+    const dispatcher = new WebhookDispatcher(db, config, logger, options.resolveHost);
     // A commit that wrote outbox rows wakes the dispatcher (it otherwise polls rarely).
     signals.onOutbox = () => dispatcher.wake();
     return {
@@ -74,7 +81,7 @@ export async function createServices(
       sharing,
       sharingReader: new SharingReader(manager),
       signals,
-      webhooks: new WebhookService(db, config),
+      webhooks: new WebhookService(db, config, options.resolveHost),
       dispatcher,
       auditReader: new AuditReader(manager, receipts),
       breaches,

@@ -1,6 +1,7 @@
 import { ArgumentValidationError, type MiddlewareFn } from "type-graphql";
 import { getNamedType, isListType, isNonNullType, isObjectType } from "graphql";
 import { DomainError, flattenValidationErrors } from "../kernel/errors";
+import { DatabaseUnavailableError, isDatabaseUnavailable } from "../kernel/db/unavailable";
 import { userError, userErrorFrom, type UserError } from "../kernel/graphql/user-error";
 
 /**
@@ -12,6 +13,8 @@ export const UserErrorsMiddleware: MiddlewareFn = async ({ info }, next) => {
   try {
     return await next();
   } catch (error) {
+    // An outage is no user error: the HTTP layer answers it with 503 (src/http/unavailable.ts).
+    if (isDatabaseUnavailable(error)) throw new DatabaseUnavailableError(error);
     const payload = getNamedType(info.returnType);
     if (info.parentType.name !== "Mutation" || !isObjectType(payload) || !("userErrors" in payload.getFields()))
       throw error;

@@ -9,6 +9,7 @@ import { Role } from "../kernel/principal";
 import type { Config } from "../config";
 import type { Context } from "../app/context";
 import { formatError } from "./format-error";
+import { isUnavailable, RETRY_AFTER_SECONDS } from "./unavailable";
 import { DomainError, ForbiddenError } from "../kernel/errors";
 import type { Metrics } from "./metrics";
 
@@ -68,8 +69,18 @@ function observabilityPlugin(metrics: Metrics): ApolloServerPlugin<Context> {
     async requestDidStart() {
       const started = process.hrtime.bigint();
       return {
-        async didEncounterErrors({ errors, contextValue }) {
+        async didEncounterErrors({ errors, contextValue, response }) {
+          // The database out of reach: 503 with Retry-After, one log line for the whole request.
+          if (errors.some((error) => isUnavailable(error.originalError))) {
+            contextValue.log?.warn(
+              { err: errors.find((e) => isUnavailable(e.originalError))?.originalError },
+              "database unavailable",
+            );
+            response.http.status = 503;
+            response.http.headers.set("retry-after", String(RETRY_AFTER_SECONDS));
+          }
           for (const error of errors) {
+            if (isUnavailable(error.originalError)) continue;
             // The caller's mistakes (refusals, bad input) are answered, not logged as faults.
             if (error.originalError instanceof DomainError || error.originalError instanceof ForbiddenError) continue;
             const code = error.extensions?.code;

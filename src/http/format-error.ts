@@ -1,5 +1,6 @@
 import { unwrapResolverError } from "@apollo/server/errors";
 import type { GraphQLFormattedError } from "graphql";
+import { isUnavailable, UNAVAILABLE_MESSAGE } from "./unavailable";
 import { DomainError, flattenValidationErrors, ForbiddenError, type ValidationFailure } from "../kernel/errors";
 
 // The one place errors become what a client sees. Expected problems keep their code and a
@@ -38,6 +39,9 @@ export function formatError(formatted: GraphQLFormattedError, error: unknown): G
     ...(formatted.path ? { path: formatted.path } : {}),
     ...(formatted.locations ? { locations: formatted.locations } : {}),
   };
+  if (isUnavailable(original)) {
+    return { message: UNAVAILABLE_MESSAGE, ...where, extensions: { code: "UNAVAILABLE" } };
+  }
   if (original instanceof DomainError) {
     return {
       message: original.message,

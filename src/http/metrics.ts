@@ -1,3 +1,4 @@
+import { createHash, timingSafeEqual } from "node:crypto";
 import { collectDefaultMetrics, Counter, Histogram, Registry } from "prom-client";
 
 const MAX_OPERATION_NAMES = 200;
@@ -39,4 +40,17 @@ export class Metrics {
     this.names.add(name);
     return name;
   }
+}
+
+const digest = (text: string) => createHash("sha256").update(text).digest();
+
+/**
+ * Who may read /metrics (operation names and counts tell a stranger what clients do): only a
+ * caller with `Authorization: Bearer <CANDOR_METRICS_TOKEN>`; without a token configured, nobody.
+ */
+export function metricsAccess(token: string | null, authorization: string | undefined): "ok" | "unauthorized" | "off" {
+  if (token === null) return "off";
+  const match = /^Bearer[ \t]+(\S+)[ \t]*$/i.exec(authorization ?? "");
+  // Equal-length digests: the comparison takes the same time whatever the guess.
+  return match && timingSafeEqual(digest(match[1]), digest(token)) ? "ok" : "unauthorized";
 }

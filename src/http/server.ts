@@ -4,7 +4,8 @@ import { HeaderMap, type ApolloServer } from "@apollo/server";
 import { buildContext, type Context, type Services } from "../app/context";
 import { countSqlStatements } from "../kernel/db/sql-counter";
 import { ACCESS_EXPORT_SCHEMA_PATH, accessExportSchema } from "../modules/rights";
-import type { Metrics } from "./metrics";
+import { isUnavailable, RETRY_AFTER_SECONDS, UNAVAILABLE_MESSAGE, UnavailableError } from "./unavailable";
+import { metricsAccess, type Metrics } from "./metrics";
 
 // Candor's HTTP layer: node:http directly (measured faster than an express integration), with
 // GraphQL at /graphql plus health, metrics, .well-known and /schemas routes.
@@ -105,13 +106,21 @@ export function createHttpServer({ services, apollo, metrics }: HttpDeps): Serve
     const { result, tally } = countSqlStatements(() =>
       apollo.executeHTTPGraphQLRequest({
         httpGraphQLRequest: { method: req.method ?? "GET", headers, search: url.search, body },
-        context: async (): Promise<Context> =>
-          buildContext(services, {
-            principal: await services.authenticator.principalFor(req.headers.authorization),
-            requestId,
-            log,
-            gpcSignal: req.headers["sec-gpc"] === "1",
-          }),
+        context: async (): Promise<Context> => {
+          try {
+            return await buildContext(services, {
+              principal: await services.authenticator.principalFor(req.headers.authorization),
+              requestId,
+              log,
+              gpcSignal: req.headers["sec-gpc"] === "1",
+            });
+          } catch (err) {
+            // No plugin sees a failed context: this is the one log line of such a request.
+            if (!isUnavailable(err)) throw err;
+            log.warn({ err }, "database unavailable");
+            throw new UnavailableError();
+          }
+        },
       }),
     );
     const response = await result;
@@ -153,12 +162,21 @@ export function createHttpServer({ services, apollo, metrics }: HttpDeps): Serve
         return "health";
       case "/health/ready": {
         const { status, body } = await ready();
-        send(res, status, JSON.stringify(body));
+        send(res, status, JSON.stringify(body), status === 503 ? { "retry-after": String(RETRY_AFTER_SECONDS) } : {});
         return "health";
       }
       case "/metrics":
-        send(res, 200, await metrics.registry.metrics(), { "content-type": metrics.registry.contentType });
-        return "metrics";
+        switch (metricsAccess(config.metricsToken, req.headers.authorization)) {
+          case "off":
+            send(res, 404, JSON.stringify({ error: "Not found" }));
+            return "not-found";
+          case "unauthorized":
+            send(res, 401, JSON.stringify({ error: "Unauthorized" }), { "www-authenticate": 'Bearer realm="metrics"' });
+            return "metrics";
+          default:
+            send(res, 200, await metrics.registry.metrics(), { "content-type": metrics.registry.contentType });
+            return "metrics";
+        }
       case "/.well-known/jwks.json":
         // Public keys that verify consent receipts (and signed audit heads), retired ones included.
         send(res, 200, JSON.stringify(services.receipts.jwks()), { "cache-control": "public, max-age=300" });
@@ -184,6 +202,14 @@ export function createHttpServer({ services, apollo, metrics }: HttpDeps): Serve
     route(req, res)
       .then((name) => metrics.http.inc({ route: name, status: String(res.statusCode) }))
       .catch((err) => {
+        if (isUnavailable(err) && !res.headersSent) {
+          logger.warn({ err }, "database unavailable");
+          send(res, 503, graphqlError(UNAVAILABLE_MESSAGE, "UNAVAILABLE"), {
+            "retry-after": String(RETRY_AFTER_SECONDS),
+          });
+          metrics.http.inc({ route: "error", status: "503" });
+          return;
+        }
         logger.error({ err }, "request failed");
         if (!res.headersSent) send(res, 500, graphqlError("Internal server error", "INTERNAL_SERVER_ERROR"));
         else res.end();

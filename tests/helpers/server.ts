@@ -6,6 +6,7 @@ import { startServer, type RunningServer } from "../../src/http/start";
 import { loadConfig } from "../../src/config";
 import { loadDemoCatalogIfEmpty } from "../../src/app/demo/demo";
 import type { Services } from "../../src/app/context";
+import type { HostResolver } from "../../src/modules/sharing/webhook-target";
 import { resetDatabase, testDatabaseUrl } from "./database";
 
 // Vendure-style harness: the real server on a free port, against the test database, with a tiny
@@ -44,6 +45,8 @@ export interface TestServerOptions {
   demoCatalog?: boolean;
   /** Where the server logs (default: silent, as NODE_ENV=test sets). */
   logger?: Logger;
+  /** How webhook hosts resolve (default: DNS). */
+  resolveHost?: HostResolver;
 }
 
 export async function startTestServer(options: TestServerOptions = {}): Promise<TestServer> {
@@ -60,7 +63,7 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
     CANDOR_DEFAULT_JURISDICTION: TEST_DEFAULT_JURISDICTION,
     ...options.env,
   });
-  const services = await createServices(config, options.logger);
+  const services = await createServices(config, options.logger, { resolveHost: options.resolveHost });
   if (options.demoCatalog !== false) await loadDemoCatalogIfEmpty(services);
   const running = await startServer(services);
   const secret = new TextEncoder().encode(config.jwtSecret ?? TEST_JWT_SECRET);

@@ -9,6 +9,14 @@ import { DomainError } from "../../kernel/errors";
 import { appendAudit } from "../../kernel/audit/audit-log";
 import { Partner } from "../catalog";
 import { DAY_MS } from "../../kernel/time";
+import {
+  checkWebhookTarget,
+  dnsResolver,
+  type HostResolver,
+  postToTarget,
+  type TargetPolicy,
+  WebhookTargetError,
+} from "./webhook-target";
 import { DeliveryStatus, PartnerWebhook, WebhookAttempt, WebhookDelivery } from "./webhook.entity";
 
 const LEASE_MS = 60_000;
@@ -16,28 +24,9 @@ const BATCH = 20;
 const TIMEOUT_MS = 10_000;
 const MAX_BACKOFF_MS = DAY_MS;
 
-/** Private, link-local (cloud metadata) and unspecified addresses: not a partner's endpoint. */
-const INTERNAL = /^(10\.|127\.|169\.254\.|192\.168\.|172\.(1[6-9]|2\d|3[01])\.|0\.|\[?(::1?|f[cd][0-9a-f]*:|fe80:))/i;
-
-/** Why a webhook URL is refused, or null: https to a public host (http on loopback in development). */
-function urlProblem(url: string, allowLoopback: boolean): string | null {
-  let parsed: URL;
-  try {
-    parsed = new URL(url);
-  } catch {
-    return "The webhook URL is not a URL";
-  }
-  const loopback = ["localhost", "127.0.0.1", "[::1]"].includes(parsed.hostname);
-  if (allowLoopback && loopback && (parsed.protocol === "http:" || parsed.protocol === "https:")) return null;
-  if (parsed.protocol !== "https:")
-    return "A webhook URL must use https" + (allowLoopback ? " (or http on loopback)" : "");
-  if (loopback || INTERNAL.test(parsed.hostname)) return "A webhook URL must reach a public host";
-  return null;
-}
-
-function checkUrl(url: string, allowLoopback: boolean): void {
-  const problem = urlProblem(url, allowLoopback);
-  if (problem) throw new DomainError("INVALID", problem, ["input", "url"]);
+/** Loopback targets only outside production, whatever the configuration says (belt and braces with config.ts). */
+export function targetPolicy(config: Config, resolve: HostResolver): TargetPolicy {
+  return { resolve, allowLoopback: config.webhookAllowLoopback && config.nodeEnv !== "production" };
 }
 
 /** setPartnerWebhook: the URL, and a new signing secret shown once. */
@@ -45,6 +34,7 @@ export class WebhookService {
   constructor(
     private readonly db: Database,
     private readonly config: Config,
+    private readonly resolve: HostResolver = dnsResolver,
   ) {}
 
   async set(
@@ -54,7 +44,7 @@ export class WebhookService {
   ): Promise<{ partner: Partner; secret: string | null }> {
     const partner = await this.db.manager.findOneBy(Partner, { key: partnerKey });
     if (!partner) throw new DomainError("NOT_FOUND", `No partner with key "${partnerKey}"`, ["input", "partner"]);
-    if (url) checkUrl(url, this.config.webhookAllowLoopback);
+    if (url) await this.check(url);
     const secret = url ? `whsec_${randomBytes(24).toString("base64")}` : null;
     await this.db.transaction(async (m) => {
       const now = new Date();
@@ -77,6 +67,19 @@ export class WebhookService {
     });
     return { partner, secret };
   }
+
+  /**
+   * The delivery checks again each time; here a URL whose host resolves inward is refused at once.
+   * A host that does not resolve yet is accepted (its DNS may be published later).
+   */
+  private async check(url: string): Promise<void> {
+    try {
+      await checkWebhookTarget(url, targetPolicy(this.config, this.resolve));
+    } catch (err) {
+      if (!(err instanceof WebhookTargetError) || err.unresolved) return;
+      throw new DomainError("INVALID", err.message, ["input", "url"]);
+    }
+  }
 }
 
 /**
@@ -97,6 +100,7 @@ export class WebhookDispatcher {
     private readonly db: Database,
     private readonly config: Config,
     private readonly logger: Logger,
+    private readonly resolve: HostResolver = dnsResolver,
   ) {}
 
   start(): void {
@@ -188,28 +192,28 @@ export class WebhookDispatcher {
     const started = Date.now();
     let status: number | null = null;
     let error: string | null = null;
-    const refused = hook ? urlProblem(hook.url, this.config.webhookAllowLoopback) : null;
-    if (!hook || refused) {
-      error = refused ?? "the partner has no webhook any more";
-    } else {
+    let refused: string | null = null;
+    if (!hook) error = "the partner has no webhook any more";
+    else {
       try {
+        // Resolved and checked now, for this attempt; the request connects to the checked address.
+        const target = await checkWebhookTarget(hook.url, targetPolicy(this.config, this.resolve));
         const timestamp = new Date();
-        const response = await fetch(hook.url, {
-          method: "POST",
-          headers: {
+        status = await postToTarget(
+          target,
+          {
             "content-type": "application/json",
             "webhook-id": delivery.id,
             "webhook-timestamp": String(Math.floor(timestamp.getTime() / 1000)),
             "webhook-signature": new Webhook(hook.secret).sign(delivery.id, timestamp, delivery.payload),
           },
-          body: delivery.payload,
-          signal: AbortSignal.timeout(TIMEOUT_MS),
-          redirect: "manual",
-        });
-        status = response.status;
-        await response.body?.cancel().catch(() => undefined);
+          delivery.payload,
+          TIMEOUT_MS,
+        );
         if (status < 200 || status >= 300) error = `HTTP ${status}`;
       } catch (err) {
+        // An inward target is final; a host that does not resolve may be a passing DNS failure.
+        if (err instanceof WebhookTargetError && !err.unresolved) refused = err.message;
         error = err instanceof Error ? err.message.slice(0, 500) : "request failed";
       }
     }
