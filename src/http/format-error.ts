@@ -1,6 +1,12 @@
 import { unwrapResolverError } from "@apollo/server/errors";
 import type { GraphQLFormattedError } from "graphql";
-import { DomainError, flattenValidationErrors, ForbiddenError, type ValidationFailure } from "../kernel/errors";
+import {
+  DomainError,
+  flattenValidationErrors,
+  ForbiddenError,
+  InputProblems,
+  type ValidationFailure,
+} from "../kernel/errors";
 
 // The one place errors become what a client sees. Expected problems keep their code and a
 // field path; faults are masked ("Internal server error"): no stack, no SQL, ever.
@@ -42,7 +48,11 @@ export function formatError(formatted: GraphQLFormattedError, error: unknown): G
     return {
       message: original.message,
       ...where,
-      extensions: { code: original.code, ...(original.field ? { field: original.field } : {}) },
+      extensions: {
+        code: original.code,
+        ...(original.field ? { field: original.field } : {}),
+        ...(original instanceof InputProblems ? { problems: original.problems } : {}),
+      },
     };
   }
   if (original instanceof ForbiddenError) {

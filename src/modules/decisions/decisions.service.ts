@@ -71,6 +71,8 @@ export class DecisionService implements PersonalDataHolder, RetentionHolder {
       let lookups: RecordingLookups;
       const { verdicts, created, now } = await judgeBatch<DecisionVerdict>(m, this.people, {
         caller,
+        inputs,
+        field: ["input", "decisions"],
         externalIds: inputs.map((d) => d.subjectExternalId),
         idempotencyKeys: inputs.map((d) => d.idempotencyKey),
         load: async (subjectIds, now) => {
