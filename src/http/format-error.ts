@@ -67,6 +67,11 @@ export function formatError(formatted: GraphQLFormattedError, error: unknown): G
       extensions: { code, problems },
     };
   }
+  // graphql-js stops coercing variables after 50 errors with an error that carries no code: it
+  // is still the client's input (found by the fuzzer, issue 12), not an internal fault.
+  if (formatted.message.startsWith("Too many errors processing variables")) {
+    return { message: formatted.message, ...where, extensions: { code: "BAD_USER_INPUT" } };
+  }
   const code = formatted.extensions?.code;
   if (typeof code === "string" && CLIENT_CODES.has(code)) {
     const { stacktrace: _stack, exception: _exception, ...extensions } = formatted.extensions ?? {};

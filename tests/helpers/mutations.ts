@@ -1,4 +1,7 @@
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
 import {
+  buildSchema,
   getNamedType,
   getNullableType,
   isEnumType,
@@ -24,6 +27,7 @@ export interface MutationUnderTest {
   name: string;
   /** The argument (one input object, or none). */
   argument: { name: string; type: string } | null;
+  argumentType: GraphQLInputType | null;
   /** Who may call it: the first alternative of its permission rule. */
   caller: string;
   /** A document selecting the payload's errors (and the per-item results of a batch). */
@@ -117,6 +121,7 @@ export async function mutationsUnderTest(schema?: GraphQLSchema): Promise<Mutati
       return {
         name: field.name,
         argument,
+        argumentType: arg ? arg.type : null,
         caller: rules[field.name].split(" | ")[0],
         document,
         batch: batchField(field),
@@ -136,8 +141,17 @@ export async function credentialFor(t: TestServer, caller: string, person = "fuz
   throw new Error(`No credential for ${caller}`);
 }
 
-/** The row count of every table, read from the database itself: "nothing written" made checkable. */
-export async function rowCounts(t: TestServer): Promise<Record<string, number>> {
+/** The mutation names in the committed schema (read synchronously, for `it.each`). */
+export function mutationNames(): string[] {
+  const sdl = readFileSync(join(__dirname, "..", "..", "schema", "schema.graphql"), "utf8");
+  return Object.keys(buildSchema(sdl).getMutationType()!.getFields()).sort();
+}
+
+/**
+ * Counts the rows of every table (the tables read from the database itself) in one statement:
+ * "nothing written" made checkable.
+ */
+export async function rowCounter(t: TestServer): Promise<() => Promise<Record<string, number>>> {
   const m = t.services.db.manager;
   const tables: string[] = onMariaDb()
     ? (await m.query("SELECT table_name AS t FROM information_schema.tables WHERE table_schema = DATABASE()")).map(
@@ -146,9 +160,16 @@ export async function rowCounts(t: TestServer): Promise<Record<string, number>> 
     : (await m.query("SELECT name AS t FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'")).map(
         (r: { t: string }) => r.t,
       );
-  const out: Record<string, number> = {};
-  for (const table of tables.sort()) {
-    out[table] = Number((await m.query(`SELECT COUNT(*) AS n FROM \`${table}\``))[0].n);
-  }
-  return out;
+  const sql = `SELECT ${tables
+    .sort()
+    .map((table) => `(SELECT COUNT(*) FROM \`${table}\`) AS \`${table}\``)
+    .join(", ")}`;
+  return async () => {
+    const row = (await m.query(sql))[0] as Record<string, number | string>;
+    return Object.fromEntries(Object.entries(row).map(([k, v]) => [k, Number(v)]));
+  };
+}
+
+export async function rowCounts(t: TestServer): Promise<Record<string, number>> {
+  return (await rowCounter(t))();
 }
