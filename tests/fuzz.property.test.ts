@@ -115,7 +115,13 @@ function valueOf(
       return fc.oneof(
         { weight: 15, arbitrary: fc.array(item, { minLength: 1, maxLength: 3 }) },
         { weight: 1, arbitrary: fc.constant([]) },
-        { weight: 1, arbitrary: item.map((x) => Array.from({ length: 1001 }, () => x)) },
+        // Just beyond a limit: 1001 items for the call's own lists, 51 or 101 deeper (not 1001³).
+        {
+          weight: 1,
+          arbitrary: fc
+            .tuple(item, fc.constantFrom(...(depth <= 1 ? [1001] : [51, 101])))
+            .map(([x, length]) => Array.from({ length }, () => x)),
+        },
       );
     }
     if (isEnumType(t)) {

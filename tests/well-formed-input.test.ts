@@ -103,6 +103,65 @@ describe("Well-formed input everywhere, identifiers byte for byte (issue 12)", (
     expect(r.body.errors![0].message).toMatch(/lone surrogate \(U\+D800\) at character 4.*NUL/);
   });
 
+  it("refuses the same in a document's own string literals (an escaped NUL; a lone surrogate does not even parse)", async () => {
+    const nul = await t.gql(
+      `{ consentCheck(subjectExternalId: "a\\u0000b", purposes: ["email-offers"]) { allGranted } }`,
+      {},
+      { token: engine },
+    );
+    expect(nul.status).toBe(200);
+    expect(nul.body.errors![0].extensions).toMatchObject({ code: "INVALID", field: ["subjectExternalId"] });
+    const lone = await t.gql(
+      `{ consentCheck(subjectExternalId: "a\\uD800", purposes: ["email-offers"]) { allGranted } }`,
+      {},
+      { token: engine },
+    );
+    expect(lone.status).toBe(400);
+    expect(lone.body.errors![0].extensions!.code).toBe("GRAPHQL_PARSE_FAILED");
+  });
+
+  it("refuses bytes that are not UTF-8 instead of reading them as U+FFFD (body and query string)", async () => {
+    const before = await rowCounts(t);
+    const query = `mutation($input: UpdateConsentsInput!) { updateConsents(input: $input) { userErrors { code } } }`;
+    const json = JSON.stringify({
+      query,
+      variables: {
+        input: {
+          subjectExternalId: "bytes-@@",
+          channel: "API",
+          changes: [{ purpose: "email-offers", granted: false }],
+        },
+      },
+    });
+    const [head, tail] = json.split("@@");
+    const body = Buffer.concat([Buffer.from(head), Buffer.from([0xff, 0xc3]), Buffer.from(tail)]);
+    const post = await fetch(t.url, {
+      method: "POST",
+      headers: { "content-type": "application/json", authorization: `Bearer ${engine}` },
+      body,
+    });
+    expect(post.status).toBe(400);
+    expect(((await post.json()) as any).errors[0]).toMatchObject({
+      message: "The request body is not UTF-8",
+      extensions: { code: "BAD_REQUEST" },
+    });
+    const search = new URLSearchParams({
+      query: `query($id: String!) { consentCheck(subjectExternalId: $id, purposes: ["email-offers"]) { allGranted } }`,
+    }).toString();
+    const get = await fetch(`${t.url}?${search}&variables=%7B%22id%22%3A%22x%FF%22%7D`, {
+      headers: { authorization: `Bearer ${engine}`, "apollo-require-preflight": "true" },
+    });
+    expect(get.status).toBe(400);
+    expect(((await get.json()) as any).errors[0].extensions.code).toBe("BAD_REQUEST");
+    // The same request with well-formed bytes goes through.
+    const fine = await fetch(`${t.url}?${search}&variables=%7B%22id%22%3A%22x%C3%A9%22%7D`, {
+      headers: { authorization: `Bearer ${engine}`, "apollo-require-preflight": "true" },
+    });
+    expect(fine.status).toBe(200);
+    expect(((await fine.json()) as any).data.consentCheck.allGranted).toBe(true);
+    expect(await rowCounts(t)).toEqual(before);
+  });
+
   it("refuses a token whose sub is not well-formed Unicode, before anyone is created", async () => {
     const before = await rowCounts(t);
     for (const sub of ["who\ud800", "who\u0000"]) {
