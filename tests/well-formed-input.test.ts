@@ -179,6 +179,26 @@ describe("Well-formed input everywhere, identifiers byte for byte (issue 12)", (
     expect(await rowCounts(t)).toEqual(before);
   });
 
+  it("compares catalog keys byte for byte too (MariaDB's default collation would ignore case and trailing spaces)", async () => {
+    const token = await t.subjectToken("key-reader");
+    const mode = (surface: string) =>
+      t.gql(
+        `mutation($surface: String!) { setRecommenderMode(input: { surface: $surface, mode: NON_PROFILING }) { userErrors { code field } } }`,
+        { surface },
+        { token },
+      );
+    for (const odd of ["HOME-FEED", "home-feed ", "Home-Feed"]) {
+      expect((await mode(odd)).body.data!.setRecommenderMode.userErrors).toEqual([
+        { code: "NOT_FOUND", field: ["input", "surface"] },
+      ]);
+    }
+    expect((await mode("home-feed")).body.data!.setRecommenderMode.userErrors).toEqual([]);
+    const disclosures = (partner: string) =>
+      t.gql(`query($partner: String) { sharingDisclosures(partner: $partner) { key } }`, { partner });
+    expect((await disclosures("SUMMIT-AD-NETWORK")).body.errors![0].extensions!.code).toBe("NOT_FOUND");
+    expect((await disclosures("summit-ad-network")).body.data!.sharingDisclosures.length).toBeGreaterThan(0);
+  });
+
   describe("one bad item never fails a batch (defect 2)", () => {
     it("recordDecisions: the item naming a lone surrogate is refused on its own, the others are recorded", async () => {
       const before = await rowCounts(t);

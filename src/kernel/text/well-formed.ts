@@ -54,3 +54,10 @@ export function illFormedStrings(
  * modules/people/people-batch.ts).
  */
 export const JUDGED_PER_ITEM = { judgedPerItem: true } as const;
+
+/**
+ * A row found by a text key, only when its key is the asked one byte for byte: catalog keys sit in
+ * MariaDB's default collation, which ignores case, accents and trailing spaces; SQLite does not.
+ */
+export const sameKey = <T extends { key: string }>(row: T | null, key: string): T | null =>
+  row !== null && row.key === key ? row : null;
