@@ -215,7 +215,13 @@ describe("Fuzzing every mutation through the real server (issue 12)", () => {
     t = await startTestServer();
     mutations = await mutationsUnderTest();
     known = plausible(Object.values(await agreementIds(t)));
-    counts = await rowCounter(t);
+    // The webhook dispatcher records its delivery attempts in the background, whenever it wakes:
+    // those rows are not written by the call under test.
+    const all = await rowCounter(t);
+    counts = async () => {
+      const { webhook_attempt: _background, ...rest } = await all();
+      return rest;
+    };
     admin = await t.adminToken();
   });
   afterAll(async () => {
