@@ -9,6 +9,7 @@ import {
 import { type Config, JURISDICTION_EXAMPLES, JURISDICTION_SHAPE } from "../config";
 import type { Database } from "../kernel/db/database";
 import { getOrCreateSecret } from "../kernel/db/secrets";
+import { isWellFormedText } from "../kernel/text/well-formed";
 import { AuthenticationError } from "./auth.errors";
 import { type Principal, Role } from "../kernel/principal";
 
@@ -64,6 +65,9 @@ function principalFromClaims(payload: JWTPayload): Principal {
   if (typeof sub !== "string" || sub.length === 0 || sub.length > MAX_SUB_LENGTH) {
     throw new AuthenticationError("Invalid credentials: the token's sub claim must be 1-200 characters");
   }
+  // The person's id, taken as given: it must be storable as given (issue 12).
+  if (!isWellFormedText(sub))
+    throw new AuthenticationError("Invalid credentials: the token's sub claim must be well-formed Unicode without NUL");
   const role = payload.role ?? "subject";
   if (role === "admin") return { role: Role.ADMIN, scopes: [], externalId: sub };
   if (role !== "subject")

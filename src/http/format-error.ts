@@ -1,7 +1,13 @@
 import { unwrapResolverError } from "@apollo/server/errors";
 import type { GraphQLFormattedError } from "graphql";
 import { isUnavailable, UNAVAILABLE_MESSAGE } from "./unavailable";
-import { DomainError, flattenValidationErrors, ForbiddenError, type ValidationFailure } from "../kernel/errors";
+import {
+  DomainError,
+  flattenValidationErrors,
+  ForbiddenError,
+  InputProblems,
+  type ValidationFailure,
+} from "../kernel/errors";
 
 // The one place errors become what a client sees. Expected problems keep their code and a
 // field path; faults are masked ("Internal server error"): no stack, no SQL, ever.
@@ -46,7 +52,11 @@ export function formatError(formatted: GraphQLFormattedError, error: unknown): G
     return {
       message: original.message,
       ...where,
-      extensions: { code: original.code, ...(original.field ? { field: original.field } : {}) },
+      extensions: {
+        code: original.code,
+        ...(original.field ? { field: original.field } : {}),
+        ...(original instanceof InputProblems ? { problems: original.problems } : {}),
+      },
     };
   }
   if (original instanceof ForbiddenError) {
@@ -60,6 +70,11 @@ export function formatError(formatted: GraphQLFormattedError, error: unknown): G
       ...where,
       extensions: { code, problems },
     };
+  }
+  // graphql-js stops coercing variables after 50 errors with an error that carries no code: it
+  // is still the client's input (found by the fuzzer, issue 12), not an internal fault.
+  if (formatted.message.startsWith("Too many errors processing variables")) {
+    return { message: formatted.message, ...where, extensions: { code: "BAD_USER_INPUT" } };
   }
   const code = formatted.extensions?.code;
   if (typeof code === "string" && CLIENT_CODES.has(code)) {

@@ -21,6 +21,23 @@ const CORS_HEADERS = {
 const ACCESS_EXPORT_SCHEMA = JSON.stringify(accessExportSchema);
 
 class BodyTooLarge extends Error {}
+class NotUtf8 extends Error {}
+
+// Issue 12: bytes that are not UTF-8 are refused, not decoded to U+FFFD (which would make
+// "x\xff" and "x\ufffd" one person, as lone surrogates did).
+const utf8 = new TextDecoder("utf-8", { fatal: true });
+
+/** Whether a query string's percent-encoded bytes are UTF-8 (URLSearchParams would put U+FFFD in their place). */
+function isUtf8Search(search: string): boolean {
+  if (!search.includes("%")) return true;
+  const bytes = search.replace(/%([0-9a-fA-F]{2})/g, (_, hex: string) => String.fromCharCode(parseInt(hex, 16)));
+  try {
+    utf8.decode(Buffer.from(bytes, "latin1"));
+    return true;
+  } catch {
+    return false;
+  }
+}
 
 function readBody(req: IncomingMessage, limit: number): Promise<string> {
   return new Promise((resolve, reject) => {
@@ -38,7 +55,13 @@ function readBody(req: IncomingMessage, limit: number): Promise<string> {
       }
       chunks.push(chunk);
     });
-    req.on("end", () => resolve(Buffer.concat(chunks).toString("utf8")));
+    req.on("end", () => {
+      try {
+        resolve(utf8.decode(Buffer.concat(chunks)));
+      } catch {
+        reject(new NotUtf8());
+      }
+    });
     req.on("error", reject);
   });
 }
@@ -85,6 +108,7 @@ export function createHttpServer({ services, apollo, metrics }: HttpDeps): Serve
             413,
             graphqlError(`The request body is larger than ${config.bodyLimitBytes} bytes`, "PAYLOAD_TOO_LARGE"),
           );
+        if (err instanceof NotUtf8) return send(res, 400, graphqlError("The request body is not UTF-8", "BAD_REQUEST"));
         throw err;
       }
       const contentType = String(req.headers["content-type"] ?? "");
@@ -98,6 +122,8 @@ export function createHttpServer({ services, apollo, metrics }: HttpDeps): Serve
         body = text;
       }
     }
+    if (!isUtf8Search(url.search))
+      return send(res, 400, graphqlError("The query string is not percent-encoded UTF-8", "BAD_REQUEST"));
     const headers = new HeaderMap();
     for (const [key, value] of Object.entries(req.headers)) {
       if (value !== undefined) headers.set(key, Array.isArray(value) ? value.join(", ") : value);

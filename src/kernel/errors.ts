@@ -42,6 +42,16 @@ export interface FieldProblem {
   code: "INVALID" | "LIMIT_EXCEEDED";
 }
 
+/**
+ * Several problems found at once at the boundary (e.g. ill-formed strings in different fields).
+ * It is the first problem as a DomainError, so that whatever maps one maps this too.
+ */
+export class InputProblems extends DomainError {
+  constructor(readonly problems: FieldProblem[]) {
+    super(problems[0].code, problems.map((p) => p.message).join("; "), problems[0].field);
+  }
+}
+
 const LIMIT_CONSTRAINTS = new Set(["maxLength", "arrayMaxSize", "max"]);
 
 /** The shape of class-validator's ValidationError that matters here (no dependency on it). */

@@ -1,5 +1,6 @@
 import { IsNull, MoreThan, type EntityManager } from "typeorm";
 import { DomainError, notFound } from "../../kernel/errors";
+import { sameKey } from "../../kernel/text/well-formed";
 import { AlgorithmCard } from "./algorithm-card.entity";
 import { DataCategory } from "./data-category.entity";
 import { findJurisdiction, type Jurisdiction } from "./jurisdiction";
@@ -95,12 +96,12 @@ export class CatalogService {
     const m = this.manager();
     const where: Record<string, unknown> = {};
     if (partnerKey) {
-      const partner = await m.findOneBy(Partner, { key: partnerKey });
+      const partner = sameKey(await m.findOneBy(Partner, { key: partnerKey }), partnerKey);
       if (!partner) throw notFound("partner", partnerKey, ["partner"]);
       where.partnerId = partner.id;
     }
     if (purposeKey) {
-      const purpose = await m.findOneBy(Purpose, { key: purposeKey });
+      const purpose = sameKey(await m.findOneBy(Purpose, { key: purposeKey }), purposeKey);
       if (!purpose) throw notFound("purpose", purposeKey, ["purpose"]);
       where.purposeId = purpose.id;
     }

@@ -27,6 +27,7 @@ import {
   evidenceIn,
 } from "./explanation";
 import { DEFAULT_LOCALE, resolveLocale, textFor, translated, type Locale } from "../../kernel/text/locale";
+import { sameKey } from "../../kernel/text/well-formed";
 
 /** Reads of decisions, always through the request's loaders, and their explanations. */
 export class DecisionReader {
@@ -44,7 +45,7 @@ export class DecisionReader {
   /** The caller's latest decision for this item on this surface. */
   async latest(subject: Subject, surfaceKey: string, itemRef: string): Promise<Decision | null> {
     const m = this.manager();
-    const surface = await m.findOneBy(Surface, { key: surfaceKey });
+    const surface = sameKey(await m.findOneBy(Surface, { key: surfaceKey }), surfaceKey);
     if (!surface) throw notFound("surface", surfaceKey, ["surface"]);
     return m.findOne(Decision, {
       where: { subjectId: subject.id, surfaceId: surface.id, itemRef },

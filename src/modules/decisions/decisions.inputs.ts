@@ -1,6 +1,7 @@
 import { ArrayMaxSize, ArrayMinSize, IsOptional, MaxLength, MinLength } from "class-validator";
-import { ArgsType, Field, Float, ID, InputType } from "type-graphql";
+import { ArgsType, Extensions, Field, Float, ID, InputType } from "type-graphql";
 import { PageArgs } from "../../kernel/graphql/connection";
+import { JUDGED_PER_ITEM } from "../../kernel/text/well-formed";
 import { LocalizedTextInput } from "../../kernel/graphql/localized";
 import { DecisionKind, RecommenderMode } from "../catalog";
 import { Channel } from "../consent";
@@ -134,6 +135,7 @@ export class DecisionInput {
 @InputType()
 export class RecordDecisionsInput {
   @Field(() => [DecisionInput])
+  @Extensions(JUDGED_PER_ITEM)
   @ArrayMinSize(1, { message: "Give at least one decision" })
   @ArrayMaxSize(MAX_DECISIONS, { message: `At most ${MAX_DECISIONS} decisions per call` })
   decisions: DecisionInput[];

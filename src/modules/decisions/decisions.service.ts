@@ -11,6 +11,7 @@ import { IdempotencyRecord } from "../../kernel/idempotency/idempotency.entity";
 import { newId } from "../../kernel/ids";
 import type { PersonalDataHolder, RetentionHolder } from "../../kernel/personal-data";
 import { actorOf, type Principal } from "../../kernel/principal";
+import { sameKey } from "../../kernel/text/well-formed";
 import { AlgorithmCard, DataCategory, Partner, Purpose, RecommenderMode, Surface } from "../catalog";
 import { consentTimeline } from "../consent";
 import {
@@ -71,6 +72,8 @@ export class DecisionService implements PersonalDataHolder, RetentionHolder {
       let lookups: RecordingLookups;
       const { verdicts, created, now } = await judgeBatch<DecisionVerdict>(m, this.people, {
         caller,
+        inputs,
+        field: ["input", "decisions"],
         externalIds: inputs.map((d) => d.subjectExternalId),
         idempotencyKeys: inputs.map((d) => d.idempotencyKey),
         load: async (subjectIds, now) => {
@@ -213,7 +216,7 @@ export class DecisionService implements PersonalDataHolder, RetentionHolder {
     mode: RecommenderMode,
     idempotencyKey: string | null | undefined,
   ): Promise<Subject> {
-    const surface = await this.db.manager.findOneBy(Surface, { key: surfaceKey });
+    const surface = sameKey(await this.db.manager.findOneBy(Surface, { key: surfaceKey }), surfaceKey);
     if (!surface) throw new DomainError("NOT_FOUND", `No surface with key "${surfaceKey}"`, ["input", "surface"]);
     if (!surface.modes.includes(mode))
       throw new DomainError("INVALID", `"${surface.key}" does not offer ${mode}`, ["input", "mode"]);

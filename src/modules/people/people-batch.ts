@@ -1,9 +1,10 @@
 import { In, type EntityManager, type EntityTarget } from "typeorm";
 import type { AuditEntryInput } from "../../kernel/audit/audit-log";
 import { chunks } from "../../kernel/db/chunks";
-import type { DomainError } from "../../kernel/errors";
+import { DomainError } from "../../kernel/errors";
 import { findIdempotencyRecords } from "../../kernel/idempotency/idempotency";
 import { IdempotencyRecord } from "../../kernel/idempotency/idempotency.entity";
+import { illFormedStrings } from "../../kernel/text/well-formed";
 import type { PeopleService } from "./people.service";
 
 // What batch writers (decisions, sharing events) share: many people at once, locked in a fixed
@@ -20,6 +21,9 @@ export interface Verdict {
 
 export interface BatchPlan<V extends Verdict> {
   caller: string;
+  /** The inputs, and where they are in the call (e.g. ["input", "decisions"]), for their userErrors' paths. */
+  inputs: readonly object[];
+  field: string[];
   /** The person each input names. */
   externalIds: string[];
   idempotencyKeys: Array<string | null | undefined>;
@@ -41,7 +45,11 @@ export async function judgeBatch<V extends Verdict>(
   people: PeopleService,
   plan: BatchPlan<V>,
 ): Promise<{ verdicts: V[]; created: string[]; now: Date }> {
-  const known = await people.lockKnown(m, plan.externalIds);
+  // Issue 12: the boundary leaves batch items to us (JUDGED_PER_ITEM). An item with a string that
+  // is not well-formed Unicode is refused on its own, before anyone is looked up by it.
+  const illFormed = plan.inputs.map((input, i) => illFormedStrings(input, [...plan.field, String(i)]));
+  const wellFormed = plan.externalIds.filter((_, i) => illFormed[i].length === 0);
+  const known = await people.lockKnown(m, wellFormed);
   // "Now" comes after the locks: a change to these people that committed while we waited is
   // already in the past, so a default occurredAt cannot slip in before it.
   const now = new Date();
@@ -49,7 +57,14 @@ export async function judgeBatch<V extends Verdict>(
   const knownIds = () => [...known.values()].map((p) => p.id);
   await plan.load(knownIds(), now);
   const previous = await findIdempotencyRecords(m, plan.caller, knownIds(), plan.idempotencyKeys, now);
-  const judge = (index: number) => plan.judge(index, idOf(plan.externalIds[index]), previous, now);
+  const judge = (index: number): V =>
+    illFormed[index].length > 0
+      ? ({
+          index,
+          accepted: false,
+          problems: illFormed[index].map((p) => new DomainError(p.code, p.message, p.field)),
+        } as V)
+      : plan.judge(index, idOf(plan.externalIds[index]), previous, now);
   const verdicts = plan.externalIds.map((_, i) => judge(i));
 
   const accepted = verdicts.filter((v) => v.accepted).map((v) => plan.externalIds[v.index]);

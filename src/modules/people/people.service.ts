@@ -4,6 +4,7 @@ import { appendAudit, type AuditEntryInput } from "../../kernel/audit/audit-log"
 import type { Database } from "../../kernel/db/database";
 import { chunks } from "../../kernel/db/chunks";
 import { newId } from "../../kernel/ids";
+import { isWellFormedText } from "../../kernel/text/well-formed";
 import { AgeBracket, findJurisdiction, rulesFor, UNKNOWN_JURISDICTION, type Jurisdiction } from "../catalog";
 import { Subject } from "./subject.entity";
 
@@ -109,6 +110,9 @@ export class PeopleService {
     );
     const missing = [...new Map(refs.filter((r) => !people.has(r.externalId)).map((r) => [r.externalId, r])).values()];
     if (missing.length === 0) return { people, created: [] };
+    // The boundary refuses these (issue 12); a database would store a mangled id in their place.
+    const unstorable = missing.find((r) => !isWellFormedText(r.externalId));
+    if (unstorable) throw new Error("An external id that is not well-formed Unicode reached the first-seen path");
     const fresh = missing.map((r) => ({
       id: newId(),
       externalId: r.externalId,
@@ -131,12 +135,18 @@ export class PeopleService {
       people.set(externalId, subject);
       if (inserted.has(subject.id)) created.push(subject);
     }
+    if (missing.some((r) => !people.has(r.externalId)))
+      throw new Error("A person was not stored byte for byte as named (check the column's collation)");
     return { people, created };
   }
 
-  /** The known people among `externalIds`, locked in id order. */
+  /**
+   * The known people among `externalIds`, locked in id order, keyed by the ids as asked: a row
+   * counts only when its id is the asked one byte for byte (the column compares that way too).
+   */
   async lockKnown(manager: EntityManager, externalIds: string[]): Promise<Map<string, Subject>> {
     const names = [...new Set(externalIds.filter((id) => id.length > 0 && id.length <= MAX_EXTERNAL_ID))];
+    const asked = new Set(names);
     const out = new Map<string, Subject>();
     for (const part of chunks(names, 500)) {
       const query = manager
@@ -145,7 +155,7 @@ export class PeopleService {
         .where("s.external_id IN (:...part)", { part })
         .orderBy("s.id", "ASC");
       for (const s of await (this.db.supportsRowLocks ? query.setLock("pessimistic_write") : query).getMany()) {
-        out.set(s.externalId, s);
+        if (asked.has(s.externalId)) out.set(s.externalId, s);
       }
     }
     return out;

@@ -1,6 +1,7 @@
 import { ArrayMaxSize, ArrayMinSize, IsOptional, MaxLength, MinLength } from "class-validator";
-import { ArgsType, Field, ID, InputType } from "type-graphql";
+import { ArgsType, Extensions, Field, ID, InputType } from "type-graphql";
 import { PageArgs } from "../../kernel/graphql/connection";
+import { JUDGED_PER_ITEM } from "../../kernel/text/well-formed";
 
 export const MAX_EVENTS = 1000;
 
@@ -28,6 +29,7 @@ export class SharingEventInput {
 @InputType()
 export class RecordSharingEventsInput {
   @Field(() => [SharingEventInput])
+  @Extensions(JUDGED_PER_ITEM)
   @ArrayMinSize(1, { message: "Give at least one event" })
   @ArrayMaxSize(MAX_EVENTS, { message: `At most ${MAX_EVENTS} events per call` })
   events: SharingEventInput[];

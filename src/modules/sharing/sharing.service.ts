@@ -67,6 +67,8 @@ export class SharingService implements PersonalDataHolder, RetentionHolder {
       let lookups: Lookups;
       const { verdicts, created, now } = await judgeBatch<EventVerdict>(m, this.people, {
         caller,
+        inputs,
+        field: ["input", "events"],
         externalIds: inputs.map((e) => e.subjectExternalId),
         idempotencyKeys: inputs.map((e) => e.idempotencyKey),
         load: async (subjectIds) => {
