@@ -120,9 +120,7 @@ describe("Policy versions: what a published version says never changes under it"
     );
     // The README shows this very diff.
     const readme = readFileSync(join(__dirname, "..", "README.md"), "utf8");
-    const shown = JSON.parse(
-      /keeps page views two years[\s\S]*?```json\n([\s\S]*?)```/.exec(readme)![1],
-    );
+    const shown = JSON.parse(/keeps page views two years[\s\S]*?```json\n([\s\S]*?)```/.exec(readme)![1]);
     expect(diff.changes).toEqual(expect.arrayContaining(shown.changes));
     const late = await choose("chose-under-3");
     expect((await t.gql(CHANGES, {}, { token: late })).body.data!.me.policyChangesSinceConsent).toBeNull();
