@@ -13,21 +13,38 @@ import type { Context } from "../app/context";
 
 /**
  * The cost model (DESIGN §9, "Limits"): a field costs 1 plus what it selects, and a list multiplies
- * what it selects by how many entries it may hold, so a query is priced near the rows and objects
- * it makes Candor build. A paged list holds `first` entries (variables included); an unbounded
- * catalog list is priced at CATALOG_LIST_ESTIMATE entries. That constant is a documented guess,
- * taken above the demo catalog's longest lists (about a dozen purposes, partners, algorithms, and
- * fewer recipients, agreements or categories per entry), so a catalog that grows a little does not
- * make yesterday's queries refused. A connection's `edges`/`nodes` are not multiplied again: the
- * connection field already was, by `first`.
+ * what it selects by how many entries it may hold, so a query is priced by the objects it makes
+ * Candor build. A paged list holds `first` entries (variables included). An unbounded list holds
+ * LIST_ESTIMATES entries: for the catalog, about twice the demo catalog's longest list of that
+ * field (17 data categories and practices, 10 purposes, 7 partners, 2 agreements per partner, 4
+ * categories per agreement, 10 inputs per algorithm, 3 recipients per practice), so a catalog that
+ * grows does not make yesterday's queries refused; DEFAULT_LIST_ESTIMATE elsewhere. Products of
+ * maxima price nested lists above their real size: the direction that keeps the server safe. A
+ * connection's `edges`/`nodes` are not multiplied again (the connection was, by `first`), and
+ * `userErrors` are one entry (there are none unless the input was refused).
  */
-export const CATALOG_LIST_ESTIMATE = 10;
+export const DEFAULT_LIST_ESTIMATE = 10;
+export const LIST_ESTIMATES: Readonly<Record<string, number>> = {
+  "Query.dataCategories": 40,
+  "Query.purposes": 20,
+  "Query.partners": 20,
+  "Query.algorithms": 20,
+  "Query.sharingDisclosures": 20,
+  "PrivacyPolicy.dataPractices": 40,
+  "DataPractice.purposes": 20,
+  "Purpose.dataCategories": 15,
+  "AlgorithmCard.inputs": 20,
+  "Partner.agreements": 5,
+};
 
-/** What every query may cost at most: the README's richest query (the privacy page) costs about 3600. */
+/** What every query may cost at most: the README's richest query (the privacy page) costs about 4500. */
 export const MAX_QUERY_COST = 5000;
 
-function isConnectionPage({ type, field }: ComplexityEstimatorArgs): boolean {
-  return type.name.endsWith("Connection") && (field.name === "edges" || field.name === "nodes");
+/** How many entries a list of objects is priced at (1: priced once, as a single object). */
+function listEstimate({ type, field }: ComplexityEstimatorArgs): number {
+  if (type.name.endsWith("Connection") && (field.name === "edges" || field.name === "nodes")) return 1;
+  if (field.name === "userErrors") return 1;
+  return LIST_ESTIMATES[`${type.name}.${field.name}`] ?? DEFAULT_LIST_ESTIMATE;
 }
 
 export const listSizeEstimator: ComplexityEstimator = (options) => {
@@ -35,9 +52,8 @@ export const listSizeEstimator: ComplexityEstimator = (options) => {
   if (typeof args.first === "number" && args.first > 0) return 1 + args.first * childComplexity;
   const type = getNullableType(field.type);
   // A list of scalars or enums comes in one value; a list of objects builds each one.
-  if (!isListType(type) || !isCompositeType(getNamedType(type)) || isConnectionPage(options))
-    return 1 + childComplexity;
-  return 1 + CATALOG_LIST_ESTIMATE * childComplexity;
+  if (!isListType(type) || !isCompositeType(getNamedType(type))) return 1 + childComplexity;
+  return 1 + listEstimate(options) * childComplexity;
 };
 
 /** The cost of one operation of `document`, with its variables. */
