@@ -8,10 +8,11 @@ import { MAX_QUERY_COST, queryCost } from "../src/http/query-cost";
 // The fairness scenario of `npm run bench` (issue 12): under a 16-connection flood of the
 // heaviest anonymous query the limits accept, a normal signed-in query's p95 must stay within 5x
 // its unloaded p95. Three processes, so no client shares the server's event loop: Candor
-// (bench/serve.ts), the flood (autocannon's CLI) and this one, which probes one request at a time.
+// (bench/serve.ts), the flood (bench/flood.ts, autocannon) and this one, which probes one request at a time.
 
 const FLOOD_CONNECTIONS = 16;
 const PROBES = Number(process.env.BENCH_PROBES ?? 300);
+const PROBE_SECONDS = 30;
 const NORMAL = "{ me { consents { purpose { key name description benefit } status source } } }";
 
 /** Anonymous catalog queries an attacker could send; the heaviest the cost limit accepts is the flood. */
@@ -58,51 +59,43 @@ const percentile = (values: number[], p: number) => {
   return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)];
 };
 
-async function probe(url: string, token: string, count: number): Promise<{ p50: number; p95: number }> {
+/** `count` signed-in requests one after another, or as many as fit in PROBE_SECONDS. */
+async function probe(url: string, token: string, count: number): Promise<{ p50: number; p95: number; n: number }> {
   const times: number[] = [];
-  for (let i = 0; i < count; i++) {
+  const deadline = Date.now() + PROBE_SECONDS * 1000;
+  for (let i = 0; i < count && Date.now() < deadline; i++) {
     const r = await post(url, NORMAL, token);
     if (r.status !== 200) throw new Error(`the signed-in probe got HTTP ${r.status}`);
     times.push(r.ms);
   }
-  return { p50: percentile(times, 50), p95: percentile(times, 95) };
+  return { p50: percentile(times, 50), p95: percentile(times, 95), n: times.length };
+}
+
+function tsNode(script: string, args: string[], env: Record<string, string>): ChildProcess {
+  const bin = require.resolve("ts-node/dist/bin");
+  return spawn(process.execPath, [bin, "--transpile-only", join(__dirname, script), ...args], {
+    env,
+    stdio: ["pipe", "pipe", "inherit"],
+  });
 }
 
 function startCandor(env: Record<string, string>): Promise<{ child: ChildProcess; url: string }> {
-  const child = spawn(
-    process.execPath,
-    [require.resolve("ts-node/dist/bin"), "--transpile-only", join(__dirname, "serve.ts")],
-    {
-      env: { ...process.env, ...env },
-      stdio: ["pipe", "pipe", "inherit"],
-    },
-  );
+  const child = tsNode("serve.ts", [], { ...(process.env as Record<string, string>), ...env });
   return new Promise((resolve, reject) => {
     child.stdout!.once("data", (line: Buffer) => resolve({ child, url: line.toString().trim() }));
     child.once("exit", (code) => reject(new Error(`Candor exited with ${code}`)));
   });
 }
 
-/** Floods until stopped (SIGINT makes autocannon stop and print its JSON summary). */
+/** Floods from a process of its own (bench/flood.ts) until stopped; then its answer counts. */
 function flood(url: string, query: string): { stop(): Promise<Record<string, number>> } {
-  const cli = join(require.resolve("autocannon"), "..", "autocannon.js");
-  const args = ["-c", String(FLOOD_CONNECTIONS), "-d", "600", "-m", "POST", "-j", "-n"];
-  const child = spawn(
-    process.execPath,
-    [cli, ...args, "-H", "content-type=application/json", "-b", JSON.stringify({ query }), url],
-    { stdio: ["ignore", "pipe", "ignore"] },
-  );
+  const child = tsNode("flood.ts", [url, String(FLOOD_CONNECTIONS), query], process.env as Record<string, string>);
   let out = "";
-  child.stdout.on("data", (c: Buffer) => (out += c));
-  const done = new Promise<Record<string, number>>((resolve) =>
-    child.on("exit", () => {
-      const result = JSON.parse(out || "{}");
-      resolve({ requests: result.requests?.total, "2xx": result["2xx"], non2xx: result.non2xx });
-    }),
-  );
+  child.stdout!.on("data", (c: Buffer) => (out += c));
+  const done = new Promise<Record<string, number>>((resolve) => child.on("exit", () => resolve(JSON.parse(out))));
   return {
     stop() {
-      child.kill("SIGINT");
+      child.stdin!.end();
       return done;
     },
   };
@@ -113,6 +106,7 @@ export async function fairness(token: string, secret: string): Promise<void> {
   const accepted = CANDIDATES.filter((q) => queryCost(schema, parse(q)) <= MAX_QUERY_COST);
   const settings: Array<[string, Record<string, string>]> = [
     ["defaults (rate limits + response cache)", {}],
+    ["rate limits, no cache (as for queries varied to miss it)", { CANDOR_RESPONSE_CACHE_ENTRIES: "0" }],
     [
       "cost limit alone (no rate limits, no cache)",
       {
@@ -137,11 +131,12 @@ export async function fairness(token: string, secret: string): Promise<void> {
       await probe(url, token, 50);
       const alone = await probe(url, token, PROBES);
       const flooding = flood(url, heaviest.query);
-      await new Promise((resolve) => setTimeout(resolve, 2000));
+      // Let the flood start (ts-node) and fill the server's queue.
+      await new Promise((resolve) => setTimeout(resolve, 6000));
       const loaded = await probe(url, token, PROBES);
       const floodStats = await flooding.stop();
       console.log(
-        `- ${name}: flood query cost ${heaviest.cost}, ${heaviest.bytes} bytes; flood answers ${JSON.stringify(floodStats)}`,
+        `- ${name}: ${loaded.n} probes under load; flood query cost ${heaviest.cost}, ${heaviest.bytes} bytes; flood answers ${JSON.stringify(floodStats)}`,
       );
       console.log(
         `  p50 ${alone.p50.toFixed(2)} ms -> ${loaded.p50.toFixed(2)} ms; p95 ${alone.p95.toFixed(2)} ms -> ${loaded.p95.toFixed(2)} ms: ` +
