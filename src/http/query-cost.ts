@@ -35,6 +35,14 @@ export const LIST_ESTIMATES: Readonly<Record<string, number>> = {
   "Purpose.dataCategories": 15,
   "AlgorithmCard.inputs": 20,
   "Partner.agreements": 5,
+  // A decision's own lists: what engines typically record (a few factors, each with a control or two).
+  "Decision.factors": 5,
+  "Factor.controls": 3,
+  "Explanation.factors": 5,
+  "Explanation.decisiveFactors": 5,
+  "Explanation.controls": 5,
+  "Explanation.dataUsed": 5,
+  "Explanation.partnersInvolved": 3,
 };
 
 /** What every query may cost at most: the README's richest query (the privacy page) costs about 4500. */

@@ -4,6 +4,7 @@ import { HeaderMap, type ApolloServer } from "@apollo/server";
 import { GraphQLError } from "graphql";
 import { buildContext, type Context, type Services } from "../app/context";
 import { countSqlStatements } from "../kernel/db/sql-counter";
+import { Role } from "../kernel/principal";
 import { ACCESS_EXPORT_SCHEMA_PATH, accessExportSchema } from "../modules/rights";
 import type { Metrics } from "./metrics";
 import { RateLimits } from "./rate-limit";
@@ -149,7 +150,13 @@ export function createHttpServer({ services, apollo, metrics }: HttpDeps): Serve
             const seconds = await limits.byAddress(address);
             throw seconds === null ? err : rateLimited(seconds);
           });
-          const seconds = anonymous ? null : await limits.byPrincipal(principal);
+          // An Authorization header that names no one (empty) counts against the address too.
+          const seconds =
+            principal.role !== Role.ANONYMOUS
+              ? await limits.byPrincipal(principal)
+              : anonymous
+                ? null
+                : await limits.byAddress(address);
           if (seconds !== null) throw rateLimited(seconds);
           return buildContext(services, { principal, requestId, log, gpcSignal });
         },
