@@ -9,6 +9,7 @@ import { startServer, type RunningServer } from "../src/http/start";
 import { loadConfig } from "../src/config";
 import { loadDemoCatalogIfEmpty } from "../src/app/demo/demo";
 import { DEMO_PERSON, recordDemoDecisions } from "../src/app/demo/demo-decisions";
+import { fairness } from "./fairness";
 
 // `npm run bench`: autocannon against the real server, each scenario side by side with a baseline
 // in the same run, reported as ratios. The baseline is the same server without graphql-shield,
@@ -62,6 +63,11 @@ async function main(): Promise<void> {
     HOST: "127.0.0.1",
     CANDOR_JWT_SECRET: SECRET,
     LOG_LEVEL: "silent",
+    // These scenarios measure the permission layer: no rate limit, no response cache (the
+    // fairness scenario below runs with them).
+    CANDOR_RATE_LIMIT_ANONYMOUS: "1000000000",
+    CANDOR_RATE_LIMIT_SIGNED_IN: "1000000000",
+    CANDOR_RESPONSE_CACHE_ENTRIES: "0",
   });
   const services = await createServices(config);
   await loadDemoCatalogIfEmpty(services);
@@ -76,7 +82,7 @@ async function main(): Promise<void> {
   console.log(`Candor bench: ${SECONDS}s per run, ${CONNECTIONS} connections, ${services.db.dialect}\n`);
   console.log("scenario".padEnd(42), "baseline req/s".padStart(15), "candor req/s".padStart(14), "ratio".padStart(7));
   try {
-    for (const s of SCENARIOS) {
+    for (const s of process.env.BENCH_FAIRNESS_ONLY ? [] : SCENARIOS) {
       const t = s.as === "subject" ? token : undefined;
       // Warm both up (JIT, caches), then measure each once.
       await measure(bare.url, s.query, t, 1);
@@ -90,6 +96,7 @@ async function main(): Promise<void> {
         (real / base).toFixed(2).padStart(7),
       );
     }
+    await fairness(token, SECRET);
   } finally {
     await bare.server.close();
     await guarded.close();

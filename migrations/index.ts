@@ -12,6 +12,7 @@ import { AgeBracket1765238400000 } from "./1765238400000-age-bracket";
 import { DataRequestReceived1765324800000 } from "./1765324800000-data-request-received";
 import { Translations1765411200000 } from "./1765411200000-translations";
 import { DataController1765497600000 } from "./1765497600000-data-controller";
+import { CatalogVersion1765756800000 } from "./1765756800000-catalog-version";
 
 /** Every migration, in order. Append-only once released. */
 export const migrations = [
@@ -29,4 +30,5 @@ export const migrations = [
   DataRequestReceived1765324800000,
   Translations1765411200000,
   DataController1765497600000,
+  CatalogVersion1765756800000,
 ];

@@ -38,6 +38,18 @@ export interface Config {
   webhookAllowLoopback: boolean;
   /** The bearer token that reads /metrics; without one /metrics is not served. */
   metricsToken: string | null;
+  /** Largest GraphQL answer, in bytes; a larger one is refused whole (RESPONSE_TOO_LARGE), never cut. */
+  responseLimitBytes: number;
+  /** Requests per client in each rate-limit window: anonymous callers by IP, signed-in ones by principal. */
+  rateLimitAnonymous: number;
+  rateLimitSignedIn: number;
+  rateLimitWindowSeconds: number;
+  /** Where rate-limit state lives when several processes serve: a Redis URL (else memory per process). */
+  redisUrl: string | null;
+  /** Entries kept by the anonymous response cache (0 turns it off). */
+  responseCacheEntries: number;
+  /** How often the catalog version is read (outside requests), which the response cache is keyed by. */
+  catalogVersionPollMs: number;
 }
 
 export class ConfigError extends Error {}
@@ -95,6 +107,14 @@ function receiptKey(env: Env): string | null {
   throw new ConfigError(
     "CANDOR_RECEIPT_SIGNING_KEY must be an Ed25519 private JWK (JSON with kty OKP, crv Ed25519, d)",
   );
+}
+
+function redisUrl(env: Env): string | null {
+  const raw = text(env, "CANDOR_REDIS_URL");
+  if (raw !== null && !/^rediss?:\/\//.test(raw)) {
+    throw new ConfigError(`CANDOR_REDIS_URL must be a redis:// or rediss:// URL; got "${raw}"`);
+  }
+  return raw;
 }
 
 export function loadConfig(env: Env = process.env): Config {
@@ -158,5 +178,12 @@ export function loadConfig(env: Env = process.env): Config {
     webhookMaxAttempts: integer(env, "CANDOR_WEBHOOK_MAX_ATTEMPTS", 8, 1, 50),
     webhookAllowLoopback,
     metricsToken,
+    responseLimitBytes: integer(env, "CANDOR_RESPONSE_LIMIT_BYTES", 4 * 1_048_576, 1024, 512 * 1_048_576),
+    rateLimitAnonymous: integer(env, "CANDOR_RATE_LIMIT_ANONYMOUS", 300, 1, 1_000_000_000),
+    rateLimitSignedIn: integer(env, "CANDOR_RATE_LIMIT_SIGNED_IN", 1200, 1, 1_000_000_000),
+    rateLimitWindowSeconds: integer(env, "CANDOR_RATE_LIMIT_WINDOW_SECONDS", 60, 1, 86_400),
+    redisUrl: redisUrl(env),
+    responseCacheEntries: integer(env, "CANDOR_RESPONSE_CACHE_ENTRIES", 1000, 0, 1_000_000),
+    catalogVersionPollMs: integer(env, "CANDOR_CATALOG_VERSION_POLL_MS", 1000, 10, 60_000),
   };
 }

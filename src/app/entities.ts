@@ -3,6 +3,7 @@ import { AuditHead, AuditLog } from "../kernel/audit/audit-log.entity";
 import { AlgorithmCard } from "../modules/catalog/algorithm-card.entity";
 import { DataCategory } from "../modules/catalog/data-category.entity";
 import { DataController } from "../modules/catalog/data-controller.entity";
+import { CatalogVersion } from "../modules/catalog/catalog-version";
 import { Partner } from "../modules/catalog/partner.entity";
 import { PersonalizationLevel } from "../modules/catalog/personalization-level.entity";
 import { PrivacyPolicy } from "../modules/catalog/privacy-policy.entity";
@@ -37,6 +38,7 @@ export const entities = [
   SharingAgreement,
   PrivacyPolicy,
   DataController,
+  CatalogVersion,
   ApiKey,
   AppSecret,
   AuditLog,

@@ -8,7 +8,7 @@ import { ReceiptSigner } from "../kernel/signer";
 import { AuditReader } from "../modules/audit/audit-read.service";
 import { DataAuditService } from "../modules/audit/data-audit.service";
 import { BreachService } from "../modules/breach/breach.service";
-import { CatalogService } from "../modules/catalog";
+import { CatalogService, CatalogVersionWatcher } from "../modules/catalog";
 import { ConsentReader, ConsentService } from "../modules/consent";
 import { DecisionReader } from "../modules/decisions/decision-read.service";
 import { DecisionService } from "../modules/decisions/decisions.service";
@@ -73,6 +73,7 @@ export async function createServices(
       apiKeys,
       authenticator: new Authenticator(jwt, apiKeys),
       catalog,
+      catalogVersion: new CatalogVersionWatcher(db, config.catalogVersionPollMs),
       people,
       consent,
       consentReader,

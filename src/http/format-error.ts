@@ -30,6 +30,7 @@ const CLIENT_CODES = new Set([
   "LIMIT_EXCEEDED",
   "PROFILING_NOT_ALLOWED",
   "SPONSOR_HIDDEN",
+  "RATE_LIMITED",
 ]);
 
 function isArgumentValidationError(error: unknown): error is { extensions: { validationErrors: ValidationFailure[] } } {

@@ -1,11 +1,15 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import { randomUUID } from "node:crypto";
 import { HeaderMap, type ApolloServer } from "@apollo/server";
+import { GraphQLError } from "graphql";
 import { buildContext, type Context, type Services } from "../app/context";
 import { countSqlStatements } from "../kernel/db/sql-counter";
+import { Role } from "../kernel/principal";
 import { ACCESS_EXPORT_SCHEMA_PATH, accessExportSchema } from "../modules/rights";
 import { isUnavailable, RETRY_AFTER_SECONDS, UNAVAILABLE_MESSAGE, UnavailableError } from "./unavailable";
 import { metricsAccess, type Metrics } from "./metrics";
+import { RateLimits } from "./rate-limit";
+import { isPublicAnswer, ResponseCache } from "./response-cache";
 
 // Candor's HTTP layer: node:http directly (measured faster than an express integration), with
 // GraphQL at /graphql plus health, metrics, .well-known and /schemas routes.
@@ -71,7 +75,21 @@ function send(res: ServerResponse, status: number, body: string, headers: Record
   res.end(body);
 }
 
-const graphqlError = (message: string, code: string) => JSON.stringify({ errors: [{ message, extensions: { code } }] });
+const graphqlError = (message: string, code: string, extensions: Record<string, unknown> = {}) =>
+  JSON.stringify({ errors: [{ message, extensions: { code, ...extensions } }] });
+
+const tooManyRequests = (seconds: number) => `Too many requests: try again in ${seconds} s`;
+
+/** A signed-in caller over its budget, refused from Apollo's context function: HTTP 429 with Retry-After. */
+function rateLimited(seconds: number): GraphQLError {
+  return new GraphQLError(tooManyRequests(seconds), {
+    extensions: {
+      code: "RATE_LIMITED",
+      retryAfterSeconds: seconds,
+      http: { status: 429, headers: new HeaderMap([["retry-after", String(seconds)]]) },
+    },
+  });
+}
 
 export interface HttpDeps {
   services: Services;
@@ -81,6 +99,8 @@ export interface HttpDeps {
 
 export function createHttpServer({ services, apollo, metrics }: HttpDeps): Server {
   const { config, db, logger } = services;
+  const limits = RateLimits.create(config);
+  const cache = new ResponseCache(config.responseCacheEntries);
 
   async function ready(): Promise<{ status: number; body: Record<string, unknown> }> {
     try {
@@ -96,6 +116,15 @@ export function createHttpServer({ services, apollo, metrics }: HttpDeps): Serve
   }
 
   async function graphql(req: IncomingMessage, res: ServerResponse, url: URL, requestId: string): Promise<void> {
+    const address = req.socket.remoteAddress ?? "unknown";
+    const anonymous = req.headers.authorization === undefined;
+    // Anonymous callers are counted by address before anything else is done for them.
+    const wait = anonymous ? await limits.byAddress(address) : null;
+    if (wait !== null)
+      return send(res, 429, graphqlError(tooManyRequests(wait), "RATE_LIMITED", { retryAfterSeconds: wait }), {
+        "retry-after": String(wait),
+        "x-request-id": requestId,
+      });
     let body: unknown = undefined;
     if (req.method === "POST") {
       let text: string;
@@ -128,18 +157,38 @@ export function createHttpServer({ services, apollo, metrics }: HttpDeps): Serve
     for (const [key, value] of Object.entries(req.headers)) {
       if (value !== undefined) headers.set(key, Array.isArray(value) ? value.join(", ") : value);
     }
+    const gpcSignal = req.headers["sec-gpc"] === "1";
+    // Anonymous catalog answers come from the cache while the catalog version stands (read by a
+    // timer, never here): a hit runs no SQL at all.
+    const version = services.catalogVersion.current;
+    const cacheKey =
+      anonymous && cache.enabled && version !== null
+        ? ResponseCache.key(version, [req.method, url.search, body, gpcSignal])
+        : null;
+    const hit = cacheKey === null ? undefined : cache.get(cacheKey);
+    if (hit) return answer(res, requestId, hit.status, hit.headers, hit.body, 0);
     const log = logger.child({ requestId });
     const { result, tally } = countSqlStatements(() =>
       apollo.executeHTTPGraphQLRequest({
         httpGraphQLRequest: { method: req.method ?? "GET", headers, search: url.search, body },
         context: async (): Promise<Context> => {
           try {
-            return await buildContext(services, {
-              principal: await services.authenticator.principalFor(req.headers.authorization),
-              requestId,
-              log,
-              gpcSignal: req.headers["sec-gpc"] === "1",
-            });
+            const principal = await services.authenticator
+              .principalFor(req.headers.authorization)
+              .catch(async (err) => {
+                // Bad credentials count against the address, as anonymous requests do.
+                const seconds = await limits.byAddress(address);
+                throw seconds === null ? err : rateLimited(seconds);
+              });
+            // An Authorization header that names no one (empty) counts against the address too.
+            const seconds =
+              principal.role !== Role.ANONYMOUS
+                ? await limits.byPrincipal(principal)
+                : anonymous
+                  ? null
+                  : await limits.byAddress(address);
+            if (seconds !== null) throw rateLimited(seconds);
+            return await buildContext(services, { principal, requestId, log, gpcSignal });
           } catch (err) {
             // No plugin sees a failed context: this is the one log line of such a request.
             if (!isUnavailable(err)) throw err;
@@ -150,18 +199,45 @@ export function createHttpServer({ services, apollo, metrics }: HttpDeps): Serve
       }),
     );
     const response = await result;
-    const out: Record<string, string> = { ...CORS_HEADERS, "x-request-id": requestId };
-    for (const [key, value] of response.headers) out[key] = value;
-    // Answers differ by credential: a shared cache must key on it.
-    out.vary = out.vary ? `${out.vary}, Authorization` : "Authorization";
-    if (config.exposeSqlCount) out["x-candor-sql-count"] = String(tally.count);
-    res.writeHead(response.status ?? 200, out);
-    if (response.body.kind === "complete") {
-      res.end(response.body.string);
-    } else {
+    const headersOut: Record<string, string> = {};
+    for (const [key, value] of response.headers) headersOut[key] = value;
+    if (response.body.kind !== "complete") {
+      res.writeHead(response.status ?? 200, { ...CORS_HEADERS, ...headersOut, "x-request-id": requestId });
       for await (const chunk of response.body.asyncIterator) res.write(chunk);
       res.end();
+      return;
     }
+    const text = response.body.string;
+    if (Buffer.byteLength(text) > config.responseLimitBytes) {
+      // Refused whole, never cut: a truncated body would be a different (wrong) answer.
+      const message = `The answer is larger than ${config.responseLimitBytes} bytes: ask for fewer fields or smaller pages`;
+      return answer(res, requestId, 400, {}, graphqlError(message, "RESPONSE_TOO_LARGE"), tally.count);
+    }
+    const status = response.status ?? 200;
+    if (cacheKey !== null && status === 200 && isPublicAnswer(headersOut))
+      cache.set(cacheKey, { status, headers: headersOut, body: text });
+    answer(res, requestId, status, headersOut, text, tally.count);
+  }
+
+  function answer(
+    res: ServerResponse,
+    requestId: string,
+    status: number,
+    headers: Record<string, string>,
+    text: string,
+    sqlCount: number,
+  ): void {
+    const out: Record<string, string> = {
+      ...CORS_HEADERS,
+      "content-type": "application/json; charset=utf-8",
+      ...headers,
+      "x-request-id": requestId,
+    };
+    // Answers differ by credential: a shared cache must key on it.
+    out.vary = out.vary ? `${out.vary}, Authorization` : "Authorization";
+    if (config.exposeSqlCount) out["x-candor-sql-count"] = String(sqlCount);
+    res.writeHead(status, out);
+    res.end(text);
   }
 
   async function route(req: IncomingMessage, res: ServerResponse): Promise<string> {

@@ -33,6 +33,7 @@ export async function startServer(services: Services, options: { unguarded?: boo
     throw err;
   }
   if (!options.unguarded) services.dispatcher.start();
+  await services.catalogVersion.start();
   const { port } = server.address() as AddressInfo;
   const host = services.config.host === "0.0.0.0" ? "localhost" : services.config.host;
   return {
@@ -45,6 +46,7 @@ export async function startServer(services: Services, options: { unguarded?: boo
         server.closeAllConnections();
       });
       await apollo.stop();
+      services.catalogVersion.stop();
       await services.dispatcher.stop();
       await services.db.close();
     },

@@ -61,6 +61,11 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
     CANDOR_EXPOSE_SQL_COUNT: "true",
     // A test of UNKNOWN sets this to "".
     CANDOR_DEFAULT_JURISDICTION: TEST_DEFAULT_JURISDICTION,
+    // Suites send many requests from one address and read their own writes at once: generous rate
+    // limits and no response cache, unless a test of those sets them (tests/fair-service.test.ts).
+    CANDOR_RATE_LIMIT_ANONYMOUS: "1000000",
+    CANDOR_RATE_LIMIT_SIGNED_IN: "1000000",
+    CANDOR_RESPONSE_CACHE_ENTRIES: "0",
     ...options.env,
   });
   const services = await createServices(config, options.logger, { resolveHost: options.resolveHost });

@@ -13,6 +13,7 @@ import { CONTROLLER_KEY, DataController } from "./data-controller.entity";
 import { Partner } from "./partner.entity";
 import { PersonalizationLevel } from "./personalization-level.entity";
 import { PrivacyPolicy } from "./privacy-policy.entity";
+import { bumpCatalogVersion } from "./catalog-version";
 import { Purpose } from "./purpose.entity";
 import { SharingAgreement } from "./sharing-agreement.entity";
 import { Surface } from "./surface.entity";
@@ -52,6 +53,7 @@ export class CatalogApplyService {
       const run = new ApplyRun(m);
       await run.apply(catalog, file);
       if (run.result.added + run.result.changed > 0) {
+        await bumpCatalogVersion(m);
         await appendAudit(m, [
           {
             actor,

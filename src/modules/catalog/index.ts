@@ -2,6 +2,7 @@
 // return and read catalog data through CatalogService or the request's loaders.
 import type { CatalogLoaders } from "./catalog.loaders";
 import type { CatalogService } from "./catalog.service";
+import type { CatalogVersionWatcher } from "./catalog-version";
 
 export { AlgorithmCard } from "./algorithm-card.entity";
 export { EMPTY_SNAPSHOT, snapshotCatalog, type CatalogSnapshot, type SnapshotAgreement } from "./catalog-snapshot";
@@ -15,6 +16,7 @@ export { findJurisdiction, Jurisdiction, rulesFor, UNKNOWN_JURISDICTION } from "
 export { lawCodes } from "./privacy-laws";
 export { isPlaceCode, isUsPlace } from "./privacy-laws";
 export { DataController } from "./data-controller.entity";
+export { bumpCatalogVersion, CatalogVersion, CatalogVersionWatcher } from "./catalog-version";
 export { Partner } from "./partner.entity";
 export { PersonalizationLevel } from "./personalization-level.entity";
 export { PolicySection, PrivacyPolicy, sectionsMissingSummary, type PolicySectionData } from "./privacy-policy.entity";
@@ -28,5 +30,6 @@ declare module "../../kernel/context" {
   }
   interface Services {
     catalog: CatalogService;
+    catalogVersion: CatalogVersionWatcher;
   }
 }

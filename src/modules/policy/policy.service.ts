@@ -6,6 +6,7 @@ import { fleschKincaidGrade } from "../../kernel/text/readability";
 import { byTranslatedLocale, type Locale, type Translations } from "../../kernel/text/locale";
 import { appendAudit } from "../../kernel/audit/audit-log";
 import {
+  bumpCatalogVersion,
   diffSnapshots,
   EMPTY_SNAPSHOT,
   PolicyChangeKind,
@@ -144,6 +145,7 @@ export class PolicyService {
           catalogSnapshot: await snapshotCatalog(m),
         });
         await m.insert(PrivacyPolicy, row as never);
+        await bumpCatalogVersion(m);
         await appendAudit(
           m,
           [
