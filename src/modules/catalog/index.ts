@@ -14,6 +14,7 @@ export { DataCategory } from "./data-category.entity";
 export { AgeBracket, isChild, isMinor } from "./age-bracket";
 export { findJurisdiction, Jurisdiction, rulesFor, UNKNOWN_JURISDICTION } from "./jurisdiction";
 export { lawCodes } from "./privacy-laws";
+export { placeName } from "./place-names";
 export { isPlaceCode, isUsPlace } from "./privacy-laws";
 export { DataController } from "./data-controller.entity";
 export { bumpCatalogVersion, CatalogVersion, CatalogVersionWatcher } from "./catalog-version";

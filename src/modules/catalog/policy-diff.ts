@@ -1,5 +1,7 @@
 import { registerEnumType } from "type-graphql";
+import { andList } from "../../kernel/text/lists";
 import type { CatalogSnapshot, SnapshotAgreement } from "./catalog-snapshot";
+import { placeName } from "./place-names";
 import { LegalBasis, PartnerRole, RegulatedUse } from "./catalog.enums";
 
 // Every difference between two snapshots of what a policy describes, each as one plain sentence
@@ -54,15 +56,6 @@ const ROLE: Record<PartnerRole, string> = {
   ADVERTISER: "an advertiser",
 };
 
-const regions = new Intl.DisplayNames(["en"], { type: "region" });
-const country = (code: string) => {
-  try {
-    return regions.of(code) ?? code;
-  } catch {
-    return code;
-  }
-};
-
 /** 365 → "1 year", 730 → "2 years", 30 → "30 days", null → "as long as you have an account". */
 export function duration(days: number | null): string {
   if (days === null) return "as long as you have an account";
@@ -70,9 +63,6 @@ export function duration(days: number | null): string {
   return days === 1 ? "1 day" : `${days} days`;
 }
 const forDuration = (days: number | null) => (days === null ? duration(days) : `for ${duration(days)}`);
-
-const list = (items: string[]) =>
-  items.length <= 1 ? items.join("") : `${items.slice(0, -1).join(", ")} and ${items[items.length - 1]}`;
 
 /** Items of `after` not in `before`, and the other way round. */
 const gained = <T>(before: T[] = [], after: T[] = []) => after.filter((x) => !before.includes(x));
@@ -85,7 +75,7 @@ export function diffSnapshots(a: CatalogSnapshot, b: CatalogSnapshot): PracticeC
   const categoryName = (key: string) =>
     (b.dataCategories.find((c) => c.key === key) ?? a.dataCategories.find((c) => c.key === key))?.name.toLowerCase() ??
     key;
-  const categories = (keys: string[]) => list(keys.map(categoryName));
+  const categories = (keys: string[]) => andList(keys.map(categoryName));
   const partnerName = (key: string) =>
     (b.partners.find((p) => p.key === key) ?? a.partners.find((p) => p.key === key))?.name ?? key;
   const purposeName = (key: string) =>
@@ -207,7 +197,7 @@ function diffPartners(a: CatalogSnapshot, b: CatalogSnapshot, add: Change): void
   const after = new Map(b.partners.map((p) => [p.key, p]));
   for (const p of b.partners) {
     const old = before.get(p.key);
-    const where = p.country ? ` in ${country(p.country)}` : "";
+    const where = p.country ? ` in ${placeName(p.country)}` : "";
     if (!old) {
       add(PolicyChangeKind.ADDED, PolicyEntity.PARTNER, p.key, `We now share data with ${p.name}${where}.`);
       continue;
@@ -217,7 +207,7 @@ function diffPartners(a: CatalogSnapshot, b: CatalogSnapshot, add: Change): void
         PolicyChangeKind.CHANGED,
         PolicyEntity.PARTNER_COUNTRY,
         p.key,
-        `${p.name} now handles your data in ${country(p.country)} instead of ${country(old.country)}.`,
+        `${p.name} now handles your data in ${placeName(p.country)} instead of ${placeName(old.country)}.`,
       );
     }
     if (old.role !== p.role) {

@@ -1,6 +1,7 @@
 import { isISO31661Alpha2 } from "class-validator";
 import usStateLaws from "../../../catalog/us-state-laws.json";
 import worldLaws from "../../../catalog/world-privacy-laws.json";
+import { US_PLACES } from "./place-names";
 
 // The two law tables the project keeps (catalog/us-state-laws.json and
 // catalog/world-privacy-laws.json, copies of ../shared/data), read into one shape. A change of
@@ -47,11 +48,7 @@ interface RegionRow {
   minorOptInAge: number | null;
 }
 
-/** ISO 3166-2:US: the states, DC and the outlying areas. */
-const US_SUBDIVISIONS = (
-  "AL AK AZ AR CA CO CT DE FL GA HI ID IL IN IA KS KY LA ME MD MA MI MN MS MO MT NE NV NH NJ NM NY NC ND OH OK " +
-  "OR PA RI SC SD TN TX UT VT VA WA WV WI WY DC AS GU MP PR UM VI"
-).split(" ");
+const US_SUBDIVISIONS = Object.keys(US_PLACES);
 
 const fromState = (row: StateRow): PrivacyLaw => ({
   code: `US-${row.state}`,

@@ -220,47 +220,13 @@ export class DecisionService implements PersonalDataHolder, RetentionHolder {
     if (!surface) throw new DomainError("NOT_FOUND", `No surface with key "${surfaceKey}"`, ["input", "surface"]);
     if (!surface.modes.includes(mode))
       throw new DomainError("INVALID", `"${surface.key}" does not offer ${mode}`, ["input", "mode"]);
-    const caller = actorOf(principal);
-    return this.db.transaction(async (m) => {
-      const now = new Date();
-      const person = { externalId: principal.externalId!, jurisdiction: principal.jurisdiction ?? null };
-      const { subject, created } = await this.people.lockOrCreate(m, person, now);
-      const creation = this.people.creationEntries(caller, created ? [subject] : []);
-      return withIdempotency(
-        m,
-        {
-          caller,
-          subjectId: subject.id,
-          key: idempotencyKey,
-          requestHash: requestFingerprint({ surfaceKey, mode }),
-          field: ["input", "idempotencyKey"],
-          replay: async () => {
-            await appendAudit(m, creation, now);
-            return subject;
-          },
-          run: async (remember) => {
-            const choice = await m.findOneBy(RecommenderModeChoice, { subjectId: subject.id, surfaceId: surface.id });
-            const current = choice?.mode ?? RecommenderMode.PERSONALIZED;
-            if (current === mode) {
-              await appendAudit(m, creation, now);
-              return subject;
-            }
-            const row = { subjectId: subject.id, surfaceId: surface.id, mode, updatedAt: now };
-            await m.upsert(RecommenderModeChoice, row, ["subjectId", "surfaceId"]);
-            await remember({});
-            const entry = {
-              actor: caller,
-              action: "decisions.setRecommenderMode",
-              entityType: "Subject",
-              entityId: subject.id,
-              detail: { surface: surface.id, mode, previous: current },
-            };
-            await appendAudit(m, [...creation, entry], now);
-            return subject;
-          },
-        },
-        now,
-      );
+    return this.ownChoice(principal, idempotencyKey, { surfaceKey, mode }, async (m, subject, now) => {
+      const choice = await m.findOneBy(RecommenderModeChoice, { subjectId: subject.id, surfaceId: surface.id });
+      const current = choice?.mode ?? RecommenderMode.PERSONALIZED;
+      if (current === mode) return null;
+      const row = { subjectId: subject.id, surfaceId: surface.id, mode, updatedAt: now };
+      await m.upsert(RecommenderModeChoice, row, ["subjectId", "surfaceId"]);
+      return { action: "decisions.setRecommenderMode", detail: { surface: surface.id, mode, previous: current } };
     });
   }
 
@@ -270,6 +236,31 @@ export class DecisionService implements PersonalDataHolder, RetentionHolder {
     sponsor: string,
     hidden: boolean,
     idempotencyKey: string | null | undefined,
+  ): Promise<Subject> {
+    return this.ownChoice(principal, idempotencyKey, { sponsor, hidden }, async (m, subject, now) => {
+      const row = { subjectId: subject.id, sponsor };
+      const isHidden = (await m.countBy(HiddenSponsor, row)) > 0;
+      if (isHidden === hidden) return null;
+      if (hidden) await m.insert(HiddenSponsor, { ...row, hiddenAt: now });
+      else await m.delete(HiddenSponsor, row);
+      return { action: "decisions.hideSponsor", detail: { sponsor, hidden } };
+    });
+  }
+
+  /**
+   * A choice the signed-in person makes about themselves, repeat-safe: first seen if new, then
+   * `change` runs; it answers the audit entry of what it wrote, or null when nothing changed
+   * (nothing is written then, but the person's first-seen entry).
+   */
+  private ownChoice(
+    principal: Principal,
+    idempotencyKey: string | null | undefined,
+    request: Record<string, unknown>,
+    change: (
+      m: EntityManager,
+      subject: Subject,
+      now: Date,
+    ) => Promise<{ action: string; detail: Record<string, unknown> } | null>,
   ): Promise<Subject> {
     const caller = actorOf(principal);
     return this.db.transaction(async (m) => {
@@ -287,23 +278,14 @@ export class DecisionService implements PersonalDataHolder, RetentionHolder {
           caller,
           subjectId: subject.id,
           key: idempotencyKey,
-          requestHash: requestFingerprint({ sponsor, hidden }),
+          requestHash: requestFingerprint(request),
           field: ["input", "idempotencyKey"],
           replay: unchanged,
           run: async (remember) => {
-            const row = { subjectId: subject.id, sponsor };
-            const isHidden = (await m.countBy(HiddenSponsor, row)) > 0;
-            if (isHidden === hidden) return unchanged();
-            if (hidden) await m.insert(HiddenSponsor, { ...row, hiddenAt: now });
-            else await m.delete(HiddenSponsor, row);
+            const changed = await change(m, subject, now);
+            if (!changed) return unchanged();
             await remember({});
-            const entry = {
-              actor: caller,
-              action: "decisions.hideSponsor",
-              entityType: "Subject",
-              entityId: subject.id,
-              detail: { sponsor, hidden },
-            };
+            const entry = { actor: caller, entityType: "Subject", entityId: subject.id, ...changed };
             await appendAudit(m, [...creation, entry], now);
             return subject;
           },

@@ -1,3 +1,4 @@
+import { andList } from "../../kernel/text/lists";
 import { DEFAULT_LOCALE, textFor, type Locale } from "../../kernel/text/locale";
 import type { Evidence as RecordedEvidence } from "./decision-factor.entity";
 import { FactorDirection, FactorKind, SourceClass } from "./decisions.enums";
@@ -174,14 +175,11 @@ export function headline(locale: Locale, label: string | null, factors: Headline
   const shares = named.map(percent).join(", ");
   if (locale === "es") {
     const reasons = named.map((f) => BECAUSE.es[f.kind]);
-    return `Te mostramos ${itemLabel} en parte ${join(reasons, "y")} (${shares}).`;
+    return `Te mostramos ${itemLabel} en parte ${andList(reasons, "y")} (${shares}).`;
   }
   const reasons = named.map((f, i) => (i === 0 ? BECAUSE.en[f.kind] : `because ${BECAUSE.en[f.kind]}`));
-  return `We showed you ${itemLabel} partly because ${join(reasons, "and")} (${shares}).`;
+  return `We showed you ${itemLabel} partly because ${andList(reasons, "and")} (${shares}).`;
 }
-
-const join = (parts: string[], and: string) =>
-  parts.length <= 1 ? parts.join("") : `${parts.slice(0, -1).join(", ")} ${and} ${parts[parts.length - 1]}`;
 
 export function controlLabel(
   locale: Locale,
@@ -227,7 +225,7 @@ export function decisiveFactors<F extends Scored>(
 /** One plain sentence on what would have changed the outcome, naming the data of the decisive factors. */
 export function counterfactualSentence(locale: Locale, decisive: string[] | null): string | null {
   if (decisive === null) return null;
-  const names = join([...new Set(decisive)], locale === "es" ? "y" : "and");
+  const names = andList([...new Set(decisive)], locale === "es" ? "y" : "and");
   if (decisive.length === 0) {
     return locale === "es"
       ? "Lo habrías visto incluso sin estos factores."

@@ -4,112 +4,16 @@ import {
   type CatalogSnapshot,
   type Jurisdiction,
   type PolicySectionData,
+  placeName,
   UNKNOWN_JURISDICTION,
 } from "../catalog";
+import { andList } from "../../kernel/text/lists";
+import type { Locale } from "../../kernel/text/locale";
 
 // Policy text that states facts kept elsewhere is generated from them, never typed by hand: how
 // fast requests are answered comes from the jurisdiction table, and who buys the data or gets it
 // for ads from the agreements the version describes. A hand-typed "never later than 45 days"
 // contradicted Iowa's 90.
-
-const US_STATES: Record<string, string> = {
-  AL: "Alabama",
-  AK: "Alaska",
-  AZ: "Arizona",
-  AR: "Arkansas",
-  CA: "California",
-  CO: "Colorado",
-  CT: "Connecticut",
-  DE: "Delaware",
-  DC: "the District of Columbia",
-  FL: "Florida",
-  GA: "Georgia",
-  HI: "Hawaii",
-  ID: "Idaho",
-  IL: "Illinois",
-  IN: "Indiana",
-  IA: "Iowa",
-  KS: "Kansas",
-  KY: "Kentucky",
-  LA: "Louisiana",
-  ME: "Maine",
-  MD: "Maryland",
-  MA: "Massachusetts",
-  MI: "Michigan",
-  MN: "Minnesota",
-  MS: "Mississippi",
-  MO: "Missouri",
-  MT: "Montana",
-  NE: "Nebraska",
-  NV: "Nevada",
-  NH: "New Hampshire",
-  NJ: "New Jersey",
-  NM: "New Mexico",
-  NY: "New York",
-  NC: "North Carolina",
-  ND: "North Dakota",
-  OH: "Ohio",
-  OK: "Oklahoma",
-  OR: "Oregon",
-  PA: "Pennsylvania",
-  RI: "Rhode Island",
-  SC: "South Carolina",
-  SD: "South Dakota",
-  TN: "Tennessee",
-  TX: "Texas",
-  UT: "Utah",
-  VT: "Vermont",
-  VA: "Virginia",
-  WA: "Washington",
-  WV: "West Virginia",
-  WI: "Wisconsin",
-  WY: "Wyoming",
-};
-/** Where Spanish names a state otherwise. */
-const US_STATES_ES: Record<string, string> = {
-  DC: "el Distrito de Columbia",
-  HI: "Hawái",
-  LA: "Luisiana",
-  MI: "Míchigan",
-  NH: "Nuevo Hampshire",
-  NJ: "Nueva Jersey",
-  NM: "Nuevo México",
-  NY: "Nueva York",
-  NC: "Carolina del Norte",
-  ND: "Dakota del Norte",
-  OR: "Oregón",
-  PA: "Pensilvania",
-  SC: "Carolina del Sur",
-  SD: "Dakota del Sur",
-  WV: "Virginia Occidental",
-};
-const REGIONS = {
-  en: new Intl.DisplayNames(["en"], { type: "region" }),
-  es: new Intl.DisplayNames(["es"], { type: "region" }),
-};
-type Lang = keyof typeof REGIONS;
-
-/** A jurisdiction's place in words: US-IA → Iowa, CA-QC → Quebec, EU → the European Union. */
-export function placeName(code: string, lang: Lang = "en"): string {
-  if (code.startsWith("US-")) {
-    const state = code.slice(3);
-    return (lang === "es" ? US_STATES_ES[state] : undefined) ?? US_STATES[state] ?? code;
-  }
-  const special: Record<string, [string, string]> = {
-    "CA-QC": ["Quebec", "Quebec"],
-    EU: ["the European Union", "la Unión Europea"],
-    GB: ["the United Kingdom", "el Reino Unido"],
-  };
-  if (special[code]) return special[code][lang === "es" ? 1 : 0];
-  try {
-    return REGIONS[lang].of(code) ?? code;
-  } catch {
-    return code;
-  }
-}
-
-const list = (items: string[], and: string) =>
-  items.length <= 1 ? items.join("") : `${items.slice(0, -1).join(", ")} ${and} ${items[items.length - 1]}`;
 
 const WORDS = {
   en: {
@@ -145,7 +49,7 @@ const WORDS = {
 };
 
 /** One generated section in both languages. */
-const section = (key: string, text: (lang: Lang) => { heading: string; body: string }): PolicySectionData => ({
+const section = (key: string, text: (lang: Locale) => { heading: string; body: string }): PolicySectionData => ({
   key,
   ...text("en"),
   translations: { es: text("es") },
@@ -169,7 +73,7 @@ export function responseTimes(at: Date = new Date()): PolicySectionData {
   return section("how-fast-we-answer", (lang) => {
     const w = WORDS[lang];
     const places = (js: Jurisdiction[]) =>
-      list(
+      andList(
         js.map((j) => placeName(j.code, lang)),
         w.and,
       );
@@ -194,7 +98,7 @@ export function buyersAndAdvertisers(snapshot: CatalogSnapshot): PolicySectionDa
   const agreements = snapshot.agreements;
   if (!agreements) return null;
   const partner = (key: string) => snapshot.partners.find((p) => p.key === key)?.name ?? key;
-  const category = (key: string, lang: Lang) => {
+  const category = (key: string, lang: Locale) => {
     const c = snapshot.dataCategories.find((x) => x.key === key);
     return ((lang === "es" ? c?.translations?.es?.name : undefined) ?? c?.name ?? key).toLowerCase();
   };
@@ -203,7 +107,7 @@ export function buyersAndAdvertisers(snapshot: CatalogSnapshot): PolicySectionDa
   return section("who-buys-your-data", (lang) => {
     const w = WORDS[lang];
     const what = (a: (typeof agreements)[number]) =>
-      `${partner(a.partner)} (${list(
+      `${partner(a.partner)} (${andList(
         a.dataCategories.map((k) => category(k, lang)),
         w.and,
       )})`;
@@ -211,8 +115,8 @@ export function buyersAndAdvertisers(snapshot: CatalogSnapshot): PolicySectionDa
       sold.length === 0 && ads.length === 0
         ? w.none
         : [
-            sold.length > 0 ? w.sell(list(sold.map(what), w.and)) : w.noSale,
-            ads.length > 0 ? w.ads(list(ads.map(what), w.and)) : "",
+            sold.length > 0 ? w.sell(andList(sold.map(what), w.and)) : w.noSale,
+            ads.length > 0 ? w.ads(andList(ads.map(what), w.and)) : "",
             w.stop,
           ]
             .filter(Boolean)
