@@ -1,6 +1,8 @@
 // The one place that reads process.env. Everything is validated once, at start-up, so a typo in a
 // variable fails loudly before the server takes traffic.
 
+import proxyaddr from "proxy-addr";
+
 export type NodeEnv = "development" | "production" | "test";
 export type GpcScope = "everywhere" | "required";
 
@@ -46,6 +48,11 @@ export interface Config {
   rateLimitWindowSeconds: number;
   /** Where rate-limit state lives when several processes serve: a Redis URL (else memory per process). */
   redisUrl: string | null;
+  /**
+   * Proxies in front of Candor whose X-Forwarded-For is believed (addresses, CIDR ranges or
+   * proxy-addr's names: loopback, linklocal, uniquelocal). Empty: the peer's address is the client's.
+   */
+  trustedProxies: string[];
   /** Entries kept by the anonymous response cache (0 turns it off). */
   responseCacheEntries: number;
   /** How often the catalog version is read (outside requests), which the response cache is keyed by. */
@@ -117,6 +124,21 @@ function redisUrl(env: Env): string | null {
   return raw;
 }
 
+function trustedProxies(env: Env): string[] {
+  const raw = text(env, "CANDOR_TRUSTED_PROXIES");
+  if (raw === null) return [];
+  const entries = raw
+    .split(",")
+    .map((entry) => entry.trim())
+    .filter((entry) => entry !== "");
+  try {
+    proxyaddr.compile(entries);
+  } catch (err) {
+    throw new ConfigError(`CANDOR_TRUSTED_PROXIES: ${(err as Error).message}`);
+  }
+  return entries;
+}
+
 export function loadConfig(env: Env = process.env): Config {
   const nodeEnv = oneOf(env, "NODE_ENV", ["development", "production", "test"] as const, "development");
   const jwtSecret = text(env, "CANDOR_JWT_SECRET");
@@ -183,6 +205,7 @@ export function loadConfig(env: Env = process.env): Config {
     rateLimitSignedIn: integer(env, "CANDOR_RATE_LIMIT_SIGNED_IN", 1200, 1, 1_000_000_000),
     rateLimitWindowSeconds: integer(env, "CANDOR_RATE_LIMIT_WINDOW_SECONDS", 60, 1, 86_400),
     redisUrl: redisUrl(env),
+    trustedProxies: trustedProxies(env),
     responseCacheEntries: integer(env, "CANDOR_RESPONSE_CACHE_ENTRIES", 1000, 0, 1_000_000),
     catalogVersionPollMs: integer(env, "CANDOR_CATALOG_VERSION_POLL_MS", 1000, 10, 60_000),
   };

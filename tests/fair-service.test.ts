@@ -1,5 +1,5 @@
-import { request } from "node:http";
 import { QUERY_LIMITS } from "../src/http/apollo";
+import { postFrom } from "./helpers/post-from";
 import { applyFixture, startTestServer, type TestServer } from "./helpers/server";
 
 // Fair service (issue 12, defect 5): one anonymous client must not starve everyone. Its heavy
@@ -12,38 +12,6 @@ const practices = `privacyPolicy { dataPractices { recipients { agreements { dat
 const heavy = `{ ${Array.from({ length: 20 }, (_, i) => `a${i}: ${practices}`).join(" ")} }`;
 const entry = "seq hash previousHash actor action entityType entityId occurredAt";
 const pagesOf = `query Pages($n: Int!) { ${[0, 1, 2, 3, 4, 5].map((i) => `a${i}: auditLog(first: $n) { edges { node { ${entry} } } }`).join(" ")} }`;
-
-/** POSTs from a chosen loopback source address (the whole 127/8 is this machine), to be another client. */
-function postFrom(
-  url: string,
-  localAddress: string,
-  query: string,
-  token?: string,
-): Promise<{ status: number; headers: Record<string, unknown>; body: any }> {
-  return new Promise((resolve, reject) => {
-    const req = request(
-      url,
-      {
-        method: "POST",
-        localAddress,
-        headers: { "content-type": "application/json", ...(token ? { authorization: `Bearer ${token}` } : {}) },
-      },
-      (res) => {
-        const chunks: Buffer[] = [];
-        res.on("data", (c: Buffer) => chunks.push(c));
-        res.on("end", () =>
-          resolve({
-            status: res.statusCode!,
-            headers: res.headers,
-            body: JSON.parse(Buffer.concat(chunks).toString()),
-          }),
-        );
-      },
-    );
-    req.on("error", reject);
-    req.end(JSON.stringify({ query }));
-  });
-}
 
 async function until(done: () => boolean): Promise<void> {
   while (!done()) await new Promise((resolve) => setTimeout(resolve, 20));

@@ -1,4 +1,6 @@
 import { RateLimiterMemory, RateLimiterRedis, RateLimiterRes, type RateLimiterAbstract } from "rate-limiter-flexible";
+import Redis from "ioredis";
+import type { Logger } from "pino";
 import type { Config } from "../config";
 import { Role, type Principal } from "../kernel/principal";
 
@@ -12,14 +14,19 @@ export class RateLimits {
   private constructor(
     private readonly anonymous: RateLimiterAbstract,
     private readonly signedIn: RateLimiterAbstract,
+    /** Lets go of the store's connection, if it has one. */
+    readonly close: () => Promise<void>,
   ) {}
 
-  static create(config: Config): RateLimits {
+  /** Opens the store; a Redis that does not answer within a few seconds is waited for no longer. */
+  static async connect(config: Config, logger: Logger): Promise<RateLimits> {
     const window = config.rateLimitWindowSeconds;
-    const store = rateLimitStore(config);
+    const store = rateLimitStore(config, logger);
+    await store.ready;
     return new RateLimits(
-      store({ keyPrefix: "candor-anon", points: config.rateLimitAnonymous, duration: window }),
-      store({ keyPrefix: "candor-principal", points: config.rateLimitSignedIn, duration: window }),
+      store.limiter({ keyPrefix: "candor-anon", points: config.rateLimitAnonymous, duration: window }),
+      store.limiter({ keyPrefix: "candor-principal", points: config.rateLimitSignedIn, duration: window }),
+      store.close,
     );
   }
 
@@ -45,28 +52,51 @@ async function take(limiter: RateLimiterAbstract, key: string): Promise<number |
     await limiter.consume(key, 1);
     return null;
   } catch (refusal) {
-    // A store that fails (Redis down) must not take the API down with it: the request goes on.
+    // A store that fails outright (no insurance left) must not take the API down with it.
     if (!(refusal instanceof RateLimiterRes)) return null;
     return Math.max(1, Math.ceil(refusal.msBeforeNext / 1000));
   }
 }
 
+const READY_WAIT_MS = 3000;
+
 type LimiterOptions = { keyPrefix: string; points: number; duration: number };
+type Store = {
+  limiter: (options: LimiterOptions) => RateLimiterAbstract;
+  ready: Promise<void>;
+  close: () => Promise<void>;
+};
 
 /**
- * The store seam. Redis needs a client library (ioredis), which this build does not ship: with
- * `CANDOR_REDIS_URL` set and no client installed, Candor refuses to start rather than silently
- * limiting per process.
+ * Memory per process, or Redis shared by every process. While Redis cannot be reached, each
+ * process limits on its own (rate-limiter-flexible's insurance limiter) rather than not at all.
  */
-function rateLimitStore(config: Config): (options: LimiterOptions) => RateLimiterAbstract {
-  if (config.redisUrl === null) return (options) => new RateLimiterMemory(options);
-  let Redis: new (url: string, options: object) => unknown;
-  try {
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
-    Redis = require("ioredis");
-  } catch {
-    throw new Error("CANDOR_REDIS_URL is set, but the Redis client (the ioredis package) is not installed");
-  }
-  const client = new Redis(config.redisUrl, { enableOfflineQueue: false, lazyConnect: false });
-  return (options) => new RateLimiterRedis({ storeClient: client, ...options });
+function rateLimitStore(config: Config, logger: Logger): Store {
+  if (config.redisUrl === null)
+    return {
+      limiter: (options) => new RateLimiterMemory(options),
+      ready: Promise.resolve(),
+      close: () => Promise.resolve(),
+    };
+  const client = new Redis(config.redisUrl, { enableOfflineQueue: false, maxRetriesPerRequest: 1 });
+  let reported = false;
+  client.on("error", (err: Error) => {
+    // ioredis retries on its own; one line per outage is enough.
+    if (!reported) logger.warn({ err: err.message }, "rate-limit store (Redis) unreachable: limiting per process");
+    reported = true;
+  });
+  client.on("ready", () => (reported = false));
+  // Until the connection is up, commands would go to the per-process insurance limiter: wait for it.
+  const ready = new Promise<void>((resolve) => {
+    const timer = setTimeout(resolve, READY_WAIT_MS);
+    client.once("ready", () => (clearTimeout(timer), resolve()));
+  });
+  return {
+    ready,
+    limiter: (options) =>
+      new RateLimiterRedis({ storeClient: client, insuranceLimiter: new RateLimiterMemory(options), ...options }),
+    close: async () => {
+      client.disconnect();
+    },
+  };
 }

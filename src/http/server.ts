@@ -8,7 +8,8 @@ import { Role } from "../kernel/principal";
 import { ACCESS_EXPORT_SCHEMA_PATH, accessExportSchema } from "../modules/rights";
 import { isUnavailable, RETRY_AFTER_SECONDS, UNAVAILABLE_MESSAGE, UnavailableError } from "./unavailable";
 import { metricsAccess, type Metrics } from "./metrics";
-import { RateLimits } from "./rate-limit";
+import { clientAddressResolver } from "./client-address";
+import type { RateLimits } from "./rate-limit";
 import { isPublicAnswer, ResponseCache } from "./response-cache";
 
 // Candor's HTTP layer: node:http directly (measured faster than an express integration), with
@@ -95,11 +96,12 @@ export interface HttpDeps {
   services: Services;
   apollo: ApolloServer<Context>;
   metrics: Metrics;
+  limits: RateLimits;
 }
 
-export function createHttpServer({ services, apollo, metrics }: HttpDeps): Server {
+export function createHttpServer({ services, apollo, metrics, limits }: HttpDeps): Server {
   const { config, db, logger } = services;
-  const limits = RateLimits.create(config);
+  const clientAddress = clientAddressResolver(config);
   const cache = new ResponseCache(config.responseCacheEntries);
 
   async function ready(): Promise<{ status: number; body: Record<string, unknown> }> {
@@ -116,7 +118,7 @@ export function createHttpServer({ services, apollo, metrics }: HttpDeps): Serve
   }
 
   async function graphql(req: IncomingMessage, res: ServerResponse, url: URL, requestId: string): Promise<void> {
-    const address = req.socket.remoteAddress ?? "unknown";
+    const address = clientAddress(req);
     const anonymous = req.headers.authorization === undefined;
     // Anonymous callers are counted by address before anything else is done for them.
     const wait = anonymous ? await limits.byAddress(address) : null;

@@ -5,6 +5,7 @@ import type { Services } from "../app/services";
 import { listen } from "../app/startup";
 import { createApollo } from "./apollo";
 import { Metrics } from "./metrics";
+import { RateLimits } from "./rate-limit";
 import { createHttpServer } from "./server";
 
 export interface RunningServer {
@@ -23,13 +24,15 @@ export async function startServer(services: Services, options: { unguarded?: boo
   const schema = options.unguarded ? await buildBareSchema() : await buildServedSchema();
   const apollo = createApollo(services.config, schema, metrics);
   await apollo.start();
-  const server = createHttpServer({ services, apollo, metrics });
+  const limits = await RateLimits.connect(services.config, services.logger);
+  const server = createHttpServer({ services, apollo, metrics, limits });
   server.keepAliveTimeout = 65_000;
   server.requestTimeout = 30_000;
   try {
     await listen(server, services.config.port, services.config.host);
   } catch (err) {
     await apollo.stop();
+    await limits.close();
     throw err;
   }
   if (!options.unguarded) services.dispatcher.start();
@@ -46,6 +49,7 @@ export async function startServer(services: Services, options: { unguarded?: boo
         server.closeAllConnections();
       });
       await apollo.stop();
+      await limits.close();
       services.catalogVersion.stop();
       await services.dispatcher.stop();
       await services.db.close();
