@@ -197,6 +197,20 @@ describe("Well-formed input everywhere, identifiers byte for byte (issue 12)", (
       t.gql(`query($partner: String) { sharingDisclosures(partner: $partner) { key } }`, { partner });
     expect((await disclosures("SUMMIT-AD-NETWORK")).body.errors![0].extensions!.code).toBe("NOT_FOUND");
     expect((await disclosures("summit-ad-network")).body.data!.sharingDisclosures.length).toBeGreaterThan(0);
+    const webhook = (partner: string) =>
+      t.gql(
+        `mutation($partner: String!) { setPartnerWebhook(input: { partner: $partner, url: null }) { userErrors { code field } } }`,
+        { partner },
+        { token: admin },
+      );
+    const admin = await t.adminToken();
+    expect((await webhook("SUMMIT-AD-NETWORK")).body.data!.setPartnerWebhook.userErrors).toEqual([
+      { code: "NOT_FOUND", field: ["input", "partner"] },
+    ]);
+    expect((await webhook("summit-ad-network")).body.data!.setPartnerWebhook.userErrors).toEqual([]);
+    // The API-key command names its partner the same way.
+    await expect(t.partnerKey("summit-ad-network ")).rejects.toThrow(/No partner with key/);
+    expect(await t.partnerKey("summit-ad-network")).toMatch(/\S/);
   });
 
   describe("one bad item never fails a batch (defect 2)", () => {

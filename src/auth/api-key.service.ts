@@ -1,4 +1,5 @@
 import { createHash, randomBytes } from "node:crypto";
+import { sameKey } from "../kernel/text/well-formed";
 import { IsNull } from "typeorm";
 import type { Database } from "../kernel/db/database";
 import { newId } from "../kernel/ids";
@@ -32,7 +33,7 @@ export class ApiKeyService {
   }
 
   async createPartnerKey(partnerKey: string): Promise<string> {
-    const partner = await this.db.writer.manager.findOneBy(Partner, { key: partnerKey });
+    const partner = sameKey(await this.db.writer.manager.findOneBy(Partner, { key: partnerKey }), partnerKey);
     if (!partner) throw new ApiKeyError(`No partner with key "${partnerKey}" in the catalog`);
     return this.create({ kind: ApiKeyKind.PARTNER, name: partner.key, partnerId: partner.id, scopes: [] });
   }

@@ -1,4 +1,5 @@
 import { randomBytes } from "node:crypto";
+import { sameKey } from "../../kernel/text/well-formed";
 import { hostname } from "node:os";
 import type { Logger } from "pino";
 import { Webhook } from "standardwebhooks";
@@ -42,7 +43,7 @@ export class WebhookService {
     partnerKey: string,
     url: string | null | undefined,
   ): Promise<{ partner: Partner; secret: string | null }> {
-    const partner = await this.db.manager.findOneBy(Partner, { key: partnerKey });
+    const partner = sameKey(await this.db.manager.findOneBy(Partner, { key: partnerKey }), partnerKey);
     if (!partner) throw new DomainError("NOT_FOUND", `No partner with key "${partnerKey}"`, ["input", "partner"]);
     if (url) await this.check(url);
     const secret = url ? `whsec_${randomBytes(24).toString("base64")}` : null;
