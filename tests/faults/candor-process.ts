@@ -25,6 +25,9 @@ function candorEnv(databaseUrl: string): Record<string, string> {
     CANDOR_JWT_SECRET: FAULTS_JWT_SECRET,
     CANDOR_DEFAULT_JURISDICTION: "US-CA",
     CANDOR_LOAD_DEMO_CATALOG: "false",
+    // The webhook dispatcher polls the database in the background: often, so that every outage
+    // finds it polling too.
+    CANDOR_WEBHOOK_POLL_MS: "250",
     // One client sends everything from one address: the limits are not what is under test.
     CANDOR_RATE_LIMIT_ANONYMOUS: "1000000",
     CANDOR_RATE_LIMIT_SIGNED_IN: "1000000",
