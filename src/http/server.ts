@@ -92,6 +92,24 @@ function rateLimited(seconds: number): GraphQLError {
   });
 }
 
+/**
+ * A readiness probe must answer. A database that accepts connections but never replies (frozen,
+ * or a peer gone without closing its TCP connections) has no error to throw: after this long it
+ * counts as unreachable (tests/faults: mariadbd stopped with SIGSTOP made the probe hang).
+ */
+export const READY_TIMEOUT_MS = 3000;
+
+class ReadyTimeout extends Error {}
+
+/** `work`, or a ReadyTimeout once `ms` have passed (the work itself goes on and is ignored). */
+function within<T>(work: Promise<T>, ms: number): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new ReadyTimeout(`no answer from the database in ${ms} ms`)), ms);
+  });
+  return Promise.race([work, late]).finally(() => clearTimeout(timer));
+}
+
 export interface HttpDeps {
   services: Services;
   apollo: ApolloServer<Context>;
@@ -106,8 +124,10 @@ export function createHttpServer({ services, apollo, metrics, limits }: HttpDeps
 
   async function ready(): Promise<{ status: number; body: Record<string, unknown> }> {
     try {
-      await db.manager.query("SELECT 1");
-      const pending = await db.pendingMigrations();
+      const pending = await within(
+        db.manager.query("SELECT 1").then(() => db.pendingMigrations()),
+        READY_TIMEOUT_MS,
+      );
       return pending
         ? { status: 503, body: { status: "unavailable", database: "ok", migrations: "pending" } }
         : { status: 200, body: { status: "ok", database: "ok", migrations: "current" } };

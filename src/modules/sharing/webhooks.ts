@@ -6,6 +6,7 @@ import { Webhook } from "standardwebhooks";
 import { IsNull, LessThan, LessThanOrEqual } from "typeorm";
 import type { Config } from "../../config";
 import type { Database } from "../../kernel/db/database";
+import { isDatabaseUnavailable } from "../../kernel/db/unavailable";
 import { DomainError } from "../../kernel/errors";
 import { appendAudit } from "../../kernel/audit/audit-log";
 import { Partner } from "../catalog";
@@ -124,7 +125,12 @@ export class WebhookDispatcher {
       return;
     }
     this.running = this.drain()
-      .catch((err) => this.logger.error({ err }, "webhook dispatch failed"))
+      .catch((err) => {
+        // The database out of reach is an outage, not a fault of the dispatcher: a warning, as the
+        // requests answered 503 meanwhile log it, and the next poll resumes (tests/faults).
+        if (isDatabaseUnavailable(err)) this.logger.warn({ err }, "webhook dispatch paused: database unavailable");
+        else this.logger.error({ err }, "webhook dispatch failed");
+      })
       .finally(() => {
         this.running = null;
         if (this.again && !this.stopped) {
