@@ -1,6 +1,7 @@
 import { ConfigError, loadConfig } from "../src/config";
 import { postFrom } from "./helpers/post-from";
-import { freePort, redisInstalled, startPrivateRedis, type PrivateRedis } from "./helpers/private-redis";
+import { freePort } from "./helpers/ports";
+import { redisInstalled, startPrivateRedis, type PrivateRedis } from "./helpers/private-redis";
 import { startTestServer, type TestServer } from "./helpers/server";
 
 // Whose budget a request spends (issue 12, defect 5): the address a client cannot choose — the

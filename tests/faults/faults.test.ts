@@ -1,3 +1,4 @@
+import { recordFigures } from "../helpers/figures";
 import { createConnection, type Connection } from "mysql2/promise";
 import { CandorProcess, prepareDatabase } from "./candor-process";
 import { knob } from "./client";
@@ -31,8 +32,11 @@ const OUTAGE_MS = knob("FAULTS_OUTAGE_MS", 1500);
 const RACE_WRITES = knob("FAULTS_RACE_WRITES", 150);
 const RACE_CONCURRENCY = knob("FAULTS_RACE_CONCURRENCY", 4);
 
-const report = (name: string, figures: Record<string, unknown>) =>
+const report = (name: string, figures: Record<string, unknown>) => {
   process.stdout.write(`\nfaults: ${name} ${JSON.stringify(figures)}\n`);
+  const numbers = Object.entries(figures).filter((entry): entry is [string, number] => typeof entry[1] === "number");
+  recordFigures(`faults: ${name}`, Object.fromEntries(numbers), "mariadb (private)");
+};
 
 describe("Faults on MariaDB: the database killed under load or frozen, two Candor processes on one person", () => {
   let db: PrivateMariaDb;

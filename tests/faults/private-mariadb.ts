@@ -1,9 +1,9 @@
 import { spawn, spawnSync, type ChildProcess } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
-import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { createConnection } from "mysql2/promise";
+import { freePort } from "../helpers/ports";
 
 // A MariaDB server of the test's own, so that it can be killed: its own data folder under a
 // temporary directory, its own loopback port, socket and pid file, and --no-defaults so that no
@@ -12,18 +12,6 @@ import { createConnection } from "mysql2/promise";
 
 const MARIADBD = process.env.FAULTS_MARIADBD ?? "/usr/sbin/mariadbd";
 const INSTALL_DB = process.env.FAULTS_INSTALL_DB ?? "mariadb-install-db";
-
-/** A loopback port nobody listens on now (the OS picks it; closed again at once). */
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const probe = createServer();
-    probe.once("error", reject);
-    probe.listen(0, "127.0.0.1", () => {
-      const { port } = probe.address() as { port: number };
-      probe.close(() => resolve(port));
-    });
-  });
-}
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 

@@ -1,5 +1,6 @@
 import { spawn, spawnSync, type ChildProcess } from "node:child_process";
-import { createServer, connect } from "node:net";
+import { connect } from "node:net";
+import { freePort } from "./ports";
 
 /** Whether this machine can run a private Redis (Debian's redis-server). */
 export const redisInstalled = spawnSync("redis-server", ["--version"]).status === 0;
@@ -29,17 +30,6 @@ export async function startPrivateRedis(): Promise<PrivateRedis> {
         child.kill("SIGKILL");
       }),
   };
-}
-
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once("error", reject);
-    server.listen(0, "127.0.0.1", () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
 }
 
 function canConnect(port: number): Promise<boolean> {
