@@ -48,6 +48,8 @@ export function describeMachine(): string {
 }
 
 const n = (x: number) => (x >= 100 ? x.toFixed(0) : x.toFixed(1));
+/** A run in which no request finished (each took longer than the run) has no rate: "none done". */
+const rate = (x: number, unit: string) => (x > 0 ? `${n(x)}${unit}` : "none done");
 
 export function table(rows: Row[]): string {
   const head =
@@ -55,8 +57,8 @@ export function table(rows: Row[]): string {
   const lines = rows.map((r) => {
     const unit = r.perRequest > 1 ? " decisions/s" : "";
     return (
-      `| ${r.db} | ${r.scenario} | ${n(r.candor.rps)}${unit} | ${n(r.reference.rps)}${unit} | ` +
-      `${(r.candor.rps / r.reference.rps).toFixed(2)} | ${r.candor.p50} / ${r.candor.p99} | ` +
+      `| ${r.db} | ${r.scenario} | ${rate(r.candor.rps, unit)} | ${rate(r.reference.rps, unit)} | ` +
+      `${r.reference.rps > 0 ? (r.candor.rps / r.reference.rps).toFixed(2) : "—"} | ${r.candor.p50} / ${r.candor.p99} | ` +
       `${r.reference.p50} / ${r.reference.p99} | ${r.candor.statements} / ${r.reference.statements} | ` +
       `${r.candor.rss.toFixed(0)} / ${r.reference.rss.toFixed(0)} |`
     );

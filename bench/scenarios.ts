@@ -1,3 +1,5 @@
+import { recommendation } from "../tests/helpers/decisions";
+
 // The scenarios of `npm run bench`, each as Candor's GraphQL request and the reference server's
 // route (bench/limit-server.ts). A scenario's body may depend on the call number, so that writes
 // touch different people per call: call k of a run starting at `offset` uses the seeded people
@@ -45,34 +47,9 @@ const CHECKED_PURPOSES = ["personalized-recommendations", "targeted-advertising"
 
 const person = (ctx: ScenarioContext, n: number) => `seed-person-${n % ctx.pool}`;
 
-function decision(externalId: string, k: number) {
-  return {
-    subjectExternalId: externalId,
-    surface: "home-feed",
-    kind: "RECOMMENDATION",
-    itemRef: `sku-${k % 1000}`,
-    itemLabel: `Bench item ${k % 1000}`,
-    algorithm: "product-recommender",
-    algorithmVersion: "2",
-    channel: "WEB",
-    factors: [
-      {
-        kind: "BEHAVIORAL",
-        purpose: "personalized-recommendations",
-        dataCategory: "user.behavior.browsing_history",
-        sourceClass: "OBSERVED",
-        share: 0.7,
-      },
-      {
-        kind: "POPULARITY",
-        purpose: "store-operation",
-        dataCategory: "user.behavior.current_visit",
-        sourceClass: "CONTEXTUAL",
-        share: 0.3,
-      },
-    ],
-  };
-}
+/** The tests' valid home-feed recommendation, for person `externalId`, item k. */
+const decision = (externalId: string, k: number) =>
+  recommendation(externalId, { itemRef: `sku-${k % 1000}`, itemLabel: `Bench item ${k % 1000}` });
 
 function recording(ctx: ScenarioContext, size: number, offset: number): Scenario {
   const decisions = (k: number) =>
