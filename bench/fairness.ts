@@ -2,7 +2,9 @@ import { spawn, type ChildProcess } from "node:child_process";
 import { Agent, request } from "node:http";
 import { join } from "node:path";
 import { parse } from "graphql";
+import { SignJWT } from "jose";
 import { buildServedSchema } from "../src/app/schema";
+import { DEMO_PERSON } from "../src/app/demo/demo-decisions";
 import { MAX_QUERY_COST, queryCost } from "../src/http/query-cost";
 
 // The fairness scenario of `npm run bench` (issue 12): under a 16-connection flood of the
@@ -101,7 +103,13 @@ function flood(url: string, query: string): { stop(): Promise<Record<string, num
   };
 }
 
-export async function fairness(token: string, secret: string): Promise<void> {
+export async function fairness(): Promise<void> {
+  const secret = "bench-fairness-secret-0123456789-abcdefghijklmnop";
+  const token = await new SignJWT({ role: "subject", jurisdiction: "US-CA" })
+    .setProtectedHeader({ alg: "HS256" })
+    .setSubject(DEMO_PERSON)
+    .setExpirationTime("1h")
+    .sign(new TextEncoder().encode(secret));
   const schema = await buildServedSchema();
   const accepted = CANDIDATES.filter((q) => queryCost(schema, parse(q)) <= MAX_QUERY_COST);
   const settings: Array<[string, Record<string, string>]> = [

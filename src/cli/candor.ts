@@ -20,6 +20,7 @@ import type { Services } from "../app/context";
 import { startupProblem } from "../app/startup";
 import { CatalogApplyService } from "../modules/catalog/catalog-apply.service";
 import { CatalogFileError } from "../modules/catalog/catalog-file";
+import { seed } from "./seed";
 
 // The `candor` command. Tokens and keys go to stdout alone, so scripts can capture them;
 // everything else goes to stderr.
@@ -33,9 +34,17 @@ const USAGE = `usage: candor <command>
   apikey service <name> --scopes consent:read,consent:write,decisions:write,sharing:write
   apikey partner <partnerKey>
   apikey revoke <first 12 characters of the key>
-  audit                                                run the data audit (purge past retention, report findings as JSON)`;
+  audit                                                run the data audit (purge past retention, report findings as JSON)
+  seed --people 1000000 --decisions 10000000           write test people and decisions (benchmarks); resumable`;
 
 class UsageError extends Error {}
+
+function count(value: string, option: string, min: number): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < min || n > 100_000_000)
+    throw new UsageError(`${option} is a whole number between ${min} and 100000000`);
+  return n;
+}
 
 const DAY = 24 * 3600;
 
@@ -119,6 +128,8 @@ export async function run(argv: string[]): Promise<string | null> {
       sub: { type: "string" },
       scopes: { type: "string" },
       help: { type: "boolean", short: "h" },
+      people: { type: "string" },
+      decisions: { type: "string" },
     },
   });
   const [command, sub, arg, ...rest] = positionals;
@@ -183,6 +194,22 @@ export async function run(argv: string[]): Promise<string | null> {
       if (sub !== undefined) throw new UsageError("audit takes no argument");
       const audit = await withServices((s) => s.dataAudit.run(CLI_ACTOR));
       return JSON.stringify(audit, null, 2);
+    }
+    case "seed": {
+      if (sub !== undefined) throw new UsageError("seed takes no argument; use --people and --decisions");
+      const people = count(values.people ?? "1000", "--people", 1);
+      const decisions = count(values.decisions ?? String(people * 10), "--decisions", 0);
+      const result = await withServices((s) =>
+        seed(s.db, {
+          people,
+          decisions,
+          onBatch: (done, total) => {
+            if (done % 20_000 === 0 || done === total) console.error(`seed: ${done} of ${total} people`);
+          },
+        }),
+      );
+      console.error(`seed: ${result.written} batch(es) written, ${result.skipped} already there`);
+      return null;
     }
     default:
       throw new UsageError(command ? `unknown command: ${positionals.join(" ")}` : "no command given");

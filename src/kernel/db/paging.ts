@@ -4,7 +4,8 @@ import { DAY_MS } from "../time";
 import type { Database } from "./database";
 
 const PAGE = 1000;
-const PURGE_BATCH = 200;
+/** Rows one purge transaction deletes at most (with whatever hangs on them): no lock is held long. */
+export const PURGE_BATCH = 200;
 
 /** Walks a whole table by id, a page of `PAGE` rows at a time, so no read holds much in memory. */
 export async function forEachPage<T extends ObjectLiteral & { id: string }>(

@@ -302,32 +302,41 @@ export class DecisionService implements PersonalDataHolder, RetentionHolder {
     await m.delete(RecommenderModeChoice, { subjectId, mode: RecommenderMode.PERSONALIZED });
   }
 
-  /** Retention applies to whole decisions: one goes when the shortest retention of its categories lapses. */
+  /**
+   * Retention applies to whole decisions: one goes when the shortest retention of its categories
+   * lapses. Bounded however many expire: each page of the walk is judged and its expired
+   * decisions purged before the next page is read (batches of at most PURGE_BATCH per transaction).
+   */
   async purgeExpired(
     retentionDays: Map<string, number | null>,
     now: Date,
     actor: string,
   ): Promise<Record<string, number>> {
-    const expired: string[] = [];
+    let decisions = 0;
     const m = this.db.manager;
     await forEachPage(m, Decision, { occurredAt: true }, async (rows) => {
       if (rows.length === 0) return;
       const select = { decisionId: true, dataCategoryId: true };
       const factors = await m.find(DecisionFactor, { where: { decisionId: In(rows.map((r) => r.id)) }, select });
-      for (const r of rows) {
-        const days = factors.filter((f) => f.decisionId === r.id).map((f) => retentionDays.get(f.dataCategoryId));
-        if (pastRetention(r.occurredAt, days, now)) expired.push(r.id);
-      }
+      const expired = rows
+        .filter((r) =>
+          pastRetention(
+            r.occurredAt,
+            factors.filter((f) => f.decisionId === r.id).map((f) => retentionDays.get(f.dataCategoryId)),
+            now,
+          ),
+        )
+        .map((r) => r.id);
+      decisions += await purgeInBatches(
+        this.db,
+        expired,
+        { actor, at: now, entityType: "decision" },
+        async (tx, ids) => {
+          await tx.delete(DecisionFactor, { decisionId: In(ids) });
+          await tx.delete(Decision, { id: In(ids) });
+        },
+      );
     });
-    const decisions = await purgeInBatches(
-      this.db,
-      expired,
-      { actor, at: now, entityType: "decision" },
-      async (tx, ids) => {
-        await tx.delete(DecisionFactor, { decisionId: In(ids) });
-        await tx.delete(Decision, { id: In(ids) });
-      },
-    );
     return { decisions };
   }
 

@@ -226,29 +226,28 @@ export class SharingService implements PersonalDataHolder, RetentionHolder {
     await m.delete(SharingEvent, { subjectId });
   }
 
-  /** A sharing event goes when the shortest retention of its categories lapses. */
+  /** A sharing event goes when the shortest retention of its categories lapses (purged page by page). */
   async purgeExpired(
     retentionDays: Map<string, number | null>,
     now: Date,
     actor: string,
   ): Promise<Record<string, number>> {
-    const expired: string[] = [];
-    await forEachPage(this.db.manager, SharingEvent, { occurredAt: true, dataCategoryIds: true }, (rows) => {
-      for (const r of rows) {
-        if (
+    let sharingEvents = 0;
+    const audit = { actor, at: now, entityType: "sharing_event" };
+    await forEachPage(this.db.manager, SharingEvent, { occurredAt: true, dataCategoryIds: true }, async (rows) => {
+      const expired = rows
+        .filter((r) =>
           pastRetention(
             r.occurredAt,
             r.dataCategoryIds.map((c) => retentionDays.get(c)),
             now,
-          )
+          ),
         )
-          expired.push(r.id);
-      }
+        .map((r) => r.id);
+      sharingEvents += await purgeInBatches(this.db, expired, audit, (tx, ids) =>
+        tx.delete(SharingEvent, { id: In(ids) }).then(() => undefined),
+      );
     });
-    const audit = { actor, at: now, entityType: "sharing_event" };
-    const sharingEvents = await purgeInBatches(this.db, expired, audit, (tx, ids) =>
-      tx.delete(SharingEvent, { id: In(ids) }).then(() => undefined),
-    );
     return { sharingEvents };
   }
 
