@@ -1,5 +1,5 @@
 import { spawn, spawnSync, type ChildProcess } from "node:child_process";
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { createConnection } from "mysql2/promise";
@@ -29,12 +29,16 @@ export class PrivateMariaDb {
   static async create(): Promise<PrivateMariaDb> {
     const dir = mkdtempSync(join(tmpdir(), "candor-faults-"));
     const db = new PrivateMariaDb(dir, await freePort());
+    mkdirSync(db.tmpDir);
     const asRoot = process.getuid?.() === 0 ? ["--user=root"] : [];
     const install = spawnSync(
       INSTALL_DB,
       [
         "--no-defaults",
         `--datadir=${db.dataDir}`,
+        // Its own tmpdir: a starting mariadbd deletes every #sql* file in its tmpdir, which in a
+        // shared /tmp are the system server's temporary tables (it crashed so once).
+        `--tmpdir=${db.tmpDir}`,
         "--auth-root-authentication-method=normal",
         "--skip-test-db",
         "--skip-name-resolve",
@@ -45,6 +49,10 @@ export class PrivateMariaDb {
     if (install.status !== 0) throw new Error(`mariadb-install-db failed: ${install.stderr || install.stdout}`);
     await db.start();
     return db;
+  }
+
+  get tmpDir(): string {
+    return join(this.dir, "tmp");
   }
 
   get dataDir(): string {
@@ -75,6 +83,7 @@ export class PrivateMariaDb {
         "--no-defaults",
         ...(process.getuid?.() === 0 ? ["--user=root"] : []),
         `--datadir=${this.dataDir}`,
+        `--tmpdir=${this.tmpDir}`,
         `--socket=${join(this.dir, "mariadbd.sock")}`,
         `--pid-file=${join(this.dir, "mariadbd.pid")}`,
         `--log-error=${join(this.dir, "mariadbd.err")}`,
