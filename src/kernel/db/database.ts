@@ -13,7 +13,7 @@ export type Dialect = "sqlite" | "mariadb" | "mysql";
 const RETRYABLE = new Set(["ER_LOCK_DEADLOCK", "SQLITE_BUSY", "SQLITE_BUSY_SNAPSHOT"]);
 
 /** A write that changes nothing: it only makes SQLite take its write lock (counted as no statement). */
-export const SQLITE_WRITE_LOCK = "UPDATE audit_head SET seq = seq WHERE id = 0 /* candor:write-lock */";
+export const SQLITE_WRITE_LOCK = "UPDATE audit_lane_head SET seq = seq WHERE lane = -1 /* candor:write-lock */";
 
 export interface DatabaseTarget {
   dialect: Dialect;
