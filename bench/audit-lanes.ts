@@ -1,9 +1,11 @@
 import "reflect-metadata";
-import { createConnection } from "mysql2/promise";
 import { createServices } from "../src/app/services";
 import { startServer } from "../src/http/start";
 import { loadConfig } from "../src/config";
 import { loadDemoCatalogIfEmpty } from "../src/app/demo/demo";
+// The test suite's own decision and database reset: the bench records what the tests do.
+import { resetDatabase } from "../tests/helpers/database";
+import { recommendation, visitFactor } from "../tests/helpers/decisions";
 
 // How fast single-decision writes go when many callers write at once: CALLERS loops, each posting
 // recordDecisions with one decision per call, for people of its own (PEOPLE each, so every
@@ -17,34 +19,9 @@ const CALLERS = Number(process.env.BENCH_CALLERS ?? 10);
 const PEOPLE = 20;
 
 const RECORD = `mutation($input: RecordDecisionsInput!) { recordDecisions(input: $input) { results { decision { id } userErrors { code } } userErrors { code } } }`;
-const decision = (person: string) => ({
-  subjectExternalId: person,
-  surface: "home-feed",
-  kind: "RECOMMENDATION",
-  itemRef: "sku-boots",
-  itemLabel: "Ridgeline hiking boots",
-  algorithm: "product-recommender",
-  algorithmVersion: "2",
-  channel: "WEB",
-  factors: [
-    { kind: "POPULARITY", purpose: "store-operation", dataCategory: "user.behavior.current_visit", sourceClass: "CONTEXTUAL", share: 1 },
-  ],
-});
-
-async function wipe(url: string): Promise<void> {
-  if (!url.startsWith("mariadb:") && !url.startsWith("mysql:")) return;
-  const c = await createConnection(url.replace(/^mariadb:/, "mysql:"));
-  try {
-    const [rows] = await c.query("SELECT table_name AS name FROM information_schema.tables WHERE table_schema = DATABASE()");
-    await c.query("SET FOREIGN_KEY_CHECKS = 0");
-    for (const { name } of rows as Array<{ name: string }>) await c.query(`DROP TABLE \`${name}\``);
-  } finally {
-    await c.end();
-  }
-}
 
 async function main(): Promise<void> {
-  await wipe(URL);
+  await resetDatabase(URL);
   const config = loadConfig({
     NODE_ENV: "production",
     DATABASE_URL: URL,
@@ -63,14 +40,18 @@ async function main(): Promise<void> {
     const r = await fetch(running.url, {
       method: "POST",
       headers: { "content-type": "application/json", authorization: `Bearer ${key}` },
-      body: JSON.stringify({ query: RECORD, variables: { input: { decisions: [decision(person)] } } }),
+      body: JSON.stringify({
+        query: RECORD,
+        variables: { input: { decisions: [recommendation(person, { factors: [visitFactor()] })] } },
+      }),
     });
     const body = (await r.json()) as { data?: { recordDecisions: { results: Array<{ decision: unknown }> } } };
     if (!body.data?.recordDecisions.results[0].decision) throw new Error(JSON.stringify(body));
   };
   try {
     // Everyone seen once first: the measured calls record decisions, not first sights.
-    for (let c = 0; c < CALLERS; c++) await Promise.all(Array.from({ length: PEOPLE }, (_, p) => post(`bench-${c}-${p}`)));
+    for (let c = 0; c < CALLERS; c++)
+      await Promise.all(Array.from({ length: PEOPLE }, (_, p) => post(`bench-${c}-${p}`)));
     let calls = 0;
     const until = Date.now() + SECONDS * 1000;
     const started = Date.now();

@@ -1,5 +1,16 @@
 import type { MigrationInterface, QueryRunner } from "typeorm";
-import { createTable, int, json, key, name, primary, serial, setIncrement, time, type ColumnSpec } from "./support/schema";
+import {
+  createTable,
+  int,
+  json,
+  key,
+  name,
+  primary,
+  serial,
+  setIncrement,
+  time,
+  type ColumnSpec,
+} from "./support/schema";
 
 const GENESIS = "0".repeat(64);
 /** Lanes created here; the app adds more at start-up when CANDOR_AUDIT_LANES asks for them. */

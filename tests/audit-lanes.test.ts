@@ -96,11 +96,20 @@ describe("Audit lanes: upgrading a database whose log is one v1 chain", () => {
   });
 
   it("appends new entries in lanes after the old ones, and still verifies; an altered v1 entry is named", async () => {
-    const people = Array.from({ length: 12 }, (_, i) => `01900000-0000-7000-8000-0000000001${String(i).padStart(2, "0")}`);
+    const people = Array.from(
+      { length: 12 },
+      (_, i) => `01900000-0000-7000-8000-0000000001${String(i).padStart(2, "0")}`,
+    );
     await db.transaction((m) =>
       appendAudit(
         m,
-        people.map((subjectId) => ({ actor: "test", action: "subject.create", entityType: "Subject", entityId: subjectId, detail: {} })),
+        people.map((subjectId) => ({
+          actor: "test",
+          action: "subject.create",
+          entityType: "Subject",
+          entityId: subjectId,
+          detail: {},
+        })),
       ),
     );
     expect(await reader.verify()).toEqual({ valid: true, checkedEntries: V1_ENTRIES + 12, firstBrokenSeq: null });
@@ -119,13 +128,31 @@ describe("Audit lanes: upgrading a database whose log is one v1 chain", () => {
   it("takes a different lane count on the same database: old lanes stay and verify, new ones are added", async () => {
     await useAuditLanes(db.writer, 4);
     const few = await db.transaction((m) =>
-      appendAudit(m, [1, 2, 3, 4, 5, 6].map((i) => ({ actor: "test", action: "t", entityType: "T", entityId: `few-${i}`, detail: {} }))),
+      appendAudit(
+        m,
+        [1, 2, 3, 4, 5, 6].map((i) => ({
+          actor: "test",
+          action: "t",
+          entityType: "T",
+          entityId: `few-${i}`,
+          detail: {},
+        })),
+      ),
     );
     expect(few.every((r) => r.lane < 4)).toBe(true);
     await useAuditLanes(db.writer, 40);
     expect(await db.manager.count(AuditLaneHead)).toBe(40);
     const many = await db.transaction((m) =>
-      appendAudit(m, Array.from({ length: 60 }, (_, i) => ({ actor: "test", action: "t", entityType: "T", entityId: `many-${i}`, detail: {} }))),
+      appendAudit(
+        m,
+        Array.from({ length: 60 }, (_, i) => ({
+          actor: "test",
+          action: "t",
+          entityType: "T",
+          entityId: `many-${i}`,
+          detail: {},
+        })),
+      ),
     );
     expect(many.some((r) => r.lane >= 16)).toBe(true);
     const total = await db.manager.count(AuditLog);
@@ -158,7 +185,11 @@ describe("Audit lanes: concurrent single writes for different people", () => {
     await share(
       t,
       engine,
-      people.map((p) => ({ subjectExternalId: p, agreement: ids["audience-data-sale"], dataCategories: ["user.behavior.purchase_history"] })),
+      people.map((p) => ({
+        subjectExternalId: p,
+        agreement: ids["audience-data-sale"],
+        dataCategories: ["user.behavior.purchase_history"],
+      })),
     );
     const tokens = await Promise.all(people.map((p) => t.subjectToken(p)));
     const retriedBefore = t.services.db.retriedTransactions;
@@ -181,7 +212,11 @@ describe("Audit lanes: concurrent single writes for different people", () => {
     const admin = await t.adminToken();
     const audit = (await t.gql("{ verifyAuditLog { valid checkedEntries firstBrokenSeq } }", {}, { token: admin })).body
       .data!.verifyAuditLog;
-    expect(audit).toEqual({ valid: true, checkedEntries: await expectIntactAuditChain(t.services.db.manager), firstBrokenSeq: null });
+    expect(audit).toEqual({
+      valid: true,
+      checkedEntries: await expectIntactAuditChain(t.services.db.manager),
+      firstBrokenSeq: null,
+    });
     const lanes = await t.services.db.manager.query("SELECT DISTINCT lane FROM audit_log");
     expect(lanes.length).toBeGreaterThan(1);
 

@@ -72,7 +72,11 @@ describe("Audit log: the privacy office reads and checks the tamper-evident reco
       const target = entries[1];
       await sql("UPDATE audit_log SET actor = 'someone-else' WHERE seq = ?", [target.seq]);
       // Intact: every other lane, and this lane's entries before the altered one.
-      expect(await verify()).toEqual({ valid: false, checkedEntries: total - entries.length + 1, firstBrokenSeq: target.seq });
+      expect(await verify()).toEqual({
+        valid: false,
+        checkedEntries: total - entries.length + 1,
+        firstBrokenSeq: target.seq,
+      });
       await sql("UPDATE audit_log SET actor = ? WHERE seq = ?", [target.actor, target.seq]);
       expect(await verify()).toMatchObject({ valid: true });
     }

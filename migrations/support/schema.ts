@@ -131,7 +131,9 @@ export async function setIncrement(
   increment: boolean,
 ): Promise<void> {
   if (queryRunner.connection.driver.options.type !== "better-sqlite3") {
-    await queryRunner.query(`ALTER TABLE \`${tableName}\` MODIFY \`${columnName}\` int NOT NULL${increment ? " AUTO_INCREMENT" : ""}`);
+    await queryRunner.query(
+      `ALTER TABLE \`${tableName}\` MODIFY \`${columnName}\` int NOT NULL${increment ? " AUTO_INCREMENT" : ""}`,
+    );
     return;
   }
   const table = await queryRunner.getTable(tableName);

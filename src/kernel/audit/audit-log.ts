@@ -50,7 +50,9 @@ export function laneFor(key: string, laneCount: number): number {
 
 /** The checkpoint `auditLogHead` signs: SHA-256 of the RFC 8785 JSON list of every lane's head. */
 export function auditCheckpoint(heads: Array<Pick<AuditLaneHead, "lane" | "laneSeq" | "hash">>): string {
-  const list = [...heads].sort((a, b) => a.lane - b.lane).map((h) => ({ lane: h.lane, laneSeq: h.laneSeq, hash: h.hash }));
+  const list = [...heads]
+    .sort((a, b) => a.lane - b.lane)
+    .map((h) => ({ lane: h.lane, laneSeq: h.laneSeq, hash: h.hash }));
   return sha256(canonicalize(list)!);
 }
 
@@ -65,7 +67,9 @@ const laneCounts = new WeakMap<DataSource, number>();
 export async function useAuditLanes(dataSource: DataSource, count: number): Promise<void> {
   if (!Number.isInteger(count) || count < 1 || count > MAX_AUDIT_LANES)
     throw new RangeError(`The audit lane count must be 1…${MAX_AUDIT_LANES}; got ${count}`);
-  const present = new Set((await dataSource.manager.find(AuditLaneHead, { select: { lane: true } })).map((h) => h.lane));
+  const present = new Set(
+    (await dataSource.manager.find(AuditLaneHead, { select: { lane: true } })).map((h) => h.lane),
+  );
   const missing = Array.from({ length: count }, (_, lane) => lane)
     .filter((lane) => !present.has(lane))
     .map((lane) => ({ lane, laneSeq: 0, seq: 0, hash: GENESIS_HASH }));
@@ -158,8 +162,11 @@ async function insertRows(manager: EntityManager, rows: AuditLog[]): Promise<Map
 /** One UPDATE for every lane touched, so a write's statement count does not depend on how its entries spread. */
 async function moveHeads(manager: EntityManager, heads: AuditLaneHead[]): Promise<void> {
   const parameters: Record<string, number | string> = {};
-  heads.forEach((h, i) => Object.assign(parameters, { [`l${i}`]: h.lane, [`n${i}`]: h.laneSeq, [`s${i}`]: h.seq, [`h${i}`]: h.hash }));
-  const caseOf = (param: string) => () => `CASE lane ${heads.map((_, i) => `WHEN :l${i} THEN :${param}${i}`).join(" ")} END`;
+  heads.forEach((h, i) =>
+    Object.assign(parameters, { [`l${i}`]: h.lane, [`n${i}`]: h.laneSeq, [`s${i}`]: h.seq, [`h${i}`]: h.hash }),
+  );
+  const caseOf = (param: string) => () =>
+    `CASE lane ${heads.map((_, i) => `WHEN :l${i} THEN :${param}${i}`).join(" ")} END`;
   await manager
     .createQueryBuilder()
     .update(AuditLaneHead)

@@ -63,7 +63,10 @@ export class AuditReader {
     });
   }
 
-  private async verifyLane(m: EntityManager, head: AuditLaneHead): Promise<{ checked: number; brokenSeq: number | null }> {
+  private async verifyLane(
+    m: EntityManager,
+    head: AuditLaneHead,
+  ): Promise<{ checked: number; brokenSeq: number | null }> {
     let expected = 1;
     let previous = GENESIS_HASH;
     let checked = 0;

@@ -94,7 +94,12 @@ export class DecisionService implements PersonalDataHolder, RetentionHolder {
       ))
         await m.insert(DecisionFactor, part);
       await rememberAccepted(m, verdicts);
-      const batch = { action: "decisions.record", entityType: "DecisionBatch", entityId: newId(), subjectId: onlyPerson() };
+      const batch = {
+        action: "decisions.record",
+        entityType: "DecisionBatch",
+        entityId: newId(),
+        subjectId: onlyPerson(),
+      };
       const ids = decisions.map((d) => d.id);
       await appendAudit(m, [batchAuditEntry(caller, batch, verdicts, ids, created)], now);
       const replayed = await replayedRows(m, Decision, verdicts);
