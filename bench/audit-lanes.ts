@@ -16,7 +16,7 @@ import { recommendation, visitFactor } from "../tests/helpers/decisions";
 const URL = process.env.BENCH_DATABASE_URL ?? "mariadb://root@127.0.0.1:3306/bench_lanes";
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
 const CALLERS = Number(process.env.BENCH_CALLERS ?? 10);
-const PEOPLE = 20;
+const PEOPLE = Number(process.env.BENCH_PEOPLE ?? 20);
 
 const RECORD = `mutation($input: RecordDecisionsInput!) { recordDecisions(input: $input) { results { decision { id } userErrors { code } } userErrors { code } } }`;
 

@@ -3,13 +3,13 @@ import { createHash } from "node:crypto";
 import canonicalize from "canonicalize";
 import { openDatabase } from "../src/app/entities";
 import { loadConfig } from "../src/config";
-import { appendAudit, useAuditLanes } from "../src/kernel/audit/audit-log";
+import { appendAudit, laneFor, useAuditLanes } from "../src/kernel/audit/audit-log";
 import { AuditLaneHead, AuditLog } from "../src/kernel/audit/audit-log.entity";
 import type { Database } from "../src/kernel/db/database";
 import { ReceiptSigner } from "../src/kernel/signer";
 import { AuditReader } from "../src/modules/audit";
 import { UPDATE } from "./helpers/consent";
-import { expectIntactAuditChain, resetDatabase, testDatabaseUrl } from "./helpers/database";
+import { expectIntactAuditChain, onMariaDb, resetDatabase, testDatabaseUrl } from "./helpers/database";
 import { RECORD, recommendation, visitFactor } from "./helpers/decisions";
 import { startTestServer, type TestServer } from "./helpers/server";
 import { agreementIds, share } from "./helpers/sharing";
@@ -225,5 +225,53 @@ describe("Audit lanes: concurrent single writes for different people", () => {
     expect(signals.map((s: { seq: number }) => Number(s.seq))).toEqual(people.map((_, i) => i + 1));
     const [head] = await t.services.db.manager.query("SELECT seq FROM signal_head WHERE id = 1");
     expect(Number(head.seq)).toBe(people.length);
+  });
+});
+
+// What the lanes change for waiting, shown with locks rather than times (MariaDB; SQLite
+// serializes every write anyway): a transaction still open on one lane holds up only its lane.
+(onMariaDb() ? describe : describe.skip)("Audit lanes: an open write holds up only its own lane", () => {
+  let db: Database;
+  beforeAll(async () => {
+    const url = testDatabaseUrl();
+    await resetDatabase(url);
+    db = await openDatabase(url);
+    await db.migrate();
+  });
+  afterAll(() => db.close());
+
+  const entry = (entityId: string) => ({ actor: "test", action: "t", entityType: "Subject", entityId, detail: {} });
+  const personIn = (lane: number, not?: string) =>
+    Array.from({ length: 1000 }, (_, i) => `person-${i}`).find((p) => laneFor(p, 16) === lane && p !== not)!;
+
+  it("commits another lane's entry while the first is open, and times out on the same lane", async () => {
+    const [a, b, a2] = [personIn(3), personIn(5), personIn(3, personIn(3))];
+    let held!: () => void;
+    const holding = new Promise<void>((resolve) => (held = resolve));
+    let release!: () => void;
+    const gate = new Promise<void>((resolve) => (release = resolve));
+    const open = db.transaction(async (m) => {
+      await appendAudit(m, [entry(a)]);
+      held();
+      await gate;
+    });
+    await holding;
+    // Lane 5 does not wait for lane 3's open transaction.
+    const [other] = await db.transaction((m) => appendAudit(m, [entry(b)]));
+    expect(other.lane).toBe(5);
+    // Lane 3 does: with a one-second lock wait it gives up.
+    await expect(
+      db.transaction(async (m) => {
+        await m.query("SET SESSION innodb_lock_wait_timeout = 1");
+        try {
+          await appendAudit(m, [entry(a2)]);
+        } finally {
+          await m.query("SET SESSION innodb_lock_wait_timeout = DEFAULT");
+        }
+      }),
+    ).rejects.toThrow(/Lock wait timeout/);
+    release();
+    await open;
+    expect(await expectIntactAuditChain(db.manager)).toBe(2);
   });
 });
