@@ -13,6 +13,7 @@ import { DataRequestReceived1765324800000 } from "./1765324800000-data-request-r
 import { Translations1765411200000 } from "./1765411200000-translations";
 import { DataController1765497600000 } from "./1765497600000-data-controller";
 import { CatalogVersion1765756800000 } from "./1765756800000-catalog-version";
+import { AuditLanes1766000000000 } from "./1766000000000-audit-lanes";
 
 /** Every migration, in order. Append-only once released. */
 export const migrations = [
@@ -31,4 +32,5 @@ export const migrations = [
   Translations1765411200000,
   DataController1765497600000,
   CatalogVersion1765756800000,
+  AuditLanes1766000000000,
 ];

@@ -29,6 +29,11 @@ export interface Config {
   mspaCoveredTransaction: boolean;
   /** The partner feed serves only signals at least this old, so that it never skips one. */
   signalLagMs: number;
+  /**
+   * How many hash chains (lanes) the audit log spreads appends over. Safe to change on a live
+   * database: rows record their lane, head rows are only added, and verification reads them all.
+   */
+  auditLanes: number;
   /** How far a decision's occurredAt may be from the moment it is recorded, either way. */
   decisionMaxSkewMs: number;
   /** Webhooks: how often the dispatcher looks for due deliveries when nothing wakes it. */
@@ -194,6 +199,7 @@ export function loadConfig(env: Env = process.env): Config {
     receiptSigningKey: receiptKey(env),
     mspaCoveredTransaction: flag(env, "CANDOR_MSPA_COVERED_TRANSACTION", false),
     signalLagMs: integer(env, "CANDOR_SIGNAL_LAG_MS", 3000, 0, 600_000),
+    auditLanes: integer(env, "CANDOR_AUDIT_LANES", 16, 1, 1024),
     decisionMaxSkewMs: integer(env, "CANDOR_DECISION_MAX_SKEW_MS", 300_000, 0, 10 * 366 * 86_400_000),
     webhookPollMs: integer(env, "CANDOR_WEBHOOK_POLL_MS", 30_000, 50, 3_600_000),
     webhookBackoffMs: integer(env, "CANDOR_WEBHOOK_BACKOFF_MS", 5000, 10, 3_600_000),

@@ -118,3 +118,28 @@ export async function addColumn(
 ): Promise<void> {
   await queryRunner.addColumn(tableName, new TableColumn(column(queryRunner, columnName, spec)));
 }
+
+/**
+ * Makes an int primary key AUTO_INCREMENT or not, keeping its values. TypeORM's changeColumn
+ * drops and re-adds the column on MySQL/MariaDB when only that changes (losing the data), so
+ * those get a MODIFY; SQLite rebuilds the table, which keeps rows and indices.
+ */
+export async function setIncrement(
+  queryRunner: QueryRunner,
+  tableName: string,
+  columnName: string,
+  increment: boolean,
+): Promise<void> {
+  if (queryRunner.connection.driver.options.type !== "better-sqlite3") {
+    await queryRunner.query(
+      `ALTER TABLE \`${tableName}\` MODIFY \`${columnName}\` int NOT NULL${increment ? " AUTO_INCREMENT" : ""}`,
+    );
+    return;
+  }
+  const table = await queryRunner.getTable(tableName);
+  const old = table!.findColumnByName(columnName)!;
+  const changed = old.clone();
+  changed.isGenerated = increment;
+  changed.generationStrategy = increment ? "increment" : undefined;
+  await queryRunner.changeColumn(table!, old, changed);
+}

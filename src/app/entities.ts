@@ -1,5 +1,5 @@
 import { ApiKey } from "../auth/api-key.entity";
-import { AuditHead, AuditLog } from "../kernel/audit/audit-log.entity";
+import { AuditLaneHead, AuditLog } from "../kernel/audit/audit-log.entity";
 import { AlgorithmCard } from "../modules/catalog/algorithm-card.entity";
 import { DataCategory } from "../modules/catalog/data-category.entity";
 import { DataController } from "../modules/catalog/data-controller.entity";
@@ -18,7 +18,7 @@ import { DecisionFactor } from "../modules/decisions/decision-factor.entity";
 import { Decision } from "../modules/decisions/decision.entity";
 import { HiddenSponsor } from "../modules/decisions/hidden-sponsor.entity";
 import { RecommenderModeChoice } from "../modules/decisions/recommender-mode.entity";
-import { PartnerSignal } from "../modules/sharing/partner-signal.entity";
+import { PartnerSignal, SignalHead } from "../modules/sharing/partner-signal.entity";
 import { SharingEvent } from "../modules/sharing/sharing-event.entity";
 import { PartnerWebhook, WebhookAttempt, WebhookDelivery } from "../modules/sharing/webhook.entity";
 import { BreachIncident, BreachNotice } from "../modules/breach/breach.entity";
@@ -42,7 +42,7 @@ export const entities = [
   ApiKey,
   AppSecret,
   AuditLog,
-  AuditHead,
+  AuditLaneHead,
   Subject,
   ConsentState,
   ConsentEvent,
@@ -54,6 +54,7 @@ export const entities = [
   HiddenSponsor,
   SharingEvent,
   PartnerSignal,
+  SignalHead,
   PartnerWebhook,
   WebhookDelivery,
   WebhookAttempt,

@@ -5,6 +5,7 @@ import { hs256Key, JwtVerifier } from "../auth/jwt";
 import type { Config } from "../config";
 import type { Services } from "../kernel/context";
 import { ReceiptSigner } from "../kernel/signer";
+import { useAuditLanes } from "../kernel/audit/audit-log";
 import { AuditReader } from "../modules/audit/audit-read.service";
 import { DataAuditService } from "../modules/audit/data-audit.service";
 import { BreachService } from "../modules/breach/breach.service";
@@ -46,6 +47,7 @@ export async function createServices(
   });
   try {
     await db.migrate();
+    await useAuditLanes(db.writer, config.auditLanes);
     const manager = () => db.manager;
     const apiKeys = new ApiKeyService(db);
     const jwt = new JwtVerifier(config, await hs256Key(config, db));

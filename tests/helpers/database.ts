@@ -29,18 +29,28 @@ export async function resetDatabase(url: string): Promise<void> {
   }
 }
 
-/** Fails unless the audit log is one unbroken hash chain from the genesis hash. */
+/**
+ * Fails unless every audit lane is an unbroken hash chain from the genesis hash, numbered 1, 2, 3…
+ * without gaps, ending where its head row says. Answers the number of entries.
+ */
 export async function expectIntactAuditChain(manager: import("typeorm").EntityManager): Promise<number> {
-  const { AuditLog } = await import("../../src/kernel/audit/audit-log.entity");
+  const { AuditLaneHead, AuditLog } = await import("../../src/kernel/audit/audit-log.entity");
   const { auditHash, GENESIS_HASH } = await import("../../src/kernel/audit/audit-log");
-  const log = await manager.find(AuditLog, { order: { seq: "ASC" } });
-  let previous = GENESIS_HASH;
-  log.forEach((entry, i) => {
-    expect(entry.seq).toBe(i + 1);
-    expect(entry.previousHash).toBe(previous);
-    expect(entry.hash).toBe(auditHash(entry));
-    previous = entry.hash;
-  });
+  const log = await manager.find(AuditLog, { order: { lane: "ASC", laneSeq: "ASC" } });
+  const heads = new Map((await manager.find(AuditLaneHead)).map((h) => [h.lane, h]));
+  const byLane = new Map<number, typeof log>();
+  for (const entry of log) byLane.set(entry.lane, [...(byLane.get(entry.lane) ?? []), entry]);
+  for (const [lane, entries] of byLane) {
+    let previous = GENESIS_HASH;
+    entries.forEach((entry, i) => {
+      expect(entry.laneSeq).toBe(i + 1);
+      expect(entry.previousHash).toBe(previous);
+      expect(entry.hash).toBe(auditHash(entry));
+      previous = entry.hash;
+    });
+    expect(heads.get(lane)).toMatchObject({ laneSeq: entries.length, hash: previous, seq: entries.at(-1)!.seq });
+  }
+  expect(new Set(log.map((e) => e.seq)).size).toBe(log.length);
   return log.length;
 }
 

@@ -12,8 +12,11 @@ export type Dialect = "sqlite" | "mariadb" | "mysql";
 
 const RETRYABLE = new Set(["ER_LOCK_DEADLOCK", "SQLITE_BUSY", "SQLITE_BUSY_SNAPSHOT"]);
 
-/** A write that changes nothing: it only makes SQLite take its write lock (counted as no statement). */
-export const SQLITE_WRITE_LOCK = "UPDATE audit_head SET seq = seq WHERE id = 0 /* candor:write-lock */";
+/**
+ * A write that changes nothing: it only makes SQLite take its write lock (counted as no statement).
+ * On a table of the first migration, so that it works at every schema version.
+ */
+export const SQLITE_WRITE_LOCK = "UPDATE app_secret SET value = value WHERE 1 = 0 /* candor:write-lock */";
 
 export interface DatabaseTarget {
   dialect: Dialect;
@@ -107,6 +110,8 @@ export function dataSourceOptions(
  */
 export class Database {
   private writeQueue: Promise<unknown> = Promise.resolve();
+  /** Transactions run again after a deadlock or a busy snapshot, since start-up (tests and metrics read it). */
+  retriedTransactions = 0;
 
   private constructor(
     readonly target: DatabaseTarget,
@@ -186,6 +191,7 @@ export class Database {
           (err as { driverError?: { code?: string }; code?: string }).driverError?.code ??
           (err as { code?: string }).code;
         if (!RETRYABLE.has(code ?? "") || attempt >= attempts) throw err;
+        this.retriedTransactions += 1;
         await new Promise((resolve) => setTimeout(resolve, 5 + Math.random() * 20 * attempt));
       }
     }

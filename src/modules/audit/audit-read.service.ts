@@ -1,8 +1,8 @@
-import { LessThan, MoreThan, type EntityManager } from "typeorm";
+import { Between, LessThan, type EntityManager } from "typeorm";
 import { checkFirst, connectionOf, decodeNumberCursor, encodeCursor } from "../../kernel/graphql/connection";
 import type { ReceiptSigner } from "../../kernel/signer";
-import { AuditHead, AuditLog } from "../../kernel/audit/audit-log.entity";
-import { auditHash, GENESIS_HASH } from "../../kernel/audit/audit-log";
+import { AuditLaneHead, AuditLog } from "../../kernel/audit/audit-log.entity";
+import { auditCheckpoint, auditHash, GENESIS_HASH } from "../../kernel/audit/audit-log";
 import { AuditLogHead, type AuditLogConnection, AuditLogVerification } from "./audit.types";
 
 const BATCH = 1000;
@@ -30,46 +30,83 @@ export class AuditReader {
   }
 
   /**
-   * Recomputes every hash in order. The first broken entry is one whose content does not hash as
-   * recorded or does not follow its predecessor, or the first sequence number missing (a deleted
-   * entry) — the head row says how long the chain must be.
+   * Recomputes every lane's chain (DESIGN §9, "Audit lanes"). A lane breaks at an entry that does
+   * not hash as recorded or does not follow its predecessor, at the entry after a missing one, or,
+   * when its last entries are gone, at its head (named by the seq of the lane's last entry). The
+   * answer names the smallest such seq over all lanes; `checkedEntries` counts the entries found
+   * intact before each lane's break.
    */
   async verify(): Promise<AuditLogVerification> {
     const m = this.manager();
-    const head = await m.findOneByOrFail(AuditHead, { id: 1 });
-    let expectedSeq = 1;
+    // The heads first: entries appended while we check are not this check's business.
+    const heads = await m.find(AuditLaneHead, { order: { lane: "ASC" } });
+    const lanesInLog = await m
+      .createQueryBuilder(AuditLog, "a")
+      .select("a.lane", "lane")
+      .addSelect("MIN(a.seq)", "first")
+      .groupBy("a.lane")
+      .getRawMany<{ lane: number; first: number }>();
+    let checked = 0;
+    const breaks: number[] = [];
+    for (const head of heads) {
+      const lane = await this.verifyLane(m, head);
+      checked += lane.checked;
+      if (lane.brokenSeq !== null) breaks.push(lane.brokenSeq);
+    }
+    // Entries in a lane whose head row is gone: nothing vouches for them.
+    const headed = new Set(heads.map((h) => h.lane));
+    for (const { lane, first } of lanesInLog) if (!headed.has(Number(lane))) breaks.push(Number(first));
+    return Object.assign(new AuditLogVerification(), {
+      valid: breaks.length === 0,
+      checkedEntries: checked,
+      firstBrokenSeq: breaks.length === 0 ? null : Math.min(...breaks),
+    });
+  }
+
+  private async verifyLane(
+    m: EntityManager,
+    head: AuditLaneHead,
+  ): Promise<{ checked: number; brokenSeq: number | null }> {
+    let expected = 1;
     let previous = GENESIS_HASH;
     let checked = 0;
-    const broken = (seq: number) =>
-      Object.assign(new AuditLogVerification(), { valid: false, checkedEntries: checked, firstBrokenSeq: seq });
-    // Up to the head read first: entries appended while we check are not this check's business.
     for (;;) {
-      const rows = (
-        await m.find(AuditLog, { where: { seq: MoreThan(expectedSeq - 1) }, order: { seq: "ASC" }, take: BATCH })
-      ).filter((r) => r.seq <= head.seq);
+      const rows = await m.find(AuditLog, {
+        where: { lane: head.lane, laneSeq: Between(expected, head.laneSeq) },
+        order: { laneSeq: "ASC" },
+        take: BATCH,
+      });
       for (const row of rows) {
-        if (row.seq !== expectedSeq) return broken(expectedSeq);
-        if (row.previousHash !== previous || auditHash(row) !== row.hash) return broken(row.seq);
+        if (row.laneSeq !== expected || !intact(row, previous)) return { checked, brokenSeq: row.seq };
         checked += 1;
         previous = row.hash;
-        expectedSeq += 1;
+        expected += 1;
       }
       if (rows.length < BATCH) break;
     }
-    if (head.seq !== expectedSeq - 1) return broken(expectedSeq);
-    if (head.hash !== previous) return broken(head.seq);
-    return Object.assign(new AuditLogVerification(), { valid: true, checkedEntries: checked, firstBrokenSeq: null });
+    const whole = head.laneSeq === expected - 1 && head.hash === previous;
+    return { checked, brokenSeq: whole ? null : head.seq };
   }
 
+  /** Signs a checkpoint of every lane's head: a copy kept elsewhere can later show each lane only grew. */
   async head(): Promise<AuditLogHead> {
-    const head = await this.manager().findOneByOrFail(AuditHead, { id: 1 });
+    const heads = await this.manager().find(AuditLaneHead, { order: { lane: "ASC" } });
+    const seq = Math.max(0, ...heads.map((h) => h.seq));
+    const hash = auditCheckpoint(heads);
     const signedAt = new Date();
     const jws = await this.signer.sign({
       type: "candor-audit-head",
-      seq: head.seq,
-      hash: head.hash,
+      seq,
+      hash,
+      lanes: heads.map((h) => ({ lane: h.lane, laneSeq: h.laneSeq, hash: h.hash })),
       signedAt: signedAt.toISOString(),
     });
-    return Object.assign(new AuditLogHead(), { seq: head.seq, hash: head.hash, signedAt, jws });
+    return Object.assign(new AuditLogHead(), { seq, hash, signedAt, jws });
   }
+}
+
+/** Follows its predecessor and hashes as recorded; a v1 row is one the lane migration carried over. */
+function intact(row: AuditLog, previous: string): boolean {
+  const known = row.version === 2 || (row.version === 1 && row.lane === 0 && row.laneSeq === row.seq);
+  return known && row.previousHash === previous && auditHash(row) === row.hash;
 }

@@ -42,14 +42,15 @@ export class AuditLogVerification {
 
   @Field(() => Int, {
     nullable: true,
-    description: "The first entry that does not hash as recorded, or the first missing sequence number.",
+    description:
+      "The smallest seq that breaks a lane: an entry that does not hash as recorded, the entry after a missing one, or the lane head's last seq when its last entries are missing.",
   })
   firstBrokenSeq: number | null;
 }
 
 @ObjectType({
   description:
-    "The newest entry, signed with the receipt key, so that a copy kept elsewhere can later prove the chain was not rewritten.",
+    "A checkpoint of every audit lane's head (hash: SHA-256 of the RFC 8785 list [{lane, laneSeq, hash}]; seq: the largest), signed with the receipt key, so that a copy kept elsewhere can later prove the log was not rewritten.",
 })
 export class AuditLogHead {
   @Field(() => Int)

@@ -70,7 +70,7 @@ export class DecisionService implements PersonalDataHolder, RetentionHolder {
     const caller = actorOf(principal);
     return this.db.transaction(async (m) => {
       let lookups: RecordingLookups;
-      const { verdicts, created, now } = await judgeBatch<DecisionVerdict>(m, this.people, {
+      const { verdicts, created, now, onlyPerson } = await judgeBatch<DecisionVerdict>(m, this.people, {
         caller,
         inputs,
         field: ["input", "decisions"],
@@ -94,7 +94,12 @@ export class DecisionService implements PersonalDataHolder, RetentionHolder {
       ))
         await m.insert(DecisionFactor, part);
       await rememberAccepted(m, verdicts);
-      const batch = { action: "decisions.record", entityType: "DecisionBatch", entityId: newId() };
+      const batch = {
+        action: "decisions.record",
+        entityType: "DecisionBatch",
+        entityId: newId(),
+        subjectId: onlyPerson(),
+      };
       const ids = decisions.map((d) => d.id);
       await appendAudit(m, [batchAuditEntry(caller, batch, verdicts, ids, created)], now);
       const replayed = await replayedRows(m, Decision, verdicts);

@@ -44,7 +44,7 @@ export async function judgeBatch<V extends Verdict>(
   m: EntityManager,
   people: PeopleService,
   plan: BatchPlan<V>,
-): Promise<{ verdicts: V[]; created: string[]; now: Date }> {
+): Promise<{ verdicts: V[]; created: string[]; now: Date; onlyPerson: () => string | undefined }> {
   // Issue 12: the boundary leaves batch items to us (JUDGED_PER_ITEM). An item with a string that
   // is not well-formed Unicode is refused on its own, before anyone is looked up by it.
   const illFormed = plan.inputs.map((input, i) => illFormedStrings(input, [...plan.field, String(i)]));
@@ -66,10 +66,12 @@ export async function judgeBatch<V extends Verdict>(
         } as V)
       : plan.judge(index, idOf(plan.externalIds[index]), previous, now);
   const verdicts = plan.externalIds.map((_, i) => judge(i));
+  // A batch about one person is audited in that person's lane (DESIGN §9), like their other entries.
+  const onlyPerson = () => (new Set(plan.externalIds).size === 1 ? known.get(plan.externalIds[0])?.id : undefined);
 
   const accepted = verdicts.filter((v) => v.accepted).map((v) => plan.externalIds[v.index]);
   const newcomers = [...new Set(accepted.filter((externalId) => !known.has(externalId)))];
-  if (newcomers.length === 0) return { verdicts, created: [], now };
+  if (newcomers.length === 0) return { verdicts, created: [], now, onlyPerson };
 
   const refs = newcomers.map((externalId) => ({ externalId, jurisdiction: null }));
   const { people: locked, created } = await people.lockOrCreateMany(m, refs, now);
@@ -86,7 +88,7 @@ export async function judgeBatch<V extends Verdict>(
     if (!v.accepted || !subject || !newcomers.includes(subject.externalId)) continue;
     verdicts[v.index] = createdIds.includes(subject.id) ? rebase(plan, v, subject.id) : judge(v.index);
   }
-  return { verdicts, created: createdIds, now };
+  return { verdicts, created: createdIds, now, onlyPerson };
 }
 
 /** An accepted verdict for a person just created: its rows and its key now name their new id. */
@@ -108,7 +110,7 @@ export async function rememberAccepted(m: EntityManager, verdicts: Verdict[]): P
  */
 export function batchAuditEntry(
   actor: string,
-  batch: { action: string; entityType: string; entityId: string },
+  batch: { action: string; entityType: string; entityId: string; subjectId?: string },
   verdicts: Verdict[],
   acceptedIds: string[],
   createdSubjects: string[],

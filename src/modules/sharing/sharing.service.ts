@@ -65,7 +65,7 @@ export class SharingService implements PersonalDataHolder, RetentionHolder {
     const afterCommit: Array<() => void> = [];
     const outcomes = await this.db.transaction(async (m) => {
       let lookups: Lookups;
-      const { verdicts, created, now } = await judgeBatch<EventVerdict>(m, this.people, {
+      const { verdicts, created, now, onlyPerson } = await judgeBatch<EventVerdict>(m, this.people, {
         caller,
         inputs,
         field: ["input", "events"],
@@ -87,7 +87,12 @@ export class SharingService implements PersonalDataHolder, RetentionHolder {
       const accepted = verdicts.filter((v) => v.accepted);
       for (const part of chunks(accepted.map((v) => v.event!))) await m.insert(SharingEvent, part);
       await rememberAccepted(m, verdicts);
-      const batch = { action: "sharing.record", entityType: "SharingBatch", entityId: newId() };
+      const batch = {
+        action: "sharing.record",
+        entityType: "SharingBatch",
+        entityId: newId(),
+        subjectId: onlyPerson(),
+      };
       const ids = accepted.map((v) => v.event!.id);
       await appendAudit(m, [batchAuditEntry(caller, batch, verdicts, ids, created)], now);
       // Reported late, for a purpose withdrawn since: the partner must hear of the withdrawal too.

@@ -144,6 +144,8 @@ export class SignalService implements ConsentListener {
 
   private async write(m: EntityManager, signals: PartnerSignal[]): Promise<(() => void) | void> {
     if (signals.length === 0) return;
+    const last = await this.takeNumbers(m, signals.length);
+    signals.forEach((s, i) => (s.seq = last - signals.length + 1 + i));
     await m.insert(PartnerSignal, signals);
     const hooks = new Map(
       (await m.findBy(PartnerWebhook, { partnerId: In([...new Set(signals.map((s) => s.partnerId))]) })).map((h) => [
@@ -176,6 +178,22 @@ export class SignalService implements ConsentListener {
       );
     if (deliveries.length > 0) await m.insert(WebhookDelivery, deliveries);
     return deliveries.length > 0 ? () => this.onOutbox() : undefined;
+  }
+
+  /**
+   * Takes the next `count` feed numbers and keeps the `signal_head` row locked until commit, so a
+   * later number never commits before an earlier one. Every signal writer runs after appendAudit,
+   * so this lock comes after the audit lane heads' (one order for all writers: no deadlock).
+   * One statement; SQLite writers are serialized anyway.
+   */
+  private async takeNumbers(m: EntityManager, count: number): Promise<number> {
+    if (!this.db.supportsRowLocks) {
+      const [row] = await m.query("UPDATE signal_head SET seq = seq + ? WHERE id = 1 RETURNING seq", [count]);
+      return Number(row.seq);
+    }
+    // MySQL/MariaDB: LAST_INSERT_ID(expr) hands the new value back in the statement's own reply.
+    const reply = await m.query("UPDATE signal_head SET seq = LAST_INSERT_ID(seq + ?) WHERE id = 1", [count]);
+    return Number((reply as { insertId: number }).insertId);
   }
 
   /** A partner's feed: oldest first, only signals at least the safety lag old, never skipping. */
