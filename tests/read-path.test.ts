@@ -4,6 +4,7 @@ import { decodeJwt } from "jose";
 import { parse, stringify } from "yaml";
 import { recordDemoDecisions } from "../src/app/demo/demo-decisions";
 import { CatalogApplyService } from "../src/modules/catalog/catalog-apply.service";
+import { record, recommendation } from "./helpers/decisions";
 import { startMain, type Started } from "./helpers/process";
 import { readmeQuery } from "./helpers/readme";
 import { startTestServer, TEST_DEFAULT_JURISDICTION, TEST_JWT_SECRET, type TestServer } from "./helpers/server";
@@ -85,36 +86,10 @@ describe("The read path: a widget, a consent screen, the catalog page and the en
   it("keeps an explanation's words but never its controls' state: a withdrawal shows at once, and is what the signature says", async () => {
     const person = await t.subjectToken("read-path-withdrawer");
     const engine = await t.serviceKey(["decisions:write", "consent:write"], "read-path-recorder");
-    const recorded = await t.gql(
-      `mutation($input: RecordDecisionsInput!) { recordDecisions(input: $input) { results { userErrors { code } } } }`,
-      {
-        input: {
-          decisions: [
-            {
-              subjectExternalId: "read-path-withdrawer",
-              surface: "home-feed",
-              kind: "RECOMMENDATION",
-              channel: "WEB",
-              itemRef: "sku-kept",
-              itemLabel: "the kept item",
-              algorithm: "product-recommender",
-              algorithmVersion: "2",
-              factors: [
-                {
-                  kind: "BEHAVIORAL",
-                  purpose: "personalized-recommendations",
-                  dataCategory: "user.behavior.browsing_history",
-                  sourceClass: "OBSERVED",
-                  share: 1,
-                },
-              ],
-            },
-          ],
-        },
-      },
-      { token: engine },
-    );
-    expect(recorded.body.data!.recordDecisions.results[0].userErrors).toEqual([]);
+    const recorded = await record(t, engine, [
+      recommendation("read-path-withdrawer", { itemRef: "sku-kept", itemLabel: "the kept item" }),
+    ]);
+    expect(recorded.payload.results[0].userErrors).toEqual([]);
     const q = `{ whyAmISeeing(surface: "home-feed", itemRef: "sku-kept") { explanation { headline factors { text } controls { kind active } jws } } }`;
     const before = await t.gql(q, {}, { token: person });
     const withdraw = before.body.data!.whyAmISeeing.explanation.controls.find(

@@ -145,7 +145,11 @@ export class CatalogCache {
   /** Reloads when the database holds another version than the one held; answers the version held. */
   async refresh(): Promise<number> {
     const version = await readVersion(this.db.manager);
-    return version === this.loaded?.version ? version : (await this.load()).version;
+    if (version === this.loaded?.version) return version;
+    let catalog = await this.load();
+    // A load already under way may have read the tables before this version committed.
+    if (catalog.version < version) catalog = await this.load();
+    return catalog.version;
   }
 
   /**
