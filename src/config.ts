@@ -62,6 +62,8 @@ export interface Config {
   responseCacheEntries: number;
   /** How often the catalog version is read (outside requests), which the response cache is keyed by. */
   catalogVersionPollMs: number;
+  /** Explanations kept rendered per (decision, locale, catalog version) (0 renders every time). */
+  explanationCacheEntries: number;
 }
 
 export class ConfigError extends Error {}
@@ -214,5 +216,6 @@ export function loadConfig(env: Env = process.env): Config {
     trustedProxies: trustedProxies(env),
     responseCacheEntries: integer(env, "CANDOR_RESPONSE_CACHE_ENTRIES", 1000, 0, 1_000_000),
     catalogVersionPollMs: integer(env, "CANDOR_CATALOG_VERSION_POLL_MS", 1000, 10, 60_000),
+    explanationCacheEntries: integer(env, "CANDOR_EXPLANATION_CACHE_ENTRIES", 10_000, 0, 1_000_000),
   };
 }

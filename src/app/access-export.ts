@@ -2,7 +2,7 @@ import type { Database } from "../kernel/db/database";
 import { toGlobalId } from "../kernel/ids";
 import { translated, type Translations } from "../kernel/text/locale";
 import type { Loaders } from "../kernel/context";
-import type { DataCategory, Partner, Purpose, Surface, AlgorithmCard } from "../modules/catalog";
+import type { AlgorithmCard, CatalogVersionWatcher, DataCategory, Partner, Purpose, Surface } from "../modules/catalog";
 import type { ConsentReader } from "../modules/consent";
 import type { DecisionReader } from "../modules/decisions";
 import type { Decision } from "../modules/decisions";
@@ -59,10 +59,11 @@ export class AppAccessExporter implements AccessExporter {
     private readonly people: PeopleService,
     private readonly consentReader: ConsentReader,
     private readonly decisionReader: DecisionReader,
+    private readonly catalogVersion: CatalogVersionWatcher,
   ) {}
 
   async gather(subject: Subject, locale: ExportLocale): Promise<AccessExportBody> {
-    const loaders = createLoaders({ db: this.db });
+    const loaders = createLoaders({ db: this.db, catalogVersion: this.catalogVersion });
     const m = this.db.manager;
     const [records, uses, consents] = await Promise.all([
       personalRecordsOf(m, subject.id),

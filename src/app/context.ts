@@ -9,18 +9,36 @@ import type { Subject } from "../modules/people";
 import { createPeopleLoaders } from "../modules/people/people.loaders";
 import { createRightsLoaders } from "../modules/rights/rights.loaders";
 import { createSharingLoaders } from "../modules/sharing/sharing.loaders";
+import { personStateLoader, type PersonState } from "./queries/person-state";
 
 export type { Context, Loaders, Services };
 
-/** Fresh per request: a loader's cache must never outlive the request (or leak across callers). */
-export function createLoaders(services: Pick<Services, "db">): Loaders {
+/**
+ * Fresh per request: a loader's cache must never outlive the request (or leak across callers).
+ * The catalog comes from memory; a person's consent choices, modes and hidden sponsors come
+ * together, in one statement (`person-state`), whichever of them is asked for first.
+ */
+export function createLoaders(services: Pick<Services, "db" | "catalogVersion">): Loaders {
   const reader = () => services.db.manager;
-  const catalog = createCatalogLoaders(reader);
+  const catalog = createCatalogLoaders(services.catalogVersion.cache);
+  const state = personStateLoader(reader);
+  const forget = (subjectId: string) => void state.clear(subjectId);
+  const each =
+    <T>(pick: (s: PersonState) => T) =>
+    async (ids: readonly string[]) =>
+      (await state.loadMany(ids)).map((s) => {
+        if (s instanceof Error) throw s;
+        return pick(s);
+      });
   return {
     catalog,
     people: createPeopleLoaders(reader),
-    consent: createConsentLoaders(reader, (c) => c.purposes.forEach((p) => catalog.purpose.prime(p.id, p))),
-    decisions: createDecisionLoaders(reader),
+    consent: createConsentLoaders(reader, catalog.catalog, { choices: each((s) => s.choices), forget }),
+    decisions: createDecisionLoaders(reader, {
+      modes: each((s) => s.modes),
+      hiddenSponsors: each((s) => s.hiddenSponsors),
+      forget,
+    }),
     sharing: createSharingLoaders(reader),
     breach: createBreachLoaders(reader),
     rights: createRightsLoaders(reader),
@@ -38,18 +56,22 @@ export interface RequestFacts {
 export async function buildContext(services: Services, facts: RequestFacts): Promise<Context> {
   const { principal } = facts;
   let me: Promise<Subject | null> | null = null;
+  const loaders = createLoaders(services);
   const context: Context = {
     principal,
     requestId: facts.requestId,
     log: facts.log,
-    loaders: createLoaders(services),
+    loaders,
     services,
     me() {
       if (principal.role !== Role.SUBJECT) return Promise.resolve(null);
       const person = { externalId: principal.externalId!, jurisdiction: principal.jurisdiction ?? null };
-      me ??= facts.gpcSignal
-        ? services.consent.applyGpcSignal(principal)
-        : services.people.ensure(person, actorOf(principal));
+      // Read once per request: primed into the people loaders, so that nothing reads the person again.
+      me ??= (
+        facts.gpcSignal
+          ? services.consent.applyGpcSignal(principal)
+          : services.people.ensure(person, actorOf(principal))
+      ).then((subject) => (loaders.people.remember(subject), subject));
       return me;
     },
     remember(subject) {

@@ -9,7 +9,7 @@ import { useAuditLanes } from "../kernel/audit/audit-log";
 import { AuditReader } from "../modules/audit/audit-read.service";
 import { DataAuditService } from "../modules/audit/data-audit.service";
 import { BreachService } from "../modules/breach/breach.service";
-import { CatalogService, CatalogVersionWatcher } from "../modules/catalog";
+import { CatalogCache, CatalogService, CatalogVersionWatcher } from "../modules/catalog";
 import { ConsentReader, ConsentService } from "../modules/consent";
 import { DecisionReader } from "../modules/decisions/decision-read.service";
 import { DecisionService } from "../modules/decisions/decisions.service";
@@ -52,7 +52,8 @@ export async function createServices(
     const apiKeys = new ApiKeyService(db);
     const jwt = new JwtVerifier(config, await hs256Key(config, db));
     const receipts = await ReceiptSigner.load(config, db);
-    const catalog = new CatalogService(manager);
+    const catalogCache = new CatalogCache(db);
+    const catalog = new CatalogService(catalogCache);
     const people = new PeopleService(db, config);
     const signals = new SignalService(db, config);
     const consent = new ConsentService(db, config, people, receipts, [signals]);
@@ -60,10 +61,11 @@ export async function createServices(
     const decisions = new DecisionService(db, config, people);
     const sharing = new SharingService(db, config, people, await Pseudonyms.load(db), signals);
     const breaches = new BreachService(db, catalog, decisions, sharing);
-    const decisionReader = new DecisionReader(manager, consentReader, receipts);
+    const decisionReader = new DecisionReader(manager, consentReader, receipts, config.explanationCacheEntries);
     // The access export needs every domain's records and app's read models: rights owns its
     // shape, app gathers it.
-    const exporter = new AppAccessExporter(db, people, consentReader, decisionReader);
+    const catalogVersion = new CatalogVersionWatcher(db, catalogCache, config.catalogVersionPollMs);
+    const exporter = new AppAccessExporter(db, people, consentReader, decisionReader, catalogVersion);
     const dispatcher = new WebhookDispatcher(db, config, logger, options.resolveHost);
     // A commit that wrote outbox rows wakes the dispatcher (it otherwise polls rarely).
     signals.onOutbox = () => dispatcher.wake();
@@ -75,7 +77,7 @@ export async function createServices(
       apiKeys,
       authenticator: new Authenticator(jwt, apiKeys),
       catalog,
-      catalogVersion: new CatalogVersionWatcher(db, config.catalogVersionPollMs),
+      catalogVersion,
       people,
       consent,
       consentReader,

@@ -1,4 +1,5 @@
 import { createHash } from "node:crypto";
+import { Lru } from "../kernel/lru";
 
 /** One cached answer: what Apollo sent, headers included. */
 export interface CachedAnswer {
@@ -14,12 +15,14 @@ export interface CachedAnswer {
  * answers Apollo itself marks publicly cacheable are kept: every field they read is a catalog field.
  */
 export class ResponseCache {
-  private readonly entries = new Map<string, CachedAnswer>();
+  private readonly entries: Lru<string, CachedAnswer>;
 
-  constructor(private readonly capacity: number) {}
+  constructor(capacity: number) {
+    this.entries = new Lru(capacity);
+  }
 
   get enabled(): boolean {
-    return this.capacity > 0;
+    return this.entries.capacity > 0;
   }
 
   static key(version: number, request: unknown): string {
@@ -27,19 +30,11 @@ export class ResponseCache {
   }
 
   get(key: string): CachedAnswer | undefined {
-    const hit = this.entries.get(key);
-    if (hit) {
-      // Most recently used last: the first entry is the one to evict.
-      this.entries.delete(key);
-      this.entries.set(key, hit);
-    }
-    return hit;
+    return this.entries.get(key);
   }
 
   set(key: string, answer: CachedAnswer): void {
-    this.entries.delete(key);
     this.entries.set(key, answer);
-    while (this.entries.size > this.capacity) this.entries.delete(this.entries.keys().next().value!);
   }
 }
 

@@ -188,7 +188,9 @@ export function createHttpServer({ services, apollo, metrics, limits }: HttpDeps
         ? ResponseCache.key(version, [req.method, url.search, body, gpcSignal])
         : null;
     const hit = cacheKey === null ? undefined : cache.get(cacheKey);
-    if (hit) return answer(res, requestId, hit.status, hit.headers, hit.body, 0);
+    // Said on every answer the cache could hold: the catalog costs no SQL either way (it is held
+    // in memory), so this is how a client or a test tells a kept answer from a computed one.
+    if (hit) return answer(res, requestId, hit.status, { ...hit.headers, "x-candor-cache": "hit" }, hit.body, 0);
     const log = logger.child({ requestId });
     const { result, tally } = countSqlStatements(() =>
       apollo.executeHTTPGraphQLRequest({
@@ -238,6 +240,7 @@ export function createHttpServer({ services, apollo, metrics, limits }: HttpDeps
     const status = response.status ?? 200;
     if (cacheKey !== null && status === 200 && isPublicAnswer(headersOut))
       cache.set(cacheKey, { status, headers: headersOut, body: text });
+    if (cacheKey !== null) headersOut["x-candor-cache"] = "miss";
     answer(res, requestId, status, headersOut, text, tally.count);
   }
 

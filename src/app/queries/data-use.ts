@@ -15,7 +15,7 @@ export interface DataUseRow {
 }
 
 /** SQLite hands back datetimes as UTC text, MariaDB as Dates. */
-const asDate = (value: string | Date): Date =>
+export const asDate = (value: string | Date): Date =>
   value instanceof Date ? value : new Date(`${value.replace(" ", "T")}${/[Zz+]/.test(value.slice(10)) ? "" : "Z"}`);
 
 const parseIds = (value: unknown): string[] =>

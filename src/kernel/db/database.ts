@@ -112,6 +112,7 @@ export class Database {
   private writeQueue: Promise<unknown> = Promise.resolve();
   /** Transactions run again after a deadlock or a busy snapshot, since start-up (tests and metrics read it). */
   retriedTransactions = 0;
+  private readonly listeners = new Map<string, Array<() => Promise<unknown>>>();
 
   private constructor(
     readonly target: DatabaseTarget,
@@ -174,6 +175,20 @@ export class Database {
     );
     this.writeQueue = run.catch(() => undefined);
     return run;
+  }
+
+  /**
+   * In-process news of a committed change, by topic (e.g. the catalog): what this process holds
+   * in memory about it is reloaded before the writer returns, so its next request sees the change.
+   * Other processes notice through their own timers.
+   */
+  onCommitted(topic: string, listener: () => Promise<unknown>): void {
+    this.listeners.set(topic, [...(this.listeners.get(topic) ?? []), listener]);
+  }
+
+  /** Called by a writer after its transaction committed a change of `topic`. */
+  async committed(topic: string): Promise<void> {
+    await Promise.all((this.listeners.get(topic) ?? []).map((listener) => listener()));
   }
 
   /**

@@ -41,7 +41,8 @@ export interface Edge<T> {
 export interface Connection<T> {
   edges: Array<Edge<T>>;
   pageInfo: PageInfo;
-  totalCount: number;
+  /** May be counted only when asked for (`pageOf`). */
+  totalCount: number | Promise<number>;
 }
 
 /**
@@ -123,23 +124,28 @@ export function connectionOf<T>(
   return { edges, pageInfo };
 }
 
-/** One page of rows newest first (by time-ordered id), with the total: two statements. */
+/**
+ * One page of rows newest first (by time-ordered id): one statement, and one more for the total
+ * only when the query asks for `totalCount` (a widget listing decisions seldom does).
+ */
 export async function pageOf<T extends { id: string }>(
   manager: EntityManager,
   target: EntityTarget<T>,
   where: FindOptionsWhere<T>,
   first: number,
   after: string | null | undefined,
-) {
+): Promise<Connection<T>> {
   checkFirst(first);
   const cursor = fromCursor(after);
-  const [rows, totalCount] = await Promise.all([
-    manager.find(target, {
-      where: cursor ? { ...where, id: LessThan(cursor) } : where,
-      order: { id: "DESC" } as never,
-      take: first + 1,
-    }),
-    manager.count(target, { where }),
-  ]);
-  return { ...connectionOf(rows, first, cursor !== null, (node) => toCursor(node.id)), totalCount };
+  const rows = await manager.find(target, {
+    where: cursor ? { ...where, id: LessThan(cursor) } : where,
+    order: { id: "DESC" } as never,
+    take: first + 1,
+  });
+  let total: Promise<number> | null = null;
+  return Object.defineProperty(
+    connectionOf(rows, first, cursor !== null, (node) => toCursor(node.id)),
+    "totalCount",
+    { enumerable: true, get: () => (total ??= manager.count(target, { where })) },
+  ) as Connection<T>;
 }

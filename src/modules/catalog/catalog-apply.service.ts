@@ -13,7 +13,7 @@ import { CONTROLLER_KEY, DataController } from "./data-controller.entity";
 import { Partner } from "./partner.entity";
 import { PersonalizationLevel } from "./personalization-level.entity";
 import { PrivacyPolicy } from "./privacy-policy.entity";
-import { bumpCatalogVersion } from "./catalog-version";
+import { bumpCatalogVersion, CATALOG_CHANGED } from "./catalog-version";
 import { Purpose } from "./purpose.entity";
 import { SharingAgreement } from "./sharing-agreement.entity";
 import { Surface } from "./surface.entity";
@@ -49,7 +49,7 @@ export class CatalogApplyService {
   async applyFile(file: string, source: string, actor: string): Promise<ApplyResult> {
     const catalog = parseCatalogFile(file, source);
     const digest = createHash("sha256").update(source).digest("hex");
-    return this.db.transaction(async (m) => {
+    const result = await this.db.transaction(async (m) => {
       const run = new ApplyRun(m);
       await run.apply(catalog, file);
       if (run.result.added + run.result.changed > 0) {
@@ -66,6 +66,8 @@ export class CatalogApplyService {
       }
       return run.result;
     });
+    if (result.added + result.changed > 0) await this.db.committed(CATALOG_CHANGED);
+    return result;
   }
 }
 

@@ -1,43 +1,98 @@
-import type DataLoader from "dataloader";
-import type { EntityManager } from "typeorm";
-import { byForeignKeyLoader, byIdLoader, manyToManyLoader } from "../../kernel/db/loaders";
-import { AlgorithmCard } from "./algorithm-card.entity";
-import { DataCategory } from "./data-category.entity";
-import { Partner } from "./partner.entity";
-import { PersonalizationLevel } from "./personalization-level.entity";
-import { PrivacyPolicy } from "./privacy-policy.entity";
-import { Purpose } from "./purpose.entity";
-import { SharingAgreement } from "./sharing-agreement.entity";
-import { Surface } from "./surface.entity";
+import type { CatalogCache, Entries, LiveCatalog } from "./catalog-cache";
 
-/** Per-request loaders of the catalog. Created fresh for each request, never shared. */
-export function createCatalogLoaders(manager: () => EntityManager) {
-  let surfaces: Promise<Surface[]> | null = null;
-  const surface = byIdLoader(manager, Surface);
+/** Finds catalog entries by id in the request's catalog, with a DataLoader's `load` and `loadMany`. */
+export interface CatalogLookup<T> {
+  load(id: string): Promise<T>;
+  loadMany(ids: readonly string[]): Promise<T[]>;
+}
+
+function lookup<T>(catalog: () => Promise<LiveCatalog>, find: (c: LiveCatalog, id: string) => T): CatalogLookup<T> {
   return {
-    /** Every surface, once per request (and primed into the by-id loader). */
-    allSurfaces(): Promise<Surface[]> {
-      surfaces ??= manager()
-        .find(Surface, { order: { position: "ASC" } })
-        .then((rows) => (rows.forEach((r) => surface.prime(r.id, r)), rows));
-      return surfaces;
+    load: async (id) => find(await catalog(), id),
+    loadMany: async (ids) => {
+      const c = await catalog();
+      return ids.map((id) => find(c, id));
     },
-    purpose: byIdLoader(manager, Purpose),
-    dataCategory: byIdLoader(manager, DataCategory),
-    surface,
-    algorithmCard: byIdLoader(manager, AlgorithmCard),
-    partner: byIdLoader(manager, Partner),
-    sharingAgreement: byIdLoader(manager, SharingAgreement),
-    privacyPolicy: byIdLoader(manager, PrivacyPolicy),
-    purposeDataCategories: manyToManyLoader<DataCategory>(manager, Purpose, "dataCategories"),
-    levelPurposes: manyToManyLoader<Purpose>(manager, PersonalizationLevel, "purposes"),
-    algorithmInputs: manyToManyLoader<DataCategory>(manager, AlgorithmCard, "inputs"),
-    algorithmPurposes: manyToManyLoader<Purpose>(manager, AlgorithmCard, "purposes"),
-    agreementDataCategories: manyToManyLoader<DataCategory>(manager, SharingAgreement, "dataCategories"),
-    partnerAgreements: byForeignKeyLoader(manager, SharingAgreement, "partnerId", "key") as DataLoader<
-      string,
-      SharingAgreement[]
-    >,
+  };
+}
+
+/** A missing id is null, as with a DataLoader. */
+const byId =
+  <T extends { id: string }>(pick: (c: LiveCatalog) => Entries<T>) =>
+  (c: LiveCatalog, id: string): T | null =>
+    pick(c).byId.get(id) ?? null;
+
+const related =
+  <T>(pick: (c: LiveCatalog) => ReadonlyMap<string, readonly T[]>) =>
+  (c: LiveCatalog, id: string): T[] =>
+    (pick(c).get(id) ?? []) as T[];
+
+/**
+ * Per-request reads of the catalog: every request takes the catalog held in memory once (one
+ * version for the whole request) and runs no statement for it.
+ */
+export function createCatalogLoaders(cache: CatalogCache) {
+  let held: Promise<LiveCatalog> | null = null;
+  const catalog = () => (held ??= cache.current());
+  return {
+    /** The catalog this request reads, at one version. */
+    catalog,
+    /** Every surface, in catalog order. */
+    async allSurfaces() {
+      return (await catalog()).surfaces.list;
+    },
+    purpose: lookup(
+      catalog,
+      byId((c) => c.purposes),
+    ),
+    dataCategory: lookup(
+      catalog,
+      byId((c) => c.dataCategories),
+    ),
+    surface: lookup(
+      catalog,
+      byId((c) => c.surfaces),
+    ),
+    algorithmCard: lookup(
+      catalog,
+      byId((c) => c.algorithms),
+    ),
+    partner: lookup(
+      catalog,
+      byId((c) => c.partners),
+    ),
+    sharingAgreement: lookup(
+      catalog,
+      byId((c) => c.agreements),
+    ),
+    privacyPolicy: lookup(
+      catalog,
+      byId((c) => c.policies),
+    ),
+    purposeDataCategories: lookup(
+      catalog,
+      related((c) => c.purposeDataCategories),
+    ),
+    levelPurposes: lookup(
+      catalog,
+      related((c) => c.levelPurposes),
+    ),
+    algorithmInputs: lookup(
+      catalog,
+      related((c) => c.algorithmInputs),
+    ),
+    algorithmPurposes: lookup(
+      catalog,
+      related((c) => c.algorithmPurposes),
+    ),
+    agreementDataCategories: lookup(
+      catalog,
+      related((c) => c.agreementDataCategories),
+    ),
+    partnerAgreements: lookup(
+      catalog,
+      related((c) => c.partnerAgreements),
+    ),
   };
 }
 

@@ -1,15 +1,15 @@
-import { IsNull, MoreThan, type EntityManager } from "typeorm";
+import type { EntityManager } from "typeorm";
 import { DomainError, notFound } from "../../kernel/errors";
-import { sameKey } from "../../kernel/text/well-formed";
-import { AlgorithmCard } from "./algorithm-card.entity";
-import { DataCategory } from "./data-category.entity";
+import type { AlgorithmCard } from "./algorithm-card.entity";
+import type { CatalogCache, Entries, LiveCatalog } from "./catalog-cache";
+import type { DataCategory } from "./data-category.entity";
 import { findJurisdiction, type Jurisdiction } from "./jurisdiction";
-import { Partner } from "./partner.entity";
-import { PersonalizationLevel } from "./personalization-level.entity";
-import { PrivacyPolicy } from "./privacy-policy.entity";
+import type { Partner } from "./partner.entity";
+import type { PersonalizationLevel } from "./personalization-level.entity";
+import type { PrivacyPolicy } from "./privacy-policy.entity";
 import { Purpose } from "./purpose.entity";
-import { SharingAgreement } from "./sharing-agreement.entity";
-import { Surface } from "./surface.entity";
+import type { SharingAgreement } from "./sharing-agreement.entity";
+import type { Surface } from "./surface.entity";
 
 /** Every purpose in catalog order, and the ids of those that use a sensitive category: one statement. */
 export async function purposesWithSensitivity(
@@ -36,32 +36,39 @@ export async function purposesWithSensitivity(
   };
 }
 
-/** Reads of the public catalog. Lists come in the order the catalog file gives them. */
+/**
+ * Reads of the public catalog, from the catalog held in memory (no statement). Lists come in the
+ * order the catalog file gives them; callers get the shared, frozen entries.
+ */
 export class CatalogService {
-  constructor(private readonly manager: () => EntityManager) {}
+  constructor(private readonly cache: CatalogCache) {}
+
+  private async list<T extends { id: string }>(pick: (c: LiveCatalog) => Entries<T>): Promise<T[]> {
+    return [...pick(await this.cache.current()).list];
+  }
 
   purposes(): Promise<Purpose[]> {
-    return this.manager().find(Purpose, { order: { position: "ASC" } });
+    return this.list((c) => c.purposes);
   }
 
   dataCategories(): Promise<DataCategory[]> {
-    return this.manager().find(DataCategory, { order: { position: "ASC" } });
+    return this.list((c) => c.dataCategories);
   }
 
   personalizationLevels(): Promise<PersonalizationLevel[]> {
-    return this.manager().find(PersonalizationLevel, { order: { level: "ASC" } });
+    return this.list((c) => c.levels);
   }
 
   surfaces(): Promise<Surface[]> {
-    return this.manager().find(Surface, { order: { position: "ASC" } });
+    return this.list((c) => c.surfaces);
   }
 
   algorithms(): Promise<AlgorithmCard[]> {
-    return this.manager().find(AlgorithmCard, { order: { position: "ASC", validFrom: "ASC" } });
+    return this.list((c) => c.algorithms);
   }
 
   partners(): Promise<Partner[]> {
-    return this.manager().find(Partner, { order: { position: "ASC" } });
+    return this.list((c) => c.partners);
   }
 
   jurisdiction(code: string): Jurisdiction | null {
@@ -71,46 +78,41 @@ export class CatalogService {
 
   /** Every published version, oldest first. */
   policyVersions(): Promise<PrivacyPolicy[]> {
-    return this.manager().find(PrivacyPolicy, { order: { version: "ASC" } });
+    return this.list((c) => c.policies);
   }
 
   /** The current policy is the newest version already in effect. */
   async privacyPolicy(version: number | null | undefined): Promise<PrivacyPolicy | null> {
+    const policies = (await this.cache.current()).policies.list;
     if (version !== null && version !== undefined) {
       if (!Number.isInteger(version) || version < 1)
         throw new DomainError("INVALID", "A policy version is a positive integer", ["version"]);
-      return this.manager().findOneBy(PrivacyPolicy, { version });
+      return policies.find((p) => p.version === version) ?? null;
     }
-    const [current] = await this.manager()
-      .getRepository(PrivacyPolicy)
-      .createQueryBuilder("p")
-      .where("p.effective_at <= :now", { now: new Date() })
-      .orderBy("p.version", "DESC")
-      .limit(1)
-      .getMany();
-    return current ?? null;
+    const now = new Date();
+    return [...policies].reverse().find((p) => p.effectiveAt <= now) ?? null;
   }
 
   /** Agreements in force (not ended), optionally for one partner or purpose key. */
   async sharingDisclosures(partnerKey?: string | null, purposeKey?: string | null): Promise<SharingAgreement[]> {
-    const m = this.manager();
-    const where: Record<string, unknown> = {};
+    const c = await this.cache.current();
+    let agreements = c.agreements.list;
     if (partnerKey) {
-      const partner = sameKey(await m.findOneBy(Partner, { key: partnerKey }), partnerKey);
+      const partner = c.partners.list.find((p) => p.key === partnerKey);
       if (!partner) throw notFound("partner", partnerKey, ["partner"]);
-      where.partnerId = partner.id;
+      agreements = agreements.filter((a) => a.partnerId === partner.id);
     }
     if (purposeKey) {
-      const purpose = sameKey(await m.findOneBy(Purpose, { key: purposeKey }), purposeKey);
+      const purpose = c.purposes.list.find((p) => p.key === purposeKey);
       if (!purpose) throw notFound("purpose", purposeKey, ["purpose"]);
-      where.purposeId = purpose.id;
+      agreements = agreements.filter((a) => a.purposeId === purpose.id);
     }
-    return m.find(SharingAgreement, {
-      where: [
-        { ...where, endedAt: IsNull() },
-        { ...where, endedAt: MoreThan(new Date()) },
-      ],
-      order: { startedAt: "ASC", key: "ASC" },
-    });
+    const now = new Date();
+    return agreements
+      .filter((a) => a.endedAt === null || a.endedAt > now)
+      .sort((a, b) => a.startedAt.getTime() - b.startedAt.getTime() || compareKeys(a.key, b.key));
   }
 }
+
+/** Keys compare as the database orders them: by code unit (keys are ASCII slugs). */
+const compareKeys = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);

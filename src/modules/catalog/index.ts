@@ -2,7 +2,7 @@
 // return and read catalog data through CatalogService or the request's loaders.
 import type { CatalogLoaders } from "./catalog.loaders";
 import type { CatalogService } from "./catalog.service";
-import type { CatalogVersionWatcher } from "./catalog-version";
+import type { CatalogVersionWatcher } from "./catalog-cache";
 
 export { AlgorithmCard } from "./algorithm-card.entity";
 export { EMPTY_SNAPSHOT, snapshotCatalog, type CatalogSnapshot, type SnapshotAgreement } from "./catalog-snapshot";
@@ -17,7 +17,8 @@ export { lawCodes } from "./privacy-laws";
 export { placeName } from "./place-names";
 export { isPlaceCode, isUsPlace } from "./privacy-laws";
 export { DataController } from "./data-controller.entity";
-export { bumpCatalogVersion, CatalogVersion, CatalogVersionWatcher } from "./catalog-version";
+export { bumpCatalogVersion, CATALOG_CHANGED, CatalogVersion } from "./catalog-version";
+export { CatalogCache, CatalogVersionWatcher, type Entries, type LiveCatalog } from "./catalog-cache";
 export { Partner } from "./partner.entity";
 export { PersonalizationLevel } from "./personalization-level.entity";
 export { PolicySection, PrivacyPolicy, sectionsMissingSummary, type PolicySectionData } from "./privacy-policy.entity";

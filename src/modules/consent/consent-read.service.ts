@@ -3,15 +3,7 @@ import type { Config } from "../../config";
 import { pageOf } from "../../kernel/graphql/connection";
 import { DomainError, notFound } from "../../kernel/errors";
 import type { Loaders } from "../../kernel/context";
-import {
-  AgeBracket,
-  ConsentMode,
-  isMinor,
-  isUsPlace,
-  PersonalizationLevel,
-  SharingAgreement,
-  UNKNOWN_JURISDICTION,
-} from "../catalog";
+import { AgeBracket, ConsentMode, isMinor, isUsPlace, UNKNOWN_JURISDICTION } from "../catalog";
 import { ConsentEvent } from "./consent-event.entity";
 import { ConsentState } from "./consent-state.entity";
 import { ConsentStatus } from "./consent.enums";
@@ -118,10 +110,10 @@ export class ConsentReader {
       .filter((c) => refusable.has(c.purposeId) && c.status === ConsentStatus.GRANTED)
       .map((c) => c.purposeId)
       .sort();
-    const levels = await this.manager().find(PersonalizationLevel, { order: { level: "ASC" } });
+    const levels = (await loaders.catalog.catalog()).levels.list;
     const members = await loaders.catalog.levelPurposes.loadMany(levels.map((l) => l.id));
     const match = levels.find((_, i) => {
-      const ids = (members[i] as Array<{ id: string }>).map((p) => p.id).sort();
+      const ids = members[i].map((p) => p.id).sort();
       return ids.length === granted.length && ids.every((id, j) => id === granted[j]);
     });
     return match?.level ?? null;
@@ -134,22 +126,20 @@ export class ConsentReader {
   async gppString(loaders: Loaders, subject: Subject): Promise<string> {
     const person = this.people.person(subject);
     if (!isUsPlace(person.place) && person.place !== UNKNOWN_JURISDICTION) return HEADER_ONLY_GPP;
-    const [consents, catalog, agreements] = await Promise.all([
+    const [consents, catalog, live] = await Promise.all([
       this.consentsOf(loaders, subject),
       loaders.consent.catalog(),
-      this.manager().count(SharingAgreement),
+      loaders.catalog.catalog(),
     ]);
     const categories = await loaders.catalog.purposeDataCategories.loadMany(catalog.purposes.map((p) => p.id));
     return usnatGppString({
       purposes: catalog.purposes.map((p, i) => ({
         id: p.id,
         regulatedUses: p.regulatedUses,
-        sensitiveSlots: (categories[i] as Array<{ gppSensitiveSlot: number | null }>)
-          .map((c) => c.gppSensitiveSlot)
-          .filter((s): s is number => s !== null),
+        sensitiveSlots: categories[i].map((c) => c.gppSensitiveSlot).filter((s): s is number => s !== null),
       })),
       consents,
-      hasSharingAgreements: agreements > 0,
+      hasSharingAgreements: live.agreements.list.length > 0,
       gpc: subject.gpc,
       mspaCoveredTransaction: this.config.mspaCoveredTransaction,
       childSlot: isMinor(person.ageBracket, person.rules.minorOptInAge)

@@ -3,8 +3,7 @@ import { pageOf } from "../../kernel/graphql/connection";
 import type { Caller, Loaders } from "../../kernel/context";
 import { notFound } from "../../kernel/errors";
 import { ownedBy, type Subject } from "../people";
-import { readabilityOf } from "../../kernel/text/readability";
-import { ConsentMode, RecommenderMode, type DataCategory, type Partner, Surface, DecisionKind } from "../catalog";
+import { RecommenderMode } from "../catalog";
 import { ConsentStatus, type ConsentReader } from "../consent";
 import { Decision } from "./decision.entity";
 import { ControlKind } from "./decisions.enums";
@@ -19,23 +18,27 @@ import {
 } from "./decisions.types";
 import type { ReceiptSigner } from "../../kernel/signer";
 import {
-  controlLabel,
-  factorSentence,
-  headline,
-  counterfactualSentence,
-  decisiveFactors,
-  evidenceIn,
-} from "./explanation";
-import { DEFAULT_LOCALE, resolveLocale, textFor, translated, type Locale } from "../../kernel/text/locale";
-import { sameKey } from "../../kernel/text/well-formed";
+  controlTemplates,
+  renderExplanation,
+  type ControlTemplate,
+  type RenderedExplanation,
+} from "./explanation-render";
+import { Lru } from "../../kernel/lru";
+import { resolveLocale, type Locale } from "../../kernel/text/locale";
 
 /** Reads of decisions, always through the request's loaders, and their explanations. */
 export class DecisionReader {
+  /** Explanations' words, by (decision, locale, catalog version): what was recorded never changes. */
+  private readonly rendered: Lru<string, RenderedExplanation>;
+
   constructor(
     private readonly manager: () => EntityManager,
     private readonly consentReader: ConsentReader,
     private readonly signer: ReceiptSigner,
-  ) {}
+    explanationCacheEntries = 0,
+  ) {
+    this.rendered = new Lru(explanationCacheEntries);
+  }
 
   /** A subject's own decision, any for an admin; another person's answers null like a missing one. */
   async visible(loaders: Loaders, caller: Caller, id: string): Promise<Decision | null> {
@@ -43,11 +46,10 @@ export class DecisionReader {
   }
 
   /** The caller's latest decision for this item on this surface. */
-  async latest(subject: Subject, surfaceKey: string, itemRef: string): Promise<Decision | null> {
-    const m = this.manager();
-    const surface = sameKey(await m.findOneBy(Surface, { key: surfaceKey }), surfaceKey);
+  async latest(loaders: Loaders, subject: Subject, surfaceKey: string, itemRef: string): Promise<Decision | null> {
+    const surface = (await loaders.catalog.allSurfaces()).find((s) => s.key === surfaceKey);
     if (!surface) throw notFound("surface", surfaceKey, ["surface"]);
-    return m.findOne(Decision, {
+    return this.manager().findOne(Decision, {
       where: { subjectId: subject.id, surfaceId: surface.id, itemRef },
       order: { occurredAt: "DESC", id: "DESC" },
     });
@@ -94,105 +96,68 @@ export class DecisionReader {
 
   /** The controls a factor offers, and whether each is already applied for the person. */
   async controls(loaders: Loaders, factor: Factor, locale: Locale = "en"): Promise<Control[]> {
-    const { row, decision } = factor;
-    const [purpose, surface, subject, category] = await Promise.all([
-      loaders.catalog.purpose.load(row.purposeId),
-      loaders.catalog.surface.load(decision.surfaceId),
-      loaders.people.subject.load(decision.subjectId),
-      loaders.catalog.dataCategory.load(row.dataCategoryId),
-    ]);
-    const out: Control[] = [];
-    if (purpose && purpose.defaultMode !== ConsentMode.ESSENTIAL) {
-      const consent = (await this.consentReader.consentsOf(loaders, subject)).find((c) => c.purposeId === purpose.id);
-      out.push(
-        Object.assign(new Control(), {
-          kind: ControlKind.WITHDRAW_CONSENT,
-          label: controlLabel(locale, "WITHDRAW_CONSENT", translated(purpose, "name", locale)),
-          purposeId: purpose.id,
-          active: consent?.status === ConsentStatus.DENIED,
-        }),
-      );
-    }
-    // Every factor NON_PROFILING would refuse offers the switch, whatever its kind.
-    const profiles = category !== null && !category.usableWithoutProfiling;
-    if (surface && profiles && surface.modes.includes(RecommenderMode.NON_PROFILING)) {
-      const mode = (await this.modesOf(loaders, subject)).find((m) => m.surfaceId === surface.id)?.mode;
-      out.push(
-        Object.assign(new Control(), {
-          kind: ControlKind.SWITCH_TO_NON_PROFILING,
-          label: controlLabel(locale, "SWITCH_TO_NON_PROFILING", translated(surface, "name", locale)),
-          purposeId: null,
-          active: mode === RecommenderMode.NON_PROFILING,
-        }),
-      );
-    }
-    return out;
+    const catalog = await loaders.catalog.catalog();
+    return this.activate(loaders, factor.decision, controlTemplates(catalog, factor, locale));
   }
 
-  async explain(loaders: Loaders, decision: Decision, askedLocale: string | null | undefined): Promise<Explanation> {
-    const locale = resolveLocale(askedLocale);
-    const factors = await this.factors(loaders, decision);
-    const { catalog } = loaders;
-    const texts = await Promise.all(
-      factors.map(async (f) => {
-        const [category, partner] = await Promise.all([
-          catalog.dataCategory.load(f.row.dataCategoryId),
-          f.row.sourcePartnerId ? catalog.partner.load(f.row.sourcePartnerId) : null,
-        ]);
-        const categoryName = categoryWords(category, locale);
-        const text = factorSentence(
-          locale,
-          {
-            kind: f.kind,
-            category: categoryName,
-            windowDays: windowDays(f.row.observedFrom, f.row.observedTo ?? decision.occurredAt),
-            partner: partner?.name ?? null,
-            sourceClass: f.sourceClass,
-            evidence: evidenceIn(locale, f.row.evidence),
-          },
-          f.direction,
-        );
-        return { factor: f, text, category, categoryName, partner };
+  /** Rendered controls with whether each is applied now: the person's state is read per request. */
+  private async activate(
+    loaders: Loaders,
+    decision: Decision,
+    templates: readonly ControlTemplate[],
+  ): Promise<Control[]> {
+    const needs = (kind: ControlKind) => templates.some((t) => t.kind === kind);
+    const subject = await loaders.people.subject.load(decision.subjectId);
+    const [consents, modes, hidden] = await Promise.all([
+      needs(ControlKind.WITHDRAW_CONSENT) ? this.consentReader.consentsOf(loaders, subject) : [],
+      needs(ControlKind.SWITCH_TO_NON_PROFILING) ? this.modesOf(loaders, subject) : [],
+      needs(ControlKind.HIDE_SPONSOR) ? loaders.decisions.hiddenSponsors.load(decision.subjectId) : ([] as string[]),
+    ]);
+    const active = (t: ControlTemplate) =>
+      t.kind === ControlKind.WITHDRAW_CONSENT
+        ? consents.find((c) => c.purposeId === t.purposeId)?.status === ConsentStatus.DENIED
+        : t.kind === ControlKind.SWITCH_TO_NON_PROFILING
+          ? modes.find((m) => m.surfaceId === t.surfaceId)?.mode === RecommenderMode.NON_PROFILING
+          : hidden.includes(t.sponsor!);
+    return templates.map((t) =>
+      Object.assign(new Control(), {
+        kind: t.kind,
+        label: t.label,
+        purposeId: t.purposeId,
+        sponsor: t.sponsor,
+        active: active(t),
       }),
     );
-    const head = headline(locale, itemLabelIn(locale, decision), factors);
-    const unique = <T extends { id: string }>(items: Array<T | null | undefined>) => [
-      ...new Map(items.filter((i): i is T => !!i).map((i) => [i.id, i])).values(),
-    ];
-    const controls = (await Promise.all(factors.map((f) => this.controls(loaders, f, locale)))).flat();
-    const sponsor = decision.kind === DecisionKind.AD ? decision.sponsorOnBehalfOf : null;
-    if (sponsor) {
-      const hidden = await loaders.decisions.hiddenSponsors.load(decision.subjectId);
-      const label = controlLabel(locale, "HIDE_SPONSOR", sponsor);
-      controls.push(
-        Object.assign(new Control(), {
-          kind: ControlKind.HIDE_SPONSOR,
-          label,
-          purposeId: null,
-          sponsor,
-          active: hidden.includes(sponsor),
-        }),
-      );
-    }
-    const decisive = decisiveFactors(decision, factors);
-    const readability = Object.assign(
-      new Readability(),
-      readabilityOf([head, ...texts.map((x) => x.text)].join(" "), locale),
-    );
-    const categoryOf = new Map(texts.map((x) => [x.factor, x.categoryName]));
+  }
+
+  /**
+   * The explanation: its words rendered once per (decision, locale, catalog version) and kept;
+   * the controls' `active` flags and the signature (with its iat) made for this request.
+   */
+  async explain(loaders: Loaders, decision: Decision, askedLocale: string | null | undefined): Promise<Explanation> {
+    const locale = resolveLocale(askedLocale);
+    const [factors, catalog] = await Promise.all([this.factors(loaders, decision), loaders.catalog.catalog()]);
+    const key = `${decision.id}|${decision.integrityHash}|${locale}|${catalog.version}`;
+    let rendered = this.rendered.get(key);
+    if (!rendered) this.rendered.set(key, (rendered = renderExplanation(catalog, decision, factors, locale)));
+    const byPosition = new Map(factors.map((f) => [f.row.position, f]));
+    const text = new Map(rendered.texts.map((x) => [x.position, x.text]));
+    const present = <T>(items: Array<T | undefined>) => items.filter((i): i is T => i !== undefined);
     const explanation = Object.assign(new Explanation(), {
       decisionId: decision.globalId,
       locale,
-      headline: head,
-      factors: texts.map(({ factor, text }) => Object.assign(new FactorExplanation(), { factor, text })),
-      dataUsed: unique<DataCategory>(texts.map((x) => x.category)),
-      partnersInvolved: unique<Partner>(texts.map((x) => x.partner)),
-      algorithm: (await catalog.algorithmCard.load(decision.algorithmCardId))!,
-      controls: [...new Map(controls.map((c) => [`${c.kind}|${c.purposeId ?? ""}|${c.sponsor ?? ""}`, c])).values()],
-      readability,
-      readingGrade: readability.grade,
-      decisiveFactors: decisive ?? [],
-      counterfactual: counterfactualSentence(locale, decisive && decisive.map((f) => categoryOf.get(f)!)),
+      headline: rendered.headline,
+      factors: factors.map((factor) =>
+        Object.assign(new FactorExplanation(), { factor, text: text.get(factor.row.position)! }),
+      ),
+      dataUsed: present(rendered.dataCategoryIds.map((id) => catalog.dataCategories.byId.get(id))),
+      partnersInvolved: present(rendered.partnerIds.map((id) => catalog.partners.byId.get(id))),
+      algorithm: catalog.algorithms.byId.get(decision.algorithmCardId)!,
+      controls: await this.activate(loaders, decision, rendered.controls),
+      readability: Object.assign(new Readability(), rendered.readability),
+      readingGrade: rendered.readability.grade,
+      decisiveFactors: rendered.decisive ? present(rendered.decisive.map((p) => byPosition.get(p))) : [],
+      counterfactual: rendered.counterfactual,
     });
     explanation.jws = await this.sign(loaders, decision, explanation);
     return explanation;
@@ -226,18 +191,4 @@ export class DecisionReader {
     };
     return this.signer.signCanonical(payload, "explanation+jws");
   }
-}
-
-/** A data category's name as a sentence uses it, in the person's language. */
-const categoryWords = (category: DataCategory | null, locale: Locale) =>
-  category ? translated(category, "name", locale).toLowerCase() : locale === "es" ? "datos" : "data";
-
-/** The item's label in the person's language; null when the engine gave none in it (no foreign words). */
-const itemLabelIn = (locale: Locale, d: Decision): string | null =>
-  textFor(d.itemLabels, locale) ?? (locale === DEFAULT_LOCALE ? d.itemLabel : null);
-
-/** Whole days between the start of the data a factor looked at and its end (or the decision). */
-function windowDays(from: Date | null, to: Date): number | null {
-  if (!from) return null;
-  return Math.max(1, Math.round((to.getTime() - from.getTime()) / 86_400_000));
 }

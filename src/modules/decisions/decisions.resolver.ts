@@ -60,7 +60,7 @@ export class DecisionResolver {
       input.hidden ?? true,
       input.idempotencyKey,
     );
-    ctx.loaders.decisions.hiddenSponsors.clear(subject.id);
+    ctx.loaders.decisions.forget(subject.id);
     return Object.assign(new HideSponsorPayload(), { subject });
   }
 
@@ -75,6 +75,7 @@ export class DecisionResolver {
       input.mode,
       input.idempotencyKey,
     );
+    if (subject) ctx.loaders.decisions.forget(subject.id);
     return Object.assign(new SetRecommenderModePayload(), { subject });
   }
 
@@ -93,7 +94,7 @@ export class DecisionResolver {
   })
   async whyAmISeeing(@Args() { surface, itemRef }: WhyAmISeeingArgs, @Ctx() ctx: Context): Promise<Decision | null> {
     const me = await ctx.me();
-    return me ? ctx.services.decisionReader.latest(me, surface, itemRef) : null;
+    return me ? ctx.services.decisionReader.latest(ctx.loaders, me, surface, itemRef) : null;
   }
 
   @FieldResolver(() => Surface)

@@ -1,5 +1,4 @@
-import type { EntityManager } from "typeorm";
-import { type CatalogSnapshot, DataCategory, Partner, Purpose } from "../catalog";
+import { type CatalogSnapshot, DataCategory, type LiveCatalog, Partner, Purpose } from "../catalog";
 import { DataPractice, Disclosure } from "./policy.types";
 
 /** The fields a snapshot recorded (older snapshots lack some): laid over the live row, never blanking it. */
@@ -9,12 +8,11 @@ const defined = <T extends object>(o: T): Partial<T> =>
 /**
  * The data-practice table of a version, from its snapshot: what the version described, not what
  * the catalog says today. Entities are the live rows (for their ids and translations) with the
- * described fields laid over them. Three statements whatever the size.
+ * described fields laid over them (copies: the catalog held in memory is shared). No statement.
  */
-export async function practicesOf(m: EntityManager, snapshot: CatalogSnapshot): Promise<DataPractice[]> {
-  const [categories, purposes, partners] = await Promise.all([m.find(DataCategory), m.find(Purpose), m.find(Partner)]);
-  const live = <T extends { key: string }>(rows: T[]) => new Map(rows.map((r) => [r.key, r]));
-  const [c, p, r] = [live(categories), live(purposes), live(partners)];
+export function practicesOf(catalog: LiveCatalog, snapshot: CatalogSnapshot): DataPractice[] {
+  const live = <T extends { key: string }>(rows: readonly T[]) => new Map(rows.map((r) => [r.key, r]));
+  const [c, p, r] = [live(catalog.dataCategories.list), live(catalog.purposes.list), live(catalog.partners.list)];
   const purpose = new Map(
     snapshot.purposes
       .filter((x) => p.has(x.key))

@@ -22,8 +22,8 @@ export class PolicyResolver {
     description:
       "Generated from the catalog as it stood when this version was published, so it always matches what the system does under it.",
   })
-  dataPractices(@Root() policy: PrivacyPolicy, @Ctx() ctx: Context): Promise<DataPractice[]> {
-    return practicesOf(ctx.services.db.manager, ctx.services.policies.describes(policy));
+  async dataPractices(@Root() policy: PrivacyPolicy, @Ctx() ctx: Context): Promise<DataPractice[]> {
+    return practicesOf(await ctx.loaders.catalog.catalog(), ctx.services.policies.describes(policy));
   }
 
   @FieldResolver(() => [PolicySection], {

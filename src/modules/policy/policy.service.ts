@@ -7,6 +7,7 @@ import { byTranslatedLocale, type Locale, type Translations } from "../../kernel
 import { appendAudit } from "../../kernel/audit/audit-log";
 import {
   bumpCatalogVersion,
+  CATALOG_CHANGED,
   diffSnapshots,
   EMPTY_SNAPSHOT,
   PolicyChangeKind,
@@ -162,6 +163,7 @@ export class PolicyService {
         return row;
       }),
     );
+    await this.db.committed(CATALOG_CHANGED);
     return { policy, warnings };
   }
 
