@@ -74,8 +74,10 @@ suite("Web components in a real browser (<candor-why>, <candor-consent-center>)"
   const shadowText = (page: Page, selector: string) =>
     page.locator(selector).evaluate((el: any) => el.shadowRoot.lastElementChild.innerText as string);
 
+  /** The whole page, and its first screen (`-top`, the size docs/screenshots keeps). */
   const screenshot = async (page: Page, name: string) => {
-    await page.screenshot({ path: join(artifactsDir(), name), fullPage: true });
+    await page.screenshot({ path: join(artifactsDir(), `${name}.png`), fullPage: true });
+    await page.screenshot({ path: join(artifactsDir(), `${name}-top.png`) });
   };
 
   it("explain an item to a keyboard-only person, whose withdrawal refuses the next decision relying on it", async () => {
@@ -104,7 +106,7 @@ suite("Web components in a real browser (<candor-why>, <candor-consent-center>)"
     const label = /Gear picks for you/;
     for (let i = 0; i < 10 && !label.test((await focused(page)).text); i++) await page.keyboard.press("Tab");
     expect((await focused(page)).text).toMatch(label);
-    await screenshot(page, "candor-why-en.png");
+    await screenshot(page, "candor-why-en");
     expect(await axeViolations(page, "candor-why")).toEqual([]);
     await page.keyboard.press("Enter");
     await dialog.getByText("Done: we will no longer use this data for you.").waitFor();
@@ -127,7 +129,7 @@ suite("Web components in a real browser (<candor-why>, <candor-consent-center>)"
     const text = await dialog.innerText();
     expect(text).toContain("Qué contó");
     expect(englishWordsIn(text, demoCatalogNames(), demoBrands())).toEqual([]);
-    await screenshot(page, "candor-why-es.png");
+    await screenshot(page, "candor-why-es");
     await page.close();
   });
 
@@ -176,7 +178,7 @@ suite("Web components in a real browser (<candor-why>, <candor-consent-center>)"
       expect(text).toContain(expected);
     // The demo decisions and the first test's: data use counted from the records.
     expect(text).toMatch(/Pages you view: \d+ decisions; for: Gear picks for you, Ads based on what you do/);
-    await screenshot(page, "candor-consent-center-en.png");
+    await screenshot(page, "candor-consent-center-en");
     expect(await axeViolations(page, "candor-consent-center")).toEqual([]);
 
     await toggle.focus();
@@ -220,7 +222,7 @@ suite("Web components in a real browser (<candor-why>, <candor-consent-center>)"
     const text = await shadowText(page, "candor-consent-center");
     expect(text).toContain("Para qué usamos tus datos");
     expect(englishWordsIn(text, demoCatalogNames(), demoBrands())).toEqual([]);
-    await screenshot(page, "candor-consent-center-es.png");
+    await screenshot(page, "candor-consent-center-es");
     await page.close();
   });
 });

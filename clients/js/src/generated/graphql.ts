@@ -169,6 +169,8 @@ export type ConsentScreenQueryVariables = Exact<{
 
 export type ConsentScreenQuery = { me: { externalId: string, jurisdiction: string, globalPrivacyControl: boolean, gppString: string, personalizationLevel: number | null, consents: Array<{ status: ConsentStatus, source: ConsentSource, gpcOverridden: boolean, policyVersion: number | null, updatedAt: string | null, purpose: { key: string, defaultMode: ConsentMode, name: string, description: string, benefit: string, dataCategories: Array<{ key: string, name: string }> } }> } | null, personalizationLevels: Array<{ level: number, name: string, description: string }> };
 
+export type ConsentChangeFragment = { receipt: { id: string, issuedAt: string, jws: string } | null, subject: { personalizationLevel: number | null, consents: Array<{ status: ConsentStatus, source: ConsentSource, gpcOverridden: boolean, policyVersion: number | null, updatedAt: string | null, purpose: { key: string, defaultMode: ConsentMode, name: string, description: string, benefit: string, dataCategories: Array<{ key: string, name: string }> } }> } | null, userErrors: Array<{ code: UserErrorCode, field: Array<string> | null, message: string }> };
+
 export type UpdateConsentsMutationVariables = Exact<{
   input: UpdateConsentsInput;
   locale?: string | null | undefined;
@@ -278,6 +280,43 @@ export const ConsentRowFragmentDoc = new TypedDocumentString(`
   }
 }
     `, {"fragmentName":"ConsentRow"}) as unknown as TypedDocumentString<ConsentRowFragment, unknown>;
+export const ConsentChangeFragmentDoc = new TypedDocumentString(`
+    fragment ConsentChange on UpdateConsentsPayload {
+  receipt {
+    id
+    issuedAt
+    jws
+  }
+  subject {
+    personalizationLevel
+    consents {
+      ...ConsentRow
+    }
+  }
+  userErrors {
+    code
+    field
+    message
+  }
+}
+    fragment ConsentRow on Consent {
+  status
+  source
+  gpcOverridden
+  policyVersion
+  updatedAt
+  purpose {
+    key
+    defaultMode
+    name(locale: $locale)
+    description(locale: $locale)
+    benefit(locale: $locale)
+    dataCategories {
+      key
+      name(locale: $locale)
+    }
+  }
+}`, {"fragmentName":"ConsentChange"}) as unknown as TypedDocumentString<ConsentChangeFragment, unknown>;
 export const DataRequestRowFragmentDoc = new TypedDocumentString(`
     fragment DataRequestRow on DataRequest {
   id
@@ -328,22 +367,7 @@ export const ConsentScreenDocument = new TypedDocumentString(`
 export const UpdateConsentsDocument = new TypedDocumentString(`
     mutation UpdateConsents($input: UpdateConsentsInput!, $locale: String) {
   updateConsents(input: $input) {
-    receipt {
-      id
-      issuedAt
-      jws
-    }
-    subject {
-      personalizationLevel
-      consents {
-        ...ConsentRow
-      }
-    }
-    userErrors {
-      code
-      field
-      message
-    }
+    ...ConsentChange
   }
 }
     fragment ConsentRow on Consent {
@@ -362,27 +386,30 @@ export const UpdateConsentsDocument = new TypedDocumentString(`
       key
       name(locale: $locale)
     }
+  }
+}
+fragment ConsentChange on UpdateConsentsPayload {
+  receipt {
+    id
+    issuedAt
+    jws
+  }
+  subject {
+    personalizationLevel
+    consents {
+      ...ConsentRow
+    }
+  }
+  userErrors {
+    code
+    field
+    message
   }
 }`) as unknown as TypedDocumentString<UpdateConsentsMutation, UpdateConsentsMutationVariables>;
 export const SetPersonalizationLevelDocument = new TypedDocumentString(`
     mutation SetPersonalizationLevel($input: SetPersonalizationLevelInput!, $locale: String) {
   setPersonalizationLevel(input: $input) {
-    receipt {
-      id
-      issuedAt
-      jws
-    }
-    subject {
-      personalizationLevel
-      consents {
-        ...ConsentRow
-      }
-    }
-    userErrors {
-      code
-      field
-      message
-    }
+    ...ConsentChange
   }
 }
     fragment ConsentRow on Consent {
@@ -401,6 +428,24 @@ export const SetPersonalizationLevelDocument = new TypedDocumentString(`
       key
       name(locale: $locale)
     }
+  }
+}
+fragment ConsentChange on UpdateConsentsPayload {
+  receipt {
+    id
+    issuedAt
+    jws
+  }
+  subject {
+    personalizationLevel
+    consents {
+      ...ConsentRow
+    }
+  }
+  userErrors {
+    code
+    field
+    message
   }
 }`) as unknown as TypedDocumentString<SetPersonalizationLevelMutation, SetPersonalizationLevelMutationVariables>;
 export const ConsentHistoryDocument = new TypedDocumentString(`
