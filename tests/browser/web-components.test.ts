@@ -185,6 +185,7 @@ suite("Web components in a real browser (<candor-why>, <candor-consent-center>)"
     await page.keyboard.press("Space");
     await page.getByRole("status").getByText("Saved. A receipt is in your history.").waitFor();
     expect(await page.getByRole("switch", { name: "Offer emails" }).isChecked()).toBe(!wasOn);
+    expect((await focused(page)).tag).toBe("input"); // the keyboard is still on the switch, drawn again
 
     const history = await t.gql(
       `{ me { consentHistory(first: 1, purpose: "email-offers") { edges { node { id status source receipt { id jws } } } } } }`,
@@ -200,6 +201,13 @@ suite("Web components in a real browser (<candor-why>, <candor-consent-center>)"
     ]);
     expect(download.suggestedFilename()).toBe(`candor-receipt-${event.receipt.id}.jws`);
     expect(readFileSync(await download.path(), "utf8")).toBe(event.receipt.jws);
+
+    // A data request, sent from the form and then followed in the list.
+    await page.getByLabel("Request", { exact: true }).selectOption("ACCESS");
+    await page.getByRole("button", { name: "Send request" }).click();
+    await page.getByText(/^Get a copy of my data: (received|in progress|done)/).waitFor();
+    const requests = await t.gql("{ me { dataRequests { kind } } }", {}, { token });
+    expect(requests.body.data!.me.dataRequests).toEqual([{ kind: "ACCESS" }]);
     await page.close();
   });
 

@@ -114,9 +114,15 @@ export class CandorConsentCenter extends CandorElement {
     const result = await run();
     control.removeAttribute("aria-disabled");
     if (result.ok) {
+      // The section is drawn again: the keyboard goes back to the same control, the note beside it.
+      const key = control.dataset.focus;
       await this.load();
-      const note = h("p", { role: "status", class: "ok" }, this.t.saved);
-      this.main.querySelector("h2")?.after(note);
+      const again = this.main.querySelector<HTMLElement>(`[data-focus="${key}"]`);
+      again
+        ?.closest("section")
+        ?.querySelector("h3")
+        ?.after(h("p", { role: "status", class: "ok" }, this.t.saved));
+      again?.focus();
       return;
     }
     status.className = "err";
@@ -132,7 +138,7 @@ export class CandorConsentCenter extends CandorElement {
       h("legend", { class: "sr" }, this.t.levels),
       ...levels.map((level) => {
         const id = uid("candor-level");
-        const radio = h("input", { type: "radio", name, id, value: String(level.level) });
+        const radio = h("input", { type: "radio", name, id, "data-focus": `level-${level.level}` });
         radio.checked = me.personalizationLevel === level.level;
         radio.addEventListener("change", () =>
           this.change(radio, status, () =>
@@ -173,7 +179,13 @@ export class CandorConsentCenter extends CandorElement {
         h("p", {}, p.description, " ", p.benefit),
         h("p", { class: "muted" }, t.essential),
       );
-    const toggle = h("input", { type: "checkbox", role: "switch", id, "aria-describedby": `${id}-d ${status.id}` });
+    const toggle = h("input", {
+      type: "checkbox",
+      role: "switch",
+      id,
+      "data-focus": `purpose-${p.key}`,
+      "aria-describedby": `${id}-d ${status.id}`,
+    });
     toggle.checked = consent.status === "GRANTED";
     toggle.addEventListener("change", () =>
       this.change(toggle, status, () =>
@@ -269,7 +281,7 @@ export class CandorConsentCenter extends CandorElement {
       ...Object.entries(t.kinds).map(([k, label]) => h("option", { value: k }, label)),
     );
     const details = h("textarea", { id: detailsId, rows: 2 });
-    const submit = h("button", { type: "submit", "aria-describedby": status.id }, t.submit);
+    const submit = h("button", { type: "submit", "data-focus": "request", "aria-describedby": status.id }, t.submit);
     const form = h(
       "form",
       {},
@@ -307,7 +319,11 @@ export class CandorConsentCenter extends CandorElement {
       t.breaches,
       ...me.breachNotices.map((notice) => {
         const status = h("p", { id: uid("candor-status"), role: "status" });
-        const ack = h("button", { type: "button", "aria-describedby": status.id }, t.acknowledge);
+        const ack = h(
+          "button",
+          { type: "button", "data-focus": `breach-${notice.id}`, "aria-describedby": status.id },
+          t.acknowledge,
+        );
         ack.disabled = Boolean(notice.acknowledgedAt);
         if (notice.acknowledgedAt) ack.textContent = t.acknowledged;
         ack.addEventListener("click", () =>
