@@ -40,7 +40,17 @@ const serviceZones = MODULES.flatMap((target) =>
 );
 
 export default tseslint.config(
-  { ignores: ["dist/**", "node_modules/**", "data/**", "coverage/**"] },
+  {
+    ignores: [
+      "dist/**",
+      "node_modules/**",
+      "data/**",
+      "coverage/**",
+      "clients/web/dist/**",
+      "clients/js/src/generated/**",
+      "test-artifacts/**",
+    ],
+  },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
