@@ -1,12 +1,11 @@
 import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { ConfigError, loadConfig } from "../src/config";
+import { ConfigError } from "../src/config";
 import { createServices } from "../src/app/services";
 import { startServer } from "../src/http/start";
 import { PersistedOperations, sha256Hex } from "../src/http/persisted";
-import { testDatabaseUrl, resetDatabase } from "./helpers/database";
-import { startTestServer, TEST_JWT_SECRET, type TestServer } from "./helpers/server";
+import { startTestServer, testConfig, type TestServer } from "./helpers/server";
 
 // Apollo's automatic persisted queries (APQ), and the production lock on a manifest of the
 // client's operations (CANDOR_PERSISTED_ONLY), through the real server.
@@ -67,6 +66,24 @@ describe("automatic persisted queries (no lock)", () => {
     const version = await post(t, { extensions: { persistedQuery: { version: 2, sha256Hash: "0".repeat(64) } } });
     expect(version.status).toBe(400);
     expect(version.body.errors[0].extensions.code).toBe("BAD_REQUEST");
+  });
+
+  it("runs the README's curl example: its hash is its text's, and its three steps answer as shown", async () => {
+    const readme = readFileSync(join(__dirname, "..", "README.md"), "utf8");
+    const section = readme.slice(readme.indexOf("### Persisted queries"));
+    const example = /```sh\n([\s\S]*?)```/.exec(section)![1];
+    const text = /printf '%s' '([^']+)'/.exec(example)![1];
+    const hashes = new Set(example.match(/[0-9a-f]{64}/g));
+    expect([...hashes]).toEqual([sha256Hex(text)]);
+    const payloads = [...example.matchAll(/-d '(\{.*\})'/g)].map((m) => JSON.parse(m[1]));
+    expect(payloads).toHaveLength(2);
+    expect(payloads[1].query).toBe(text);
+    const first = await post(t, payloads[0]);
+    expect(JSON.stringify(first.body)).toBe(/# (\{"errors".*)/.exec(example)![1]);
+    expect((await post(t, payloads[1])).body.data.purposes.length).toBeGreaterThan(0);
+    const third = await getByHash(t, [...hashes][0]);
+    expect(third.headers.get("cache-control")).toBe("max-age=60, public");
+    expect(third.body.data.purposes[0]).toEqual({ key: expect.any(String), name: expect.any(String) });
   });
 
   it("serves an anonymous catalog GET by hash from the response cache the second time (no SQL)", async () => {
@@ -133,11 +150,13 @@ describe("CANDOR_PERSISTED_ONLY: only the manifest's operations run", () => {
     expect(body.errors[0].message).toMatch(/persisted query manifest/);
   });
 
-  it("refuses an unlisted GET too", async () => {
+  it("refuses an unlisted GET too, with the answer the README shows", async () => {
     const url = `${t.url}?query=${encodeURIComponent("{ purposes { key } }")}`;
     const r = await fetch(url, { headers: { "apollo-require-preflight": "true" } });
     expect(r.status).toBe(400);
-    expect(((await r.json()) as any).errors[0].extensions.code).toBe("PERSISTED_QUERY_NOT_ALLOWED");
+    const readme = readFileSync(join(__dirname, "..", "README.md"), "utf8");
+    const shown = /```json\n(\{"errors".*PERSISTED_QUERY_NOT_ALLOWED.*)\n```/.exec(readme)![1];
+    expect(await r.json()).toEqual(JSON.parse(shown));
   });
 
   it("keeps anonymous catalog GETs cacheable: the second runs no SQL", async () => {
@@ -179,14 +198,7 @@ describe("the manifest is checked when Candor starts", () => {
   });
 
   it("does not serve when CANDOR_PERSISTED_ONLY is on and the manifest is missing", async () => {
-    const databaseUrl = testDatabaseUrl();
-    await resetDatabase(databaseUrl);
-    const config = loadConfig({
-      NODE_ENV: "test",
-      DATABASE_URL: databaseUrl,
-      PORT: "0",
-      HOST: "127.0.0.1",
-      CANDOR_JWT_SECRET: TEST_JWT_SECRET,
+    const config = await testConfig({
       CANDOR_PERSISTED_ONLY: "true",
       CANDOR_PERSISTED_MANIFEST: join(dir, "absent.json"),
     });

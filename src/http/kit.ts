@@ -33,6 +33,8 @@ async function readIfThere(path: string): Promise<Buffer | null> {
 export function kitRoutes(services: Services) {
   const { config } = services;
   const dir = webDir(config);
+  // Said in a 404 as configured, never as this machine's absolute path.
+  const shown = config.webDir ?? "clients/web";
   // Production keeps the bundle an hour (the ETag revalidates it after); development always revalidates.
   const bundleCaching = config.nodeEnv === "production" ? "public, max-age=3600" : "no-cache";
 
@@ -41,7 +43,7 @@ export function kitRoutes(services: Services) {
     if (bundle === null) {
       notFound(
         res,
-        `The widget is not built: build the web components (clients/web) so that ${join(dir, "dist", "candor.js")} exists`,
+        `The widget is not built: build the web components (npm run build:widget) so that ${shown}/dist/candor.js exists`,
       );
       return "not-found";
     }
@@ -63,7 +65,7 @@ export function kitRoutes(services: Services) {
     }
     const page = await readIfThere(join(dir, "privacy.html"));
     if (page === null) {
-      notFound(res, `The privacy center page is missing: ${join(dir, "privacy.html")}`);
+      notFound(res, `The privacy center page is missing: ${shown}/privacy.html`);
       return "not-found";
     }
     let html = page.toString("utf8");
