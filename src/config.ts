@@ -64,6 +64,18 @@ export interface Config {
   catalogVersionPollMs: number;
   /** Explanations kept rendered per (decision, locale, catalog version) (0 renders every time). */
   explanationCacheEntries: number;
+  /** Browser origins whose pages may call Candor (CORS), normalized (scheme://host[:port]). */
+  corsOrigins: string[];
+  /** Whether any http(s) origin on localhost, 127.0.0.1 or [::1] may too (the default outside production). */
+  corsLocalhost: boolean;
+  /** Production lock: only the operations of the persisted query manifest run. */
+  persistedOnly: boolean;
+  /** The manifest's path (relative to the working directory); null: clients/js/persisted-operations.json in the project. */
+  persistedManifest: string | null;
+  /** Where the web components are (dist/candor.js, privacy.html); null: clients/web in the project. */
+  webDir: string | null;
+  /** Whether /privacy, the demo privacy center, is served (the default outside production). */
+  privacyPage: boolean;
 }
 
 export class ConfigError extends Error {}
@@ -146,6 +158,41 @@ function trustedProxies(env: Env): string[] {
   return entries;
 }
 
+/**
+ * CANDOR_CORS_ORIGINS: origins, comma-separated, and the word `localhost` for any local origin.
+ * Unset: any local origin outside production, none in production (same-origin pages only).
+ */
+function corsOrigins(env: Env, nodeEnv: NodeEnv): { corsOrigins: string[]; corsLocalhost: boolean } {
+  const raw = text(env, "CANDOR_CORS_ORIGINS");
+  if (raw === null) return { corsOrigins: [], corsLocalhost: nodeEnv !== "production" };
+  const entries = raw
+    .split(",")
+    .map((entry) => entry.trim())
+    .filter((entry) => entry !== "");
+  const origins = entries
+    .filter((entry) => entry !== "localhost")
+    .map((entry) => {
+      // A wildcard would let any site act with the credential a person's page holds: name the sites.
+      if (entry === "*")
+        throw new ConfigError("CANDOR_CORS_ORIGINS cannot be *: list the origins that may call Candor");
+      let url: URL | null = null;
+      try {
+        url = new URL(entry);
+      } catch {
+        // said below
+      }
+      // Kept serialized as browsers send it (lowercase host, no default port), the form compared.
+      const bare = url !== null && url.pathname === "/" && url.search === "" && url.hash === "" && url.username === "";
+      if (url === null || !/^https?:$/.test(url.protocol) || !bare) {
+        throw new ConfigError(
+          `CANDOR_CORS_ORIGINS: "${entry}" is not an origin (scheme://host[:port], no path), e.g. https://shop.example`,
+        );
+      }
+      return url.origin;
+    });
+  return { corsOrigins: [...new Set(origins)], corsLocalhost: entries.includes("localhost") };
+}
+
 export function loadConfig(env: Env = process.env): Config {
   const nodeEnv = oneOf(env, "NODE_ENV", ["development", "production", "test"] as const, "development");
   const jwtSecret = text(env, "CANDOR_JWT_SECRET");
@@ -217,5 +264,11 @@ export function loadConfig(env: Env = process.env): Config {
     responseCacheEntries: integer(env, "CANDOR_RESPONSE_CACHE_ENTRIES", 1000, 0, 1_000_000),
     catalogVersionPollMs: integer(env, "CANDOR_CATALOG_VERSION_POLL_MS", 1000, 10, 60_000),
     explanationCacheEntries: integer(env, "CANDOR_EXPLANATION_CACHE_ENTRIES", 10_000, 0, 1_000_000),
+    ...corsOrigins(env, nodeEnv),
+    // The manifest itself is read and checked when the server starts (src/http/persisted.ts).
+    persistedOnly: flag(env, "CANDOR_PERSISTED_ONLY", false),
+    persistedManifest: text(env, "CANDOR_PERSISTED_MANIFEST"),
+    webDir: text(env, "CANDOR_WEB_DIR"),
+    privacyPage: flag(env, "CANDOR_PRIVACY_PAGE", nodeEnv !== "production"),
   };
 }

@@ -104,15 +104,7 @@ describe("HTTP: health checks, limits and error answers every client meets", () 
     }
   });
 
-  it("answers CORS preflights for browser frontends", async () => {
-    const r = await fetch(t.url, {
-      method: "OPTIONS",
-      headers: { origin: "https://app.example", "access-control-request-method": "POST" },
-    });
-    expect(r.status).toBe(204);
-    expect(r.headers.get("access-control-allow-origin")).toBe("*");
-    expect(r.headers.get("access-control-allow-headers")).toContain("authorization");
-  });
+  // CORS (which origins, preflights, Vary): tests/cors.test.ts.
 });
 
 describe("HTTP: internal errors", () => {

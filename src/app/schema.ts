@@ -1,4 +1,4 @@
-import { lexicographicSortSchema, printSchema, type GraphQLSchema } from "graphql";
+import { lexicographicSortSchema, printSchema, specifiedDirectives, type GraphQLSchema } from "graphql";
 import { applyMiddleware } from "graphql-middleware";
 import { buildSchema } from "type-graphql";
 import {
@@ -85,7 +85,10 @@ export async function buildBareSchema(): Promise<GraphQLSchema> {
     // type-graphql 2 leaves class-validator off unless asked.
     validate: { forbidUnknownValues: false, stopAtFirstError: false },
     globalMiddlewares: [UserErrorsMiddleware],
-    directives: [cacheControlDirective],
+    // type-graphql hands this list to GraphQLSchema, which then replaces (not extends) graphql's
+    // own: without specifiedDirectives, @include/@skip are refused and introspection lacks
+    // @deprecated, @specifiedBy and @oneOf, and standard clients break (issue 14).
+    directives: [...specifiedDirectives, cacheControlDirective],
   });
 }
 

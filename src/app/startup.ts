@@ -1,4 +1,5 @@
 import type { Server } from "node:http";
+import { ConfigError } from "../config";
 import { DatabaseUrlError } from "../kernel/db/database";
 
 // Problems met when starting Candor (or the candor command), each with one line that says what to
@@ -51,6 +52,10 @@ export function missingDatabase(err: unknown): DatabaseUrlError | null {
 
 /** The one line to print for a start-up problem with a known remedy; null for anything else. */
 export function startupProblem(err: unknown): string | null {
-  const known = err instanceof PortInUseError || err instanceof ListenError || err instanceof DatabaseUrlError;
+  const known =
+    err instanceof PortInUseError ||
+    err instanceof ListenError ||
+    err instanceof DatabaseUrlError ||
+    err instanceof ConfigError;
   return known ? err.message : (missingDatabase(err)?.message ?? null);
 }

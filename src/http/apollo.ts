@@ -9,7 +9,7 @@ import { Role } from "../kernel/principal";
 import { MAX_QUERY_COST, queryCostPlugin } from "./query-cost";
 import type { Config } from "../config";
 import type { Context } from "../app/context";
-import { formatError } from "./format-error";
+import { formatError, isApqRefusal } from "./format-error";
 import { isUnavailable, RETRY_AFTER_SECONDS } from "./unavailable";
 import { DomainError, ForbiddenError } from "../kernel/errors";
 import type { Metrics } from "./metrics";
@@ -85,7 +85,7 @@ function observabilityPlugin(metrics: Metrics): ApolloServerPlugin<Context> {
             // The caller's mistakes (refusals, bad input) are answered, not logged as faults.
             if (error.originalError instanceof DomainError || error.originalError instanceof ForbiddenError) continue;
             const code = error.extensions?.code;
-            if (code === undefined || code === "INTERNAL_SERVER_ERROR") {
+            if ((code === undefined && !isApqRefusal(error.message)) || code === "INTERNAL_SERVER_ERROR") {
               contextValue.log?.error({ err: error.originalError ?? error, path: error.path }, "internal error");
             }
           }

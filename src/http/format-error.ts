@@ -33,6 +33,10 @@ const CLIENT_CODES = new Set([
   "RATE_LIMITED",
 ]);
 
+/** Apollo's persisted-query refusals that carry no code (HTTP 400): the client's mistake, not a fault. */
+const APQ_REFUSALS = new Set(["provided sha does not match query", "Unsupported persisted query version"]);
+export const isApqRefusal = (message: string) => APQ_REFUSALS.has(message);
+
 function isArgumentValidationError(error: unknown): error is { extensions: { validationErrors: ValidationFailure[] } } {
   return (
     (error as { message?: string })?.message === "Argument Validation Error" &&
@@ -76,6 +80,9 @@ export function formatError(formatted: GraphQLFormattedError, error: unknown): G
   // is still the client's input (found by the fuzzer, issue 12), not an internal fault.
   if (formatted.message.startsWith("Too many errors processing variables")) {
     return { message: formatted.message, ...where, extensions: { code: "BAD_USER_INPUT" } };
+  }
+  if (isApqRefusal(formatted.message)) {
+    return { message: formatted.message, ...where, extensions: { code: "BAD_REQUEST" } };
   }
   const code = formatted.extensions?.code;
   if (typeof code === "string" && CLIENT_CODES.has(code)) {

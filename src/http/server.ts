@@ -11,17 +11,17 @@ import { metricsAccess, type Metrics } from "./metrics";
 import { clientAddressResolver } from "./client-address";
 import type { RateLimits } from "./rate-limit";
 import { isPublicAnswer, ResponseCache } from "./response-cache";
+import { applyCors, originCheck, vary } from "./cors";
+import {
+  NOT_ALLOWED_MESSAGE,
+  PERSISTED_QUERY_NOT_ALLOWED,
+  requestedOperation,
+  type PersistedOperations,
+} from "./persisted";
+import { kitRoutes } from "./kit";
 
 // Candor's HTTP layer: node:http directly (measured faster than an express integration), with
 // GraphQL at /graphql plus health, metrics, .well-known and /schemas routes.
-
-const CORS_HEADERS = {
-  "access-control-allow-origin": "*",
-  "access-control-allow-methods": "GET, POST, OPTIONS",
-  "access-control-allow-headers":
-    "authorization, content-type, apollo-require-preflight, x-apollo-operation-name, sec-gpc, x-request-id",
-  "access-control-max-age": "600",
-};
 
 const ACCESS_EXPORT_SCHEMA = JSON.stringify(accessExportSchema);
 
@@ -72,7 +72,7 @@ function readBody(req: IncomingMessage, limit: number): Promise<string> {
 }
 
 function send(res: ServerResponse, status: number, body: string, headers: Record<string, string> = {}): void {
-  res.writeHead(status, { ...CORS_HEADERS, "content-type": "application/json; charset=utf-8", ...headers });
+  res.writeHead(status, { "content-type": "application/json; charset=utf-8", ...headers });
   res.end(body);
 }
 
@@ -115,12 +115,16 @@ export interface HttpDeps {
   apollo: ApolloServer<Context>;
   metrics: Metrics;
   limits: RateLimits;
+  /** The production lock's operations (CANDOR_PERSISTED_ONLY); null: any operation runs. */
+  persisted: PersistedOperations | null;
 }
 
-export function createHttpServer({ services, apollo, metrics, limits }: HttpDeps): Server {
+export function createHttpServer({ services, apollo, metrics, limits, persisted }: HttpDeps): Server {
   const { config, db, logger } = services;
   const clientAddress = clientAddressResolver(config);
   const cache = new ResponseCache(config.responseCacheEntries);
+  const corsAllowed = originCheck(config);
+  const kit = kitRoutes(services);
 
   async function ready(): Promise<{ status: number; body: Record<string, unknown> }> {
     try {
@@ -175,6 +179,21 @@ export function createHttpServer({ services, apollo, metrics, limits }: HttpDeps
     }
     if (!isUtf8Search(url.search))
       return send(res, 400, graphqlError("The query string is not percent-encoded UTF-8", "BAD_REQUEST"));
+    let search = url.search;
+    if (persisted !== null) {
+      // The lock is judged before the cache and before Apollo: a refused operation runs nothing.
+      const { query, hash } = requestedOperation(req.method ?? "GET", url, body);
+      const verdict = persisted.judge(query, hash);
+      if (verdict === "refused")
+        return answer(res, requestId, 400, {}, graphqlError(NOT_ALLOWED_MESSAGE, PERSISTED_QUERY_NOT_ALLOWED), 0);
+      if (verdict.addQuery !== null) {
+        if (req.method === "GET") {
+          const params = new URLSearchParams(url.search);
+          params.set("query", verdict.addQuery);
+          search = `?${params}`;
+        } else body = { ...(body as object), query: verdict.addQuery };
+      }
+    }
     const headers = new HeaderMap();
     for (const [key, value] of Object.entries(req.headers)) {
       if (value !== undefined) headers.set(key, Array.isArray(value) ? value.join(", ") : value);
@@ -194,7 +213,7 @@ export function createHttpServer({ services, apollo, metrics, limits }: HttpDeps
     const log = logger.child({ requestId });
     const { result, tally } = countSqlStatements(() =>
       apollo.executeHTTPGraphQLRequest({
-        httpGraphQLRequest: { method: req.method ?? "GET", headers, search: url.search, body },
+        httpGraphQLRequest: { method: req.method ?? "GET", headers, search, body },
         context: async (): Promise<Context> => {
           try {
             const principal = await services.authenticator
@@ -226,7 +245,8 @@ export function createHttpServer({ services, apollo, metrics, limits }: HttpDeps
     const headersOut: Record<string, string> = {};
     for (const [key, value] of response.headers) headersOut[key] = value;
     if (response.body.kind !== "complete") {
-      res.writeHead(response.status ?? 200, { ...CORS_HEADERS, ...headersOut, "x-request-id": requestId });
+      const out = { ...headersOut, vary: vary(headersOut.vary, "Origin", "Authorization"), "x-request-id": requestId };
+      res.writeHead(response.status ?? 200, out);
       for await (const chunk of response.body.asyncIterator) res.write(chunk);
       res.end();
       return;
@@ -253,19 +273,19 @@ export function createHttpServer({ services, apollo, metrics, limits }: HttpDeps
     sqlCount: number,
   ): void {
     const out: Record<string, string> = {
-      ...CORS_HEADERS,
       "content-type": "application/json; charset=utf-8",
       ...headers,
       "x-request-id": requestId,
     };
-    // Answers differ by credential: a shared cache must key on it.
-    out.vary = out.vary ? `${out.vary}, Authorization` : "Authorization";
+    // Answers differ by credential (and, in their CORS headers, by origin): a shared cache must key on both.
+    out.vary = vary(out.vary, "Origin", "Authorization");
     if (config.exposeSqlCount) out["x-candor-sql-count"] = String(sqlCount);
     res.writeHead(status, out);
     res.end(text);
   }
 
   async function route(req: IncomingMessage, res: ServerResponse): Promise<string> {
+    if (applyCors(corsAllowed, req, res)) return "preflight";
     let url: URL;
     try {
       url = new URL(req.url ?? "/", "http://candor.local");
@@ -276,10 +296,6 @@ export function createHttpServer({ services, apollo, metrics, limits }: HttpDeps
     const requestId = /^[A-Za-z0-9-]{1,64}$/.test(String(req.headers["x-request-id"] ?? ""))
       ? String(req.headers["x-request-id"])
       : randomUUID();
-    if (req.method === "OPTIONS") {
-      res.writeHead(204, CORS_HEADERS).end();
-      return "preflight";
-    }
     switch (url.pathname) {
       case "/graphql":
         await graphql(req, res, url, requestId);
@@ -312,6 +328,10 @@ export function createHttpServer({ services, apollo, metrics, limits }: HttpDeps
         // The GPC spec's support resource: this site honors Global Privacy Control.
         send(res, 200, JSON.stringify({ gpc: true, lastUpdate: "2026-11-29" }));
         return "well-known";
+      case "/widget/candor.js":
+        return kit.widget(req, res);
+      case "/privacy":
+        return kit.privacy(res);
       case ACCESS_EXPORT_SCHEMA_PATH:
         // What an access export (DataRequest.export) looks like, for the person's tools or a regulator's.
         send(res, 200, ACCESS_EXPORT_SCHEMA, {

@@ -7,6 +7,7 @@ import { createApollo } from "./apollo";
 import { Metrics } from "./metrics";
 import { RateLimits } from "./rate-limit";
 import { createHttpServer } from "./server";
+import { manifestPath, PersistedOperations } from "./persisted";
 
 export interface RunningServer {
   services: Services;
@@ -20,12 +21,14 @@ export interface RunningServer {
  * baseline that shows what graphql-shield costs.
  */
 export async function startServer(services: Services, options: { unguarded?: boolean } = {}): Promise<RunningServer> {
+  // Locked to the manifest's operations, Candor does not start without a readable, valid manifest.
+  const persisted = services.config.persistedOnly ? PersistedOperations.read(manifestPath(services.config)) : null;
   const metrics = new Metrics();
   const schema = options.unguarded ? await buildBareSchema() : await buildServedSchema();
   const apollo = createApollo(services.config, schema, metrics);
   await apollo.start();
   const limits = await RateLimits.connect(services.config, services.logger);
-  const server = createHttpServer({ services, apollo, metrics, limits });
+  const server = createHttpServer({ services, apollo, metrics, limits, persisted });
   server.keepAliveTimeout = 65_000;
   server.requestTimeout = 30_000;
   try {

@@ -3,7 +3,7 @@ import { SignJWT } from "jose";
 import type { Logger } from "pino";
 import { createServices } from "../../src/app/services";
 import { startServer, type RunningServer } from "../../src/http/start";
-import { loadConfig } from "../../src/config";
+import { loadConfig, type Config } from "../../src/config";
 import { loadDemoCatalogIfEmpty } from "../../src/app/demo/demo";
 import type { Services } from "../../src/app/context";
 import type { HostResolver } from "../../src/modules/sharing/webhook-target";
@@ -49,10 +49,11 @@ export interface TestServerOptions {
   resolveHost?: HostResolver;
 }
 
-export async function startTestServer(options: TestServerOptions = {}): Promise<TestServer> {
+/** The test server's configuration, on a fresh (emptied) test database, with `env` on top. */
+export async function testConfig(env: Record<string, string> = {}): Promise<Config> {
   const databaseUrl = testDatabaseUrl();
   await resetDatabase(databaseUrl);
-  const config = loadConfig({
+  return loadConfig({
     NODE_ENV: "test",
     DATABASE_URL: databaseUrl,
     PORT: "0",
@@ -66,8 +67,12 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
     CANDOR_RATE_LIMIT_ANONYMOUS: "1000000",
     CANDOR_RATE_LIMIT_SIGNED_IN: "1000000",
     CANDOR_RESPONSE_CACHE_ENTRIES: "0",
-    ...options.env,
+    ...env,
   });
+}
+
+export async function startTestServer(options: TestServerOptions = {}): Promise<TestServer> {
+  const config = await testConfig(options.env);
   const services = await createServices(config, options.logger, { resolveHost: options.resolveHost });
   if (options.demoCatalog !== false) await loadDemoCatalogIfEmpty(services);
   const running = await startServer(services);

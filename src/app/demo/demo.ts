@@ -42,6 +42,17 @@ export interface DemoCredentials {
   partner: string | null;
 }
 
+const DEMO_SUBJECT = { sub: DEMO_PERSON, role: "subject", jurisdiction: "US-CA" } as const;
+
+/**
+ * A subject token for the demo person, lasting ttlSeconds: what the development privacy center
+ * page is served with. Null when Candor does not sign its own tokens (CANDOR_JWKS_URL).
+ */
+export async function demoSubjectToken(services: Services, ttlSeconds: number): Promise<string | null> {
+  const key = await hs256Key(services.config, services.db);
+  return key ? signToken(services.config, key, DEMO_SUBJECT, ttlSeconds) : null;
+}
+
 /** Fresh credentials for trying Candor out: a person in California, an admin, the engine, a partner. */
 export async function createDemoCredentials(services: Services): Promise<DemoCredentials | null> {
   const key = await hs256Key(services.config, services.db);
@@ -50,12 +61,7 @@ export async function createDemoCredentials(services: Services): Promise<DemoCre
     (await services.db.manager.findOne(Partner, { where: { key: DEMO_PARTNER } })) ??
     (await services.db.manager.findOne(Partner, { where: {}, order: { position: "ASC" } }));
   return {
-    subjectToken: await signToken(
-      services.config,
-      key,
-      { sub: DEMO_PERSON, role: "subject", jurisdiction: "US-CA" },
-      WEEK,
-    ),
+    subjectToken: await signToken(services.config, key, DEMO_SUBJECT, WEEK),
     adminToken: await signToken(services.config, key, { sub: "demo-admin", role: "admin" }, WEEK),
     serviceKey: await services.apiKeys.createServiceKey("demo-engine", [...SERVICE_SCOPES]),
     partnerKey: partner ? await services.apiKeys.createPartnerKey(partner.key) : null,
