@@ -11,7 +11,10 @@ COPY tsconfig.json tsconfig.build.json ormconfig.ts ./
 COPY src ./src
 COPY migrations ./migrations
 COPY catalog ./catalog
-RUN npm run build && npm prune --omit=dev
+COPY schema ./schema
+COPY clients ./clients
+# The widget bundle (/widget/candor.js) is built here, with the dev toolchain, then pruned away.
+RUN npm run build && npm run -s build:widget && npm prune --omit=dev
 
 FROM node:20-bookworm-slim AS runtime
 ENV NODE_ENV=production \
@@ -22,6 +25,9 @@ COPY --from=build --chown=node:node /app/package.json ./
 COPY --from=build --chown=node:node /app/node_modules ./node_modules
 COPY --from=build --chown=node:node /app/dist ./dist
 COPY --from=build --chown=node:node /app/catalog ./catalog
+COPY --from=build --chown=node:node /app/clients/web/dist ./clients/web/dist
+COPY --from=build --chown=node:node /app/clients/web/privacy.html ./clients/web/privacy.html
+COPY --from=build --chown=node:node /app/clients/js/persisted-operations.json ./clients/js/persisted-operations.json
 COPY --chown=node:node bin ./bin
 RUN mkdir -p /app/data && chown node:node /app/data
 USER node

@@ -1,7 +1,7 @@
 import { execFile } from "node:child_process";
 import { join } from "node:path";
 import { promisify } from "node:util";
-import { DataCategory, SharingAgreement } from "../src/modules/catalog";
+import { bumpCatalogVersion, CATALOG_CHANGED, DataCategory, SharingAgreement } from "../src/modules/catalog";
 import { newId } from "../src/kernel/ids";
 import { UPDATE } from "./helpers/consent";
 import { decisionWrites, record, recommendation } from "./helpers/decisions";
@@ -162,13 +162,17 @@ describe("Data audit: the privacy office purges expired data and finds data used
     // The catalog changes behind the published version (a row written directly: catalog apply would
     // refuse it without a new version), and the engine uses what it now allows.
     const key = t.services.db.dialect === "sqlite" ? '"key"' : "`key`";
-    await t.services.db.transaction((m) =>
-      m.query(
+    // Every catalog change bumps the catalog version (which the served snapshot follows), even
+    // one that bypasses apply's checks.
+    await t.services.db.transaction(async (m) => {
+      await m.query(
         `INSERT INTO purpose_data_category (purpose_id, data_category_id) SELECT p.id, c.id FROM purpose p, data_category c ` +
           `WHERE p.${key} = 'personalized-recommendations' AND c.${key} = 'user.location.precise' AND NOT EXISTS ` +
           `(SELECT 1 FROM purpose_data_category j WHERE j.purpose_id = p.id AND j.data_category_id = c.id)`,
-      ),
-    );
+      );
+      await bumpCatalogVersion(m);
+    });
+    await t.services.db.committed(CATALOG_CHANGED);
     const undescribed = recommendation("undescribed", {
       itemRef: "undescribed-use",
       factors: [
@@ -194,7 +198,9 @@ describe("Data audit: the privacy office purges expired data and finds data used
         `INSERT INTO sharing_agreement_data_category (sharing_agreement_id, data_category_id) SELECT ?, c.id FROM data_category c WHERE c.${key} = 'user.behavior.browsing_history'`,
         [secret.id],
       );
+      await bumpCatalogVersion(m);
     });
+    await t.services.db.committed(CATALOG_CHANGED);
     const ids = await agreementIds(t);
     const { payload: shared } = await share(t, engine, [
       {

@@ -130,34 +130,35 @@ describe("HTTP: internal errors", () => {
     expect(missing.body.errors?.[0]?.extensions?.code).toBe("NOT_FOUND");
     expect(logged.filter((l) => l.msg === "internal error")).toEqual([]);
 
-    await t.services.db.writer.query("ALTER TABLE surface RENAME TO surface_gone");
+    // A table the request reads (the catalog is served from memory, so not a catalog table).
+    await t.services.db.writer.query("ALTER TABLE data_request RENAME TO data_request_gone");
     try {
-      const fault = await t.gql("{ surfaces { key } }");
+      const fault = await t.gql("{ privacyPolicy { requestMetrics(year: 2025) { kind received } } }");
       const faults = logged.filter((l) => l.msg === "internal error");
       expect(faults).toHaveLength(1);
       expect(faults[0].requestId).toBe(fault.headers.get("x-request-id"));
     } finally {
-      await t.services.db.writer.query("ALTER TABLE surface_gone RENAME TO surface");
+      await t.services.db.writer.query("ALTER TABLE data_request_gone RENAME TO data_request");
     }
   });
 
   it("are masked: no message detail, no SQL, no stack; the request id lets operators find the log", async () => {
     // Break the database under the running server: a real fault, not a client mistake.
-    await t.services.db.writer.query("ALTER TABLE surface RENAME TO surface_gone");
+    await t.services.db.writer.query("ALTER TABLE data_request RENAME TO data_request_gone");
     try {
-      const r = await t.gql("{ surfaces { key } }");
+      const r = await t.gql("{ privacyPolicy { requestMetrics(year: 2025) { kind received } } }");
       expect(r.status).toBe(200);
       expect(r.body.errors?.[0]).toEqual({
         message: "Internal server error",
-        path: ["surfaces"],
-        locations: [{ line: 1, column: 3 }],
+        path: ["privacyPolicy", "requestMetrics"],
+        locations: [{ line: 1, column: 19 }],
         extensions: { code: "INTERNAL_SERVER_ERROR" },
       });
       expect(r.headers.get("x-request-id")).toMatch(/^[0-9a-f-]{36}$/);
       const validation = await t.gql("{ nope }");
       expect(JSON.stringify(validation.body)).not.toContain("stacktrace");
     } finally {
-      await t.services.db.writer.query("ALTER TABLE surface_gone RENAME TO surface");
+      await t.services.db.writer.query("ALTER TABLE data_request_gone RENAME TO data_request");
     }
   });
 });

@@ -336,7 +336,13 @@ export function toMysql(sql: string): string {
   }
   if (/\sON CONFLICT\s+DO NOTHING\s*$/i.test(out))
     out = out.replace(/\sON CONFLICT\s+DO NOTHING\s*$/i, "").replace(/^\s*INSERT\s/i, "INSERT IGNORE ");
-  return out.replace(/\sON CONFLICT\s*\([^)]*\)\s*DO UPDATE SET[\s\S]*$/i, "").trim();
+  out = out.replace(/\sON CONFLICT\s*\([^)]*\)\s*DO UPDATE SET[\s\S]*$/i, "").trim();
+  // Hand-written SQL leaves column names bare; node-sql-parser's MariaDB grammar takes `source`
+  // for a keyword, so quote it (outside literals and quoted names) before parsing.
+  return out
+    .split(/('(?:[^']|'')*'|`[^`]*`)/)
+    .map((part, i) => (i % 2 === 1 ? part : part.replace(/\b(source|status)\b/gi, "`$1`")))
+    .join("");
 }
 
 /** A statement with its values and long column lists elided: how the scatter list names it. */

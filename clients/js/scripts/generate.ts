@@ -1,9 +1,8 @@
 import { createHash } from "node:crypto";
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
-import { generate } from "@graphql-codegen/cli";
 import { parse, type OperationDefinitionNode } from "graphql";
-import { codegenConfig } from "../codegen";
+import { generateSources } from "../codegen";
 
 // `npm run client:generate [outDir]`: the typed client (src/generated/graphql.ts) and the
 // persisted-operations manifest (Apollo's format, for CANDOR_PERSISTED_ONLY) from the same
@@ -33,9 +32,9 @@ export function manifestOf(documents: string[]): { format: string; version: 1; o
 export async function generateClient(outDir: string): Promise<void> {
   const folder = join(outDir, "src", "generated");
   mkdirSync(folder, { recursive: true });
-  const outputs: Array<{ filename: string; content: string }> = await generate(codegenConfig(folder), false);
-  for (const output of outputs) writeFileSync(output.filename, output.content);
-  const operations = outputs.find((o) => o.filename.endsWith("graphql.ts"))!.content;
+  const sources = await generateSources();
+  for (const [name, content] of Object.entries(sources)) writeFileSync(join(folder, name), content);
+  const operations = sources["graphql.ts"];
   // The document strings exactly as the module exports them (TypedDocumentString extends String);
   // the operations have no backslash or ${, so the template literal's text is its value.
   const documents = [...operations.matchAll(/= new TypedDocumentString\(`([\s\S]*?)`/g)].map((m) => m[1]);

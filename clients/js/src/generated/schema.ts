@@ -123,7 +123,7 @@ export type AuditLogEntry = {
   seq: Scalars['Int']['output'];
 };
 
-/** The newest entry, signed with the receipt key, so that a copy kept elsewhere can later prove the chain was not rewritten. */
+/** A checkpoint of every audit lane's head (hash: SHA-256 of the RFC 8785 list [{lane, laneSeq, hash}]; seq: the largest), signed with the receipt key, so that a copy kept elsewhere can later prove the log was not rewritten. */
 export type AuditLogHead = {
   __typename?: 'AuditLogHead';
   hash: Scalars['String']['output'];
@@ -135,7 +135,7 @@ export type AuditLogHead = {
 export type AuditLogVerification = {
   __typename?: 'AuditLogVerification';
   checkedEntries: Scalars['Int']['output'];
-  /** The first entry that does not hash as recorded, or the first missing sequence number. */
+  /** The smallest seq that breaks a lane: an entry that does not hash as recorded, the entry after a missing one, or the lane head's last seq when its last entries are missing. */
   firstBrokenSeq?: Maybe<Scalars['Int']['output']>;
   valid: Scalars['Boolean']['output'];
 };
