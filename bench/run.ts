@@ -1,6 +1,6 @@
 import { execFileSync, spawn, type ChildProcess } from "node:child_process";
+import { freePort } from "../tests/helpers/ports";
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
-import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import ts from "typescript";
@@ -36,17 +36,6 @@ const SQLITE_FILE = env.BENCH_SQLITE_FILE ?? join(tmpdir(), "candor-bench.sqlite
 const RUNTIME = env.BENCH_RUNTIME ?? (smoke ? "ts-node" : "dist");
 const OUT = env.BENCH_OUT ?? "bench-results.md";
 const ROOT = join(__dirname, "..");
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once("error", reject);
-    server.listen(0, "127.0.0.1", () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 /** A node process running `script` (TypeScript through ts-node, or JavaScript). */
 function node(script: string, args: string[], extra: Record<string, string>): ChildProcess {

@@ -1,4 +1,5 @@
 import { DEMO_PERSON, recordDemoDecisions } from "../src/app/demo/demo-decisions";
+import { readmeQuery } from "./helpers/readme";
 import { seed, SEED_PREFIX } from "../src/cli/seed";
 import { onSqlStatement } from "../src/kernel/db/sql-counter";
 import { onMariaDb } from "./helpers/database";
@@ -20,17 +21,7 @@ const PER_PERSON = new Set([
   "hidden_sponsor",
 ]);
 
-const WHY_THIS_AD = `query WhyThisAd {
-  whyAmISeeing(surface: "product-page-ads", itemRef: "ad-summit-tents") {
-    itemLabel sponsor { onBehalfOf paidBy }
-    explanation(locale: "en") {
-      headline readingGrade
-      factors { text factor { share purpose { name } dataCategory { name } } }
-      partnersInvolved { name }
-      controls { kind label active }
-    }
-  }
-}`;
+const WHY_THIS_AD = readmeQuery("WhyThisAd");
 const FIVE_WIDGETS = `{ me { decisions(first: 5) { edges { node { itemLabel explanation(locale: "en") { headline
   factors { text } controls { kind label active } } } } } } }`;
 const SEEDED_WIDGET = `{ whyAmISeeing(surface: "home-feed", itemRef: "sku-35") { itemLabel explanation(locale: "en") { headline } } }`;
